@@ -1,0 +1,292 @@
+/* stray-channel-list.c
+ *
+ * Channels sorted by last-message-at, newest first, ties broken by cid so that the order is
+ * total and a channel's position can be found by binary search. Each channel's slot keeps the
+ * key it was sorted by, because when notify::last-message-at arrives the old value is gone.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "stray-channel-list.h"
+
+typedef struct {
+  StrayChannel *channel;
+  gint64 sorted_at;
+} Slot;
+
+struct _StrayChannelList
+{
+  GObject parent_instance;
+
+  GPtrArray *slots;    /* of Slot, in list order */
+  GHashTable *by_cid;  /* cid → Slot, owning it */
+};
+
+static void stray_channel_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (StrayChannelList, stray_channel_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      stray_channel_list_model_init))
+
+static void on_last_message_at_changed (StrayChannel     *channel,
+                                        GParamSpec       *pspec,
+                                        StrayChannelList *self);
+
+static void
+slot_free (gpointer data)
+{
+  Slot *slot = data;
+
+  g_object_unref (slot->channel);
+  g_free (slot);
+}
+
+static GType
+stray_channel_list_get_item_type (GListModel *model)
+{
+  return STRAY_TYPE_CHANNEL;
+}
+
+static guint
+stray_channel_list_get_n_items (GListModel *model)
+{
+  return STRAY_CHANNEL_LIST (model)->slots->len;
+}
+
+static gpointer
+stray_channel_list_get_item (GListModel *model,
+                             guint       position)
+{
+  StrayChannelList *self = STRAY_CHANNEL_LIST (model);
+  StrayChannel *channel = stray_channel_list_peek (self, position);
+
+  return channel != NULL ? g_object_ref (channel) : NULL;
+}
+
+static void
+stray_channel_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = stray_channel_list_get_item_type;
+  iface->get_n_items = stray_channel_list_get_n_items;
+  iface->get_item = stray_channel_list_get_item;
+}
+
+/* The first position whose slot does not sort before (@at, @cid). */
+static guint
+lower_bound (StrayChannelList *self,
+             gint64            at,
+             const char       *cid)
+{
+  guint low = 0, high = self->slots->len;
+
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+      Slot *slot = g_ptr_array_index (self->slots, middle);
+      gboolean before;
+
+      if (slot->sorted_at != at)
+        before = slot->sorted_at > at;
+      else
+        before = strcmp (stray_channel_get_cid (slot->channel), cid) < 0;
+
+      if (before)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  return low;
+}
+
+static guint
+find_slot (StrayChannelList *self,
+           Slot             *slot)
+{
+  guint position = lower_bound (self, slot->sorted_at, stray_channel_get_cid (slot->channel));
+
+  g_assert (position < self->slots->len && g_ptr_array_index (self->slots, position) == slot);
+  return position;
+}
+
+static void
+stray_channel_list_dispose (GObject *object)
+{
+  StrayChannelList *self = STRAY_CHANNEL_LIST (object);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (self->slots, i);
+
+      g_signal_handlers_disconnect_by_func (slot->channel, on_last_message_at_changed, self);
+    }
+  g_ptr_array_set_size (self->slots, 0);
+  g_hash_table_remove_all (self->by_cid);
+
+  G_OBJECT_CLASS (stray_channel_list_parent_class)->dispose (object);
+}
+
+static void
+stray_channel_list_finalize (GObject *object)
+{
+  StrayChannelList *self = STRAY_CHANNEL_LIST (object);
+
+  g_ptr_array_unref (self->slots);
+  g_hash_table_unref (self->by_cid);
+
+  G_OBJECT_CLASS (stray_channel_list_parent_class)->finalize (object);
+}
+
+static void
+stray_channel_list_class_init (StrayChannelListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = stray_channel_list_dispose;
+  object_class->finalize = stray_channel_list_finalize;
+}
+
+static void
+stray_channel_list_init (StrayChannelList *self)
+{
+  self->slots = g_ptr_array_new ();
+  /* Keys are the channels' own cid strings, which live as long as the slot. */
+  self->by_cid = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, slot_free);
+}
+
+StrayChannelList *
+stray_channel_list_new (void)
+{
+  return g_object_new (STRAY_TYPE_CHANNEL_LIST, NULL);
+}
+
+/**
+ * stray_channel_list_lookup:
+ * @self: a channel list
+ * @cid: a channel's "type:id"
+ *
+ * Returns: (transfer none) (nullable): the channel with that cid
+ */
+StrayChannel *
+stray_channel_list_lookup (StrayChannelList *self,
+                           const char       *cid)
+{
+  Slot *slot;
+
+  g_return_val_if_fail (STRAY_IS_CHANNEL_LIST (self), NULL);
+  g_return_val_if_fail (cid != NULL, NULL);
+
+  slot = g_hash_table_lookup (self->by_cid, cid);
+  return slot != NULL ? slot->channel : NULL;
+}
+
+/**
+ * stray_channel_list_peek:
+ * @self: a channel list
+ * @position: a position in the list
+ *
+ * Like g_list_model_get_item() without the reference, for walking the list from C.
+ *
+ * Returns: (transfer none) (nullable): the channel at @position
+ */
+StrayChannel *
+stray_channel_list_peek (StrayChannelList *self,
+                         guint             position)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL_LIST (self), NULL);
+
+  if (position >= self->slots->len)
+    return NULL;
+  return ((Slot *) g_ptr_array_index (self->slots, position))->channel;
+}
+
+/**
+ * stray_channel_list_add:
+ * @self: a channel list
+ * @channel: a channel whose cid is not in the list yet
+ *
+ * Adds @channel at its place in the order; the list follows its last-message-at from then on.
+ */
+void
+stray_channel_list_add (StrayChannelList *self,
+                        StrayChannel     *channel)
+{
+  Slot *slot;
+  guint position;
+
+  g_return_if_fail (STRAY_IS_CHANNEL_LIST (self));
+  g_return_if_fail (STRAY_IS_CHANNEL (channel));
+  g_return_if_fail (!g_hash_table_contains (self->by_cid, stray_channel_get_cid (channel)));
+
+  slot = g_new0 (Slot, 1);
+  slot->channel = g_object_ref (channel);
+  slot->sorted_at = stray_channel_get_last_message_at (channel);
+  g_hash_table_insert (self->by_cid, (gpointer) stray_channel_get_cid (channel), slot);
+
+  position = lower_bound (self, slot->sorted_at, stray_channel_get_cid (channel));
+  g_ptr_array_insert (self->slots, position, slot);
+  g_signal_connect_object (channel, "notify::last-message-at",
+                           G_CALLBACK (on_last_message_at_changed), self, G_CONNECT_DEFAULT);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
+/**
+ * stray_channel_list_remove:
+ * @self: a channel list
+ * @cid: a channel's "type:id"
+ *
+ * Returns: whether a channel was removed
+ */
+gboolean
+stray_channel_list_remove (StrayChannelList *self,
+                           const char       *cid)
+{
+  Slot *slot;
+  guint position;
+
+  g_return_val_if_fail (STRAY_IS_CHANNEL_LIST (self), FALSE);
+  g_return_val_if_fail (cid != NULL, FALSE);
+
+  slot = g_hash_table_lookup (self->by_cid, cid);
+  if (slot == NULL)
+    return FALSE;
+
+  position = find_slot (self, slot);
+  g_ptr_array_remove_index (self->slots, position);
+  g_signal_handlers_disconnect_by_func (slot->channel, on_last_message_at_changed, self);
+  g_hash_table_remove (self->by_cid, cid);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  return TRUE;
+}
+
+static void
+on_last_message_at_changed (StrayChannel     *channel,
+                            GParamSpec       *pspec,
+                            StrayChannelList *self)
+{
+  Slot *slot = g_hash_table_lookup (self->by_cid, stray_channel_get_cid (channel));
+  guint old_position, new_position, first, count;
+
+  g_assert (slot != NULL && slot->channel == channel);
+
+  old_position = find_slot (self, slot);
+  g_ptr_array_remove_index (self->slots, old_position);
+  slot->sorted_at = stray_channel_get_last_message_at (channel);
+  new_position = lower_bound (self, slot->sorted_at, stray_channel_get_cid (channel));
+  g_ptr_array_insert (self->slots, new_position, slot);
+
+  if (new_position == old_position)
+    return;
+
+  /* One change covering the span the channel moved across keeps views to one update. */
+  first = MIN (old_position, new_position);
+  count = MAX (old_position, new_position) - first + 1;
+  g_list_model_items_changed (G_LIST_MODEL (self), first, count, count);
+}

@@ -1,0 +1,755 @@
+/* stray-session.c: applying events to the model
+ *
+ * The unread rules are the official JavaScript SDK's (channel.ts _countMessageAsUnread and
+ * _handleChannelEvent, client.ts), see ../shared/docs/protocol-notes.md; the totals are the
+ * server's and are never recomputed here.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "stray-enums.h"
+#include "stray-session.h"
+
+struct _StraySession
+{
+  GObject parent_instance;
+
+  StrayChannelList *channels;
+  char *user_id;
+  char *user_name;
+  char *user_image;
+  guint total_unread_count;
+  guint unread_channels;
+  guint unread_threads;
+  GHashTable *muted_users;    /* set of user ids */
+  GHashTable *muted_channels; /* set of cids */
+  StrayConnectionState connection_state;
+};
+
+G_DEFINE_FINAL_TYPE (StraySession, stray_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CHANNELS,
+  PROP_USER_ID,
+  PROP_USER_NAME,
+  PROP_USER_IMAGE,
+  PROP_TOTAL_UNREAD_COUNT,
+  PROP_UNREAD_CHANNELS,
+  PROP_UNREAD_THREADS,
+  PROP_CONNECTION_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_string (StraySession *self,
+            char        **field,
+            const char   *value,
+            guint         prop_id)
+{
+  if (value == NULL || g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+/* Counters arrive as STRAY_COUNT_UNSET when the frame does not carry them. */
+static void
+set_count (StraySession *self,
+           guint        *field,
+           gint32        value,
+           guint         prop_id)
+{
+  if (value == STRAY_COUNT_UNSET || *field == (guint) value)
+    return;
+  *field = (guint) value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+stray_session_dispose (GObject *object)
+{
+  StraySession *self = STRAY_SESSION (object);
+
+  g_clear_object (&self->channels);
+
+  G_OBJECT_CLASS (stray_session_parent_class)->dispose (object);
+}
+
+static void
+stray_session_finalize (GObject *object)
+{
+  StraySession *self = STRAY_SESSION (object);
+
+  g_free (self->user_id);
+  g_free (self->user_name);
+  g_free (self->user_image);
+  g_hash_table_unref (self->muted_users);
+  g_hash_table_unref (self->muted_channels);
+
+  G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
+}
+
+static void
+stray_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  StraySession *self = STRAY_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHANNELS:
+      g_value_set_object (value, self->channels);
+      break;
+    case PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case PROP_USER_NAME:
+      g_value_set_string (value, self->user_name);
+      break;
+    case PROP_USER_IMAGE:
+      g_value_set_string (value, self->user_image);
+      break;
+    case PROP_TOTAL_UNREAD_COUNT:
+      g_value_set_uint (value, self->total_unread_count);
+      break;
+    case PROP_UNREAD_CHANNELS:
+      g_value_set_uint (value, self->unread_channels);
+      break;
+    case PROP_UNREAD_THREADS:
+      g_value_set_uint (value, self->unread_threads);
+      break;
+    case PROP_CONNECTION_STATE:
+      g_value_set_enum (value, self->connection_state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stray_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  StraySession *self = STRAY_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION_STATE:
+      stray_session_set_connection_state (self, g_value_get_enum (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stray_session_class_init (StraySessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags read_only = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = stray_session_dispose;
+  object_class->finalize = stray_session_finalize;
+  object_class->get_property = stray_session_get_property;
+  object_class->set_property = stray_session_set_property;
+
+  properties[PROP_CHANNELS] =
+    g_param_spec_object ("channels", NULL, NULL, STRAY_TYPE_CHANNEL_LIST, read_only);
+  properties[PROP_USER_ID] =
+    g_param_spec_string ("user-id", NULL, NULL, NULL, read_only);
+  properties[PROP_USER_NAME] =
+    g_param_spec_string ("user-name", NULL, NULL, NULL, read_only);
+  properties[PROP_USER_IMAGE] =
+    g_param_spec_string ("user-image", NULL, NULL, NULL, read_only);
+  properties[PROP_TOTAL_UNREAD_COUNT] =
+    g_param_spec_uint ("total-unread-count", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+  properties[PROP_UNREAD_CHANNELS] =
+    g_param_spec_uint ("unread-channels", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+  properties[PROP_UNREAD_THREADS] =
+    g_param_spec_uint ("unread-threads", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+  properties[PROP_CONNECTION_STATE] =
+    g_param_spec_enum ("connection-state", NULL, NULL,
+                       STRAY_TYPE_CONNECTION_STATE, STRAY_CONNECTION_NOT_CONFIGURED,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+stray_session_init (StraySession *self)
+{
+  self->channels = stray_channel_list_new ();
+  self->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->muted_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+StraySession *
+stray_session_new (void)
+{
+  return g_object_new (STRAY_TYPE_SESSION, NULL);
+}
+
+static gboolean
+is_own_user (StraySession         *self,
+             const StrayEventUser *user)
+{
+  return user != NULL && user->id != NULL && g_strcmp0 (user->id, self->user_id) == 0;
+}
+
+/* Events addressed to the user alone may omit the user; an explicit other user rules them out. */
+static gboolean
+may_be_own_user (StraySession         *self,
+                 const StrayEventUser *user)
+{
+  return user == NULL || user->id == NULL || self->user_id == NULL || is_own_user (self, user);
+}
+
+static gboolean
+is_valid_cid (const char *cid)
+{
+  const char *colon = cid != NULL ? strchr (cid, ':') : NULL;
+
+  return colon != NULL && colon != cid && colon[1] != '\0';
+}
+
+static void
+update_channel_from_event (StrayChannel            *channel,
+                           const StrayEventChannel *data)
+{
+  if (data->name != NULL)
+    stray_channel_set_name (channel, data->name);
+  if (data->image != NULL)
+    stray_channel_set_image (channel, data->image);
+  if (data->member_count != STRAY_COUNT_UNSET)
+    stray_channel_set_member_count (channel, (guint) data->member_count);
+  if (data->has_frozen)
+    stray_channel_set_frozen (channel, data->frozen);
+  if (data->has_hidden)
+    stray_channel_set_hidden (channel, data->hidden);
+  if (data->last_message_at_us > stray_channel_get_last_message_at (channel))
+    stray_channel_set_last_message_at (channel, data->last_message_at_us);
+  stray_channel_set_read_events (channel, data->read_events);
+}
+
+static StrayChannel *
+lookup_channel (StraySession     *self,
+                const StrayEvent *event)
+{
+  if (event->cid == NULL)
+    return NULL;
+  return stray_channel_list_lookup (self->channels, event->cid);
+}
+
+/* The event's channel, added to the model first when the user is new to it. */
+static StrayChannel *
+ensure_channel (StraySession     *self,
+                const StrayEvent *event)
+{
+  g_autoptr(StrayChannel) channel = NULL;
+  StrayChannel *existing = lookup_channel (self, event);
+
+  if (existing != NULL)
+    return existing;
+  if (!is_valid_cid (event->cid))
+    return NULL;
+
+  channel = stray_channel_new (event->cid);
+  stray_channel_set_muted (channel, g_hash_table_contains (self->muted_channels, event->cid));
+  if (event->channel != NULL)
+    update_channel_from_event (channel, event->channel);
+  stray_channel_list_add (self->channels, channel);
+  return channel;
+}
+
+static void
+clear_channel (StrayChannel *channel)
+{
+  stray_channel_set_unread_count (channel, 0);
+  stray_channel_set_last_message (channel, NULL);
+}
+
+static gboolean
+message_counts_as_unread (StraySession            *self,
+                          StrayChannel            *channel,
+                          const StrayEventMessage *message)
+{
+  if (message->shadowed || message->silent)
+    return FALSE;
+  if (message->parent_id != NULL && !message->show_in_channel)
+    return FALSE;
+  if (is_own_user (self, message->user))
+    return FALSE;
+  if (message->user != NULL && message->user->id != NULL &&
+      g_hash_table_contains (self->muted_users, message->user->id))
+    return FALSE;
+  if (!stray_channel_get_read_events (channel))
+    return FALSE;
+  if (stray_channel_get_muted (channel))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+apply_message_new (StraySession     *self,
+                   const StrayEvent *event)
+{
+  const StrayEventMessage *message = event->message;
+  StrayChannel *channel;
+
+  if (message == NULL || (channel = ensure_channel (self, event)) == NULL)
+    return;
+
+  /* A thread reply that stays in its thread is not part of the channel's timeline. */
+  if (message->parent_id == NULL || message->show_in_channel)
+    {
+      StrayMessagePreview *last_message = stray_channel_get_last_message (channel);
+      gint64 at = message->created_at_us != 0 ? message->created_at_us : event->created_at_us;
+
+      /* Keep the newest message should frames arrive out of order. */
+      if (last_message == NULL || at >= last_message->created_at_us)
+        {
+          g_autoptr(StrayMessagePreview) preview = stray_message_preview_new_from_event (message);
+
+          stray_channel_set_last_message (channel, preview);
+        }
+      if (at > stray_channel_get_last_message_at (channel))
+        stray_channel_set_last_message_at (channel, at);
+      /* The server shows a hidden channel again when a message arrives in it. */
+      stray_channel_set_hidden (channel, FALSE);
+    }
+
+  if (event->channel != NULL)
+    update_channel_from_event (channel, event->channel);
+  if (event->channel_member_count != STRAY_COUNT_UNSET)
+    stray_channel_set_member_count (channel, (guint) event->channel_member_count);
+
+  if (message_counts_as_unread (self, channel, message))
+    stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
+}
+
+static void
+apply_message_changed (StraySession     *self,
+                       const StrayEvent *event)
+{
+  StrayChannel *channel = lookup_channel (self, event);
+  StrayMessagePreview *last_message;
+  g_autoptr(StrayMessagePreview) preview = NULL;
+
+  if (channel == NULL || event->message == NULL || event->message->id == NULL)
+    return;
+  last_message = stray_channel_get_last_message (channel);
+  if (last_message == NULL || g_strcmp0 (last_message->id, event->message->id) != 0)
+    return;
+
+  preview = stray_message_preview_new_from_event (event->message);
+  /* An edit keeps the message's place; some servers send it without its original date. */
+  if (preview->created_at == NULL)
+    {
+      preview->created_at = g_strdup (last_message->created_at);
+      preview->created_at_us = last_message->created_at_us;
+    }
+  if (event->type == STRAY_EVENT_MESSAGE_DELETED && event->hard_delete && !preview->deleted)
+    {
+      preview->deleted = TRUE;
+      g_free (preview->text);
+      preview->text = g_strdup ("");
+    }
+  stray_channel_set_last_message (channel, preview);
+}
+
+static void
+apply_user_updated (StraySession         *self,
+                    const StrayEventUser *user)
+{
+  guint n_channels;
+
+  if (user == NULL || user->id == NULL)
+    return;
+
+  if (is_own_user (self, user))
+    {
+      set_string (self, &self->user_name, user->name, PROP_USER_NAME);
+      set_string (self, &self->user_image, user->image, PROP_USER_IMAGE);
+    }
+
+  if (user->name == NULL)
+    return;
+  n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  for (guint i = 0; i < n_channels; i++)
+    {
+      StrayChannel *channel = stray_channel_list_peek (self->channels, i);
+      StrayMessagePreview *last_message = stray_channel_get_last_message (channel);
+      g_autoptr(StrayMessagePreview) renamed = NULL;
+
+      if (last_message == NULL || g_strcmp0 (last_message->user_id, user->id) != 0 ||
+          g_strcmp0 (last_message->user_name, user->name) == 0)
+        continue;
+      renamed = stray_message_preview_new_renamed (last_message, user->name);
+      stray_channel_set_last_message (channel, renamed);
+    }
+}
+
+static void
+replace_set (GHashTable        *set,
+             const char * const *members)
+{
+  g_hash_table_remove_all (set);
+  for (guint i = 0; members[i] != NULL; i++)
+    g_hash_table_add (set, g_strdup (members[i]));
+}
+
+static void
+sync_channel_mutes (StraySession *self)
+{
+  guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+
+  for (guint i = 0; i < n_channels; i++)
+    {
+      StrayChannel *channel = stray_channel_list_peek (self->channels, i);
+
+      stray_channel_set_muted (channel,
+                               g_hash_table_contains (self->muted_channels,
+                                                      stray_channel_get_cid (channel)));
+    }
+}
+
+static void
+apply_me (StraySession       *self,
+          const StrayEventMe *me)
+{
+  set_string (self, &self->user_id, me->user.id, PROP_USER_ID);
+  set_string (self, &self->user_name, me->user.name, PROP_USER_NAME);
+  set_string (self, &self->user_image, me->user.image, PROP_USER_IMAGE);
+  set_count (self, &self->total_unread_count, me->total_unread_count, PROP_TOTAL_UNREAD_COUNT);
+  set_count (self, &self->unread_channels, me->unread_channels, PROP_UNREAD_CHANNELS);
+  set_count (self, &self->unread_threads, me->unread_threads, PROP_UNREAD_THREADS);
+
+  if (me->muted_user_ids != NULL)
+    replace_set (self->muted_users, me->muted_user_ids);
+  if (me->muted_channel_cids != NULL)
+    {
+      replace_set (self->muted_channels, me->muted_channel_cids);
+      sync_channel_mutes (self);
+    }
+}
+
+static void
+set_channel_muted (StraySession *self,
+                   const char   *cid,
+                   gboolean      muted)
+{
+  StrayChannel *channel;
+
+  if (cid == NULL)
+    return;
+  if (muted)
+    g_hash_table_add (self->muted_channels, g_strdup (cid));
+  else
+    g_hash_table_remove (self->muted_channels, cid);
+  if ((channel = stray_channel_list_lookup (self->channels, cid)) != NULL)
+    stray_channel_set_muted (channel, muted);
+}
+
+static void
+zero_all_channels (StraySession *self)
+{
+  guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+
+  for (guint i = 0; i < n_channels; i++)
+    stray_channel_set_unread_count (stray_channel_list_peek (self->channels, i), 0);
+}
+
+/**
+ * stray_session_apply:
+ * @self: a session
+ * @event: a decoded event
+ *
+ * Brings the model up to date with one event. Events about channels the model does not know
+ * change nothing, except those that bring the user into a channel.
+ */
+void
+stray_session_apply (StraySession     *self,
+                     const StrayEvent *event)
+{
+  StrayChannel *channel;
+
+  g_return_if_fail (STRAY_IS_SESSION (self));
+  g_return_if_fail (event != NULL);
+
+  switch (event->type)
+    {
+    case STRAY_EVENT_HEALTH_CHECK:
+      stray_session_set_connection_state (self, STRAY_CONNECTION_CONNECTED);
+      break;
+
+    case STRAY_EVENT_CONNECTION_CHANGED:
+      stray_session_set_connection_state (self, event->online ? STRAY_CONNECTION_CONNECTED
+                                                              : STRAY_CONNECTION_DISCONNECTED);
+      break;
+
+    case STRAY_EVENT_CONNECTION_RECOVERED:
+      stray_session_set_connection_state (self, STRAY_CONNECTION_CONNECTED);
+      break;
+
+    case STRAY_EVENT_MESSAGE_NEW:
+    case STRAY_EVENT_NOTIFICATION_MESSAGE_NEW:
+      apply_message_new (self, event);
+      break;
+
+    case STRAY_EVENT_MESSAGE_UPDATED:
+    case STRAY_EVENT_MESSAGE_UNDELETED:
+    case STRAY_EVENT_MESSAGE_DELETED:
+      apply_message_changed (self, event);
+      break;
+
+    case STRAY_EVENT_MESSAGE_READ:
+      if (is_own_user (self, event->user) && (channel = lookup_channel (self, event)) != NULL)
+        stray_channel_set_unread_count (channel, 0);
+      break;
+
+    case STRAY_EVENT_NOTIFICATION_MARK_READ:
+      if (event->unread_channels == 0)
+        zero_all_channels (self);
+      else if ((channel = lookup_channel (self, event)) != NULL)
+        stray_channel_set_unread_count (channel, 0);
+      break;
+
+    case STRAY_EVENT_NOTIFICATION_MARK_UNREAD:
+      if (may_be_own_user (self, event->user) && event->unread_messages != STRAY_COUNT_UNSET &&
+          (channel = lookup_channel (self, event)) != NULL)
+        stray_channel_set_unread_count (channel, (guint) event->unread_messages);
+      break;
+
+    case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
+      ensure_channel (self, event);
+      break;
+
+    case STRAY_EVENT_NOTIFICATION_INVITE_ACCEPTED:
+      if (event->member != NULL && self->user_id != NULL &&
+          g_strcmp0 (event->member->user_id, self->user_id) == 0)
+        ensure_channel (self, event);
+      break;
+
+    case STRAY_EVENT_CHANNEL_DELETED:
+    case STRAY_EVENT_NOTIFICATION_CHANNEL_DELETED:
+    case STRAY_EVENT_NOTIFICATION_REMOVED_FROM_CHANNEL:
+      if (event->cid != NULL)
+        stray_channel_list_remove (self->channels, event->cid);
+      break;
+
+    case STRAY_EVENT_CHANNEL_UPDATED:
+      if ((channel = lookup_channel (self, event)) != NULL && event->channel != NULL)
+        update_channel_from_event (channel, event->channel);
+      break;
+
+    case STRAY_EVENT_CHANNEL_HIDDEN:
+      if ((channel = lookup_channel (self, event)) != NULL)
+        {
+          stray_channel_set_hidden (channel, TRUE);
+          if (event->clear_history)
+            clear_channel (channel);
+        }
+      break;
+
+    case STRAY_EVENT_CHANNEL_VISIBLE:
+      if ((channel = lookup_channel (self, event)) != NULL)
+        stray_channel_set_hidden (channel, FALSE);
+      break;
+
+    case STRAY_EVENT_CHANNEL_TRUNCATED:
+    case STRAY_EVENT_NOTIFICATION_CHANNEL_TRUNCATED:
+      if ((channel = lookup_channel (self, event)) != NULL)
+        clear_channel (channel);
+      break;
+
+    case STRAY_EVENT_CHANNEL_FROZEN:
+    case STRAY_EVENT_CHANNEL_UNFROZEN:
+      if ((channel = lookup_channel (self, event)) != NULL)
+        stray_channel_set_frozen (channel, event->type == STRAY_EVENT_CHANNEL_FROZEN);
+      break;
+
+    case STRAY_EVENT_CHANNEL_MUTED:
+    case STRAY_EVENT_CHANNEL_UNMUTED:
+      if (may_be_own_user (self, event->user))
+        set_channel_muted (self, event->cid, event->type == STRAY_EVENT_CHANNEL_MUTED);
+      break;
+
+    case STRAY_EVENT_USER_MUTED:
+    case STRAY_EVENT_USER_UNMUTED:
+      if (may_be_own_user (self, event->user) && event->target_user != NULL &&
+          event->target_user->id != NULL)
+        {
+          if (event->type == STRAY_EVENT_USER_MUTED)
+            g_hash_table_add (self->muted_users, g_strdup (event->target_user->id));
+          else
+            g_hash_table_remove (self->muted_users, event->target_user->id);
+        }
+      break;
+
+    case STRAY_EVENT_USER_UPDATED:
+      apply_user_updated (self, event->user);
+      break;
+
+    case STRAY_EVENT_CUSTOM:
+    case STRAY_EVENT_MESSAGE_FLAGGED:
+    case STRAY_EVENT_MESSAGE_UNBLOCKED:
+    case STRAY_EVENT_MESSAGE_PENDING:
+    case STRAY_EVENT_REACTION_NEW:
+    case STRAY_EVENT_REACTION_UPDATED:
+    case STRAY_EVENT_REACTION_DELETED:
+    case STRAY_EVENT_TYPING_START:
+    case STRAY_EVENT_TYPING_STOP:
+    case STRAY_EVENT_CHANNEL_CREATED:
+    case STRAY_EVENT_MEMBER_ADDED:
+    case STRAY_EVENT_MEMBER_REMOVED:
+    case STRAY_EVENT_MEMBER_UPDATED:
+    case STRAY_EVENT_USER_PRESENCE_CHANGED:
+    case STRAY_EVENT_USER_DELETED:
+    case STRAY_EVENT_USER_BANNED:
+    case STRAY_EVENT_USER_UNBANNED:
+    case STRAY_EVENT_USER_FLAGGED:
+    case STRAY_EVENT_USER_DEACTIVATED:
+    case STRAY_EVENT_USER_REACTIVATED:
+    case STRAY_EVENT_USER_MESSAGES_DELETED:
+    case STRAY_EVENT_USER_WATCHING_START:
+    case STRAY_EVENT_USER_WATCHING_STOP:
+    case STRAY_EVENT_USER_UNREAD_MESSAGE_REMINDER:
+    case STRAY_EVENT_NOTIFICATION_INVITED:
+    case STRAY_EVENT_NOTIFICATION_INVITE_REJECTED:
+    case STRAY_EVENT_NOTIFICATION_CHANNEL_MUTES_UPDATED:
+    case STRAY_EVENT_NOTIFICATION_MUTES_UPDATED:
+    case STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW:
+    case STRAY_EVENT_NOTIFICATION_REMINDER_DUE:
+    case STRAY_EVENT_REMINDER_CREATED:
+    case STRAY_EVENT_REMINDER_UPDATED:
+    case STRAY_EVENT_REMINDER_DELETED:
+    case STRAY_EVENT_THREAD_UPDATED:
+    case STRAY_EVENT_N_TYPES:
+    default:
+      /* Nothing the tray shows depends on these beyond the totals and `me` below. */
+      break;
+    }
+
+  /* The server's totals win over anything counted here. */
+  if (event->me != NULL)
+    apply_me (self, event->me);
+  set_count (self, &self->total_unread_count, event->total_unread_count,
+             PROP_TOTAL_UNREAD_COUNT);
+  set_count (self, &self->unread_channels, event->unread_channels, PROP_UNREAD_CHANNELS);
+  set_count (self, &self->unread_threads, event->unread_threads, PROP_UNREAD_THREADS);
+}
+
+/**
+ * stray_session_get_channels:
+ *
+ * Returns: (transfer none): the user's channels, newest first
+ */
+StrayChannelList *
+stray_session_get_channels (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  return self->channels;
+}
+
+const char *
+stray_session_get_user_id (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  return self->user_id;
+}
+
+const char *
+stray_session_get_user_name (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  return self->user_name;
+}
+
+const char *
+stray_session_get_user_image (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  return self->user_image;
+}
+
+guint
+stray_session_get_total_unread_count (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), 0);
+
+  return self->total_unread_count;
+}
+
+guint
+stray_session_get_unread_channels (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), 0);
+
+  return self->unread_channels;
+}
+
+guint
+stray_session_get_unread_threads (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), 0);
+
+  return self->unread_threads;
+}
+
+gboolean
+stray_session_is_user_muted (StraySession *self,
+                             const char   *user_id)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (user_id != NULL, FALSE);
+
+  return g_hash_table_contains (self->muted_users, user_id);
+}
+
+gboolean
+stray_session_is_channel_muted (StraySession *self,
+                                const char   *cid)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (cid != NULL, FALSE);
+
+  return g_hash_table_contains (self->muted_channels, cid);
+}
+
+StrayConnectionState
+stray_session_get_connection_state (StraySession *self)
+{
+  g_return_val_if_fail (STRAY_IS_SESSION (self), STRAY_CONNECTION_NOT_CONFIGURED);
+
+  return self->connection_state;
+}
+
+void
+stray_session_set_connection_state (StraySession         *self,
+                                    StrayConnectionState  state)
+{
+  g_return_if_fail (STRAY_IS_SESSION (self));
+
+  if (self->connection_state == state)
+    return;
+  self->connection_state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
+}

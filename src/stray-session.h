@@ -1,0 +1,45 @@
+/* stray-session.h: the signed-in user's view of the server, kept up to date by events
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "stray-channel-list.h"
+#include "stray-event.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  STRAY_CONNECTION_NOT_CONFIGURED,
+  STRAY_CONNECTION_DISCONNECTED,
+  STRAY_CONNECTION_CONNECTING,
+  STRAY_CONNECTION_CONNECTED,
+} StrayConnectionState;
+
+#define STRAY_TYPE_SESSION (stray_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (StraySession, stray_session, STRAY, SESSION, GObject)
+
+StraySession         *stray_session_new                    (void);
+void                  stray_session_apply                  (StraySession         *self,
+                                                            const StrayEvent     *event);
+
+StrayChannelList     *stray_session_get_channels           (StraySession         *self);
+const char           *stray_session_get_user_id            (StraySession         *self);
+const char           *stray_session_get_user_name          (StraySession         *self);
+const char           *stray_session_get_user_image         (StraySession         *self);
+guint                 stray_session_get_total_unread_count (StraySession         *self);
+guint                 stray_session_get_unread_channels    (StraySession         *self);
+guint                 stray_session_get_unread_threads     (StraySession         *self);
+gboolean              stray_session_is_user_muted          (StraySession         *self,
+                                                            const char           *user_id);
+gboolean              stray_session_is_channel_muted       (StraySession         *self,
+                                                            const char           *cid);
+StrayConnectionState  stray_session_get_connection_state   (StraySession         *self);
+void                  stray_session_set_connection_state   (StraySession         *self,
+                                                            StrayConnectionState  state);
+
+G_END_DECLS
