@@ -75,7 +75,7 @@ stray_application_handle_local_options (GApplication *application,
 }
 
 static void
-stray_application_activate (GApplication *application)
+stray_application_activate (G_GNUC_UNUSED GApplication *application)
 {
   /* The background daemon arrives with the connection engine; until then there is
    * nothing to keep running. */

@@ -48,7 +48,7 @@ slot_free (gpointer data)
 }
 
 static GType
-stray_channel_list_get_item_type (GListModel *model)
+stray_channel_list_get_item_type (G_GNUC_UNUSED GListModel *model)
 {
   return STRAY_TYPE_CHANNEL;
 }
@@ -268,7 +268,7 @@ stray_channel_list_remove (StrayChannelList *self,
 
 static void
 on_last_message_at_changed (StrayChannel     *channel,
-                            GParamSpec       *pspec,
+                            G_GNUC_UNUSED GParamSpec       *pspec,
                             StrayChannelList *self)
 {
   Slot *slot = g_hash_table_lookup (self->by_cid, stray_channel_get_cid (channel));

@@ -60,7 +60,7 @@ apply_message (Fixture    *fixture,
 
 static void
 fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
+                G_GNUC_UNUSED gconstpointer user_data)
 {
   fixture->session = stray_session_new ();
   fixture->channels = stray_session_get_channels (fixture->session);
@@ -75,7 +75,7 @@ fixture_set_up (Fixture       *fixture,
 
 static void
 fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
+                   G_GNUC_UNUSED gconstpointer user_data)
 {
   g_object_add_weak_pointer (G_OBJECT (fixture->channels), (gpointer *) &fixture->channels);
   g_assert_finalize_object (fixture->session);
@@ -111,7 +111,7 @@ last_text (Fixture    *fixture,
 
 static void
 test_handshake (Fixture       *fixture,
-                gconstpointer  user_data)
+                G_GNUC_UNUSED gconstpointer user_data)
 {
   g_assert_cmpstr (stray_session_get_user_id (fixture->session), ==, "luke");
   g_assert_cmpstr (stray_session_get_user_name (fixture->session), ==, "Luke");
@@ -131,7 +131,7 @@ test_handshake (Fixture       *fixture,
 
 static void
 test_message_new_counts (Fixture       *fixture,
-                         gconstpointer  user_data)
+                         G_GNUC_UNUSED gconstpointer user_data)
 {
   StrayMessagePreview *preview;
 
@@ -154,7 +154,7 @@ test_message_new_counts (Fixture       *fixture,
 
 static void
 test_message_new_not_counted (Fixture       *fixture,
-                              gconstpointer  user_data)
+                              G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, GENERAL, "own", "luke", "2026-01-01T10:00:00Z", NULL);
   g_assert_cmpuint (unread (fixture, GENERAL), ==, 0);
@@ -183,7 +183,7 @@ test_message_new_not_counted (Fixture       *fixture,
 
 static void
 test_muted_channel (Fixture       *fixture,
-                    gconstpointer  user_data)
+                    G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, RANDOM, "m1", "han", "2026-01-01T10:00:00Z", NULL);
   g_assert_true (stray_channel_get_muted (channel (fixture, RANDOM)));
@@ -214,7 +214,7 @@ test_muted_channel (Fixture       *fixture,
 
 static void
 test_muted_user (Fixture       *fixture,
-                 gconstpointer  user_data)
+                 G_GNUC_UNUSED gconstpointer user_data)
 {
   apply (fixture, "{\"type\":\"user.unmuted\",\"user\":{\"id\":\"luke\"},"
                   "\"target_user\":{\"id\":\"count_dooku\"}}");
@@ -234,7 +234,7 @@ test_muted_user (Fixture       *fixture,
 
 static void
 test_read_events_capability (Fixture       *fixture,
-                             gconstpointer  user_data)
+                             G_GNUC_UNUSED gconstpointer user_data)
 {
   apply (fixture, "{\"type\":\"notification.message_new\",\"cid\":\"livestream:show\","
                   "\"channel\":{\"cid\":\"livestream:show\",\"own_capabilities\":[\"send-message\"]},"
@@ -245,7 +245,7 @@ test_read_events_capability (Fixture       *fixture,
 
 static void
 test_message_read (Fixture       *fixture,
-                   gconstpointer  user_data)
+                   G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
   apply_message (fixture, GENERAL, "m2", "han", "2026-01-01T10:01:00Z", NULL);
@@ -261,7 +261,7 @@ test_message_read (Fixture       *fixture,
 
 static void
 test_mark_read_and_unread (Fixture       *fixture,
-                           gconstpointer  user_data)
+                           G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
   apply_message (fixture, "team:design", "d1", "han", "2026-01-01T10:01:00Z", NULL);
@@ -290,7 +290,7 @@ test_mark_read_and_unread (Fixture       *fixture,
 
 static void
 test_notification_message_new (Fixture       *fixture,
-                               gconstpointer  user_data)
+                               G_GNUC_UNUSED gconstpointer user_data)
 {
   apply (fixture, "{\"type\":\"notification.message_new\",\"cid\":\"messaging:dm\","
                   "\"channel\":{\"cid\":\"messaging:dm\",\"id\":\"dm\",\"type\":\"messaging\","
@@ -314,7 +314,7 @@ test_notification_message_new (Fixture       *fixture,
 
 static void
 test_channel_removed (Fixture       *fixture,
-                      gconstpointer  user_data)
+                      G_GNUC_UNUSED gconstpointer user_data)
 {
   static const char * const removals[] = {
     "channel.deleted", "notification.channel_deleted", "notification.removed_from_channel",
@@ -335,7 +335,7 @@ test_channel_removed (Fixture       *fixture,
 
 static void
 test_added_to_channel (Fixture       *fixture,
-                       gconstpointer  user_data)
+                       G_GNUC_UNUSED gconstpointer user_data)
 {
   apply (fixture, "{\"type\":\"notification.added_to_channel\",\"cid\":\"team:design\","
                   "\"channel\":{\"cid\":\"team:design\",\"name\":\"Design\"},"
@@ -355,7 +355,7 @@ test_added_to_channel (Fixture       *fixture,
 
 static void
 test_hidden_and_visible (Fixture       *fixture,
-                         gconstpointer  user_data)
+                         G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
   apply (fixture, "{\"type\":\"channel.hidden\",\"cid\":\"" GENERAL "\",\"clear_history\":false}");
@@ -377,7 +377,7 @@ test_hidden_and_visible (Fixture       *fixture,
 
 static void
 test_truncated (Fixture       *fixture,
-                gconstpointer  user_data)
+                G_GNUC_UNUSED gconstpointer user_data)
 {
   static const char * const truncations[] = {
     "channel.truncated", "notification.channel_truncated",
@@ -395,7 +395,7 @@ test_truncated (Fixture       *fixture,
 
 static void
 test_channel_updated (Fixture       *fixture,
-                      gconstpointer  user_data)
+                      G_GNUC_UNUSED gconstpointer user_data)
 {
   apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
   apply (fixture, "{\"type\":\"channel.updated\",\"cid\":\"" GENERAL "\",\"channel\":{"
@@ -419,7 +419,7 @@ test_channel_updated (Fixture       *fixture,
 
 static void
 test_message_changes (Fixture       *fixture,
-                      gconstpointer  user_data)
+                      G_GNUC_UNUSED gconstpointer user_data)
 {
   StrayMessagePreview *preview;
 
@@ -458,7 +458,7 @@ test_message_changes (Fixture       *fixture,
 
 static void
 test_user_updated (Fixture       *fixture,
-                   gconstpointer  user_data)
+                   G_GNUC_UNUSED gconstpointer user_data)
 {
   StrayMessagePreview *before;
 
@@ -481,7 +481,7 @@ test_user_updated (Fixture       *fixture,
 
 static void
 test_totals_from_server (Fixture       *fixture,
-                         gconstpointer  user_data)
+                         G_GNUC_UNUSED gconstpointer user_data)
 {
   apply (fixture, "{\"type\":\"message.new\",\"cid\":\"" GENERAL "\",\"total_unread_count\":41,"
                   "\"unread_channels\":5,\"message\":{\"id\":\"m1\",\"user\":{\"id\":\"han\"}}}");
@@ -509,9 +509,9 @@ test_totals_from_server (Fixture       *fixture,
 }
 
 static void
-count_notify (GObject    *object,
-              GParamSpec *pspec,
-              guint      *count)
+count_notify (G_GNUC_UNUSED GObject    *object,
+              G_GNUC_UNUSED GParamSpec *pspec,
+              guint                    *count)
 {
   (*count)++;
 }
@@ -519,7 +519,7 @@ count_notify (GObject    *object,
 /* Views redraw on notify: a value that did not change must not notify. */
 static void
 test_notify_only_on_change (Fixture       *fixture,
-                            gconstpointer  user_data)
+                            G_GNUC_UNUSED gconstpointer user_data)
 {
   guint unread_notifies = 0, preview_notifies = 0, total_notifies = 0;
   StrayChannel *general;
@@ -566,7 +566,7 @@ mirror_items_changed (GListModel *model,
  * items-changed sees exactly the list. */
 static void
 test_list_order (Fixture       *fixture,
-                 gconstpointer  user_data)
+                 G_GNUC_UNUSED gconstpointer user_data)
 {
   g_autoptr(GPtrArray) mirror = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *model = G_LIST_MODEL (fixture->channels);
@@ -615,7 +615,7 @@ test_list_order (Fixture       *fixture,
 
 static void
 test_newest_first (Fixture       *fixture,
-                   gconstpointer  user_data)
+                   G_GNUC_UNUSED gconstpointer user_data)
 {
   g_autoptr(StrayChannel) first = NULL;
 
@@ -643,7 +643,7 @@ test_newest_first (Fixture       *fixture,
 /* However many events pass, each channel holds one preview and nothing else accumulates. */
 static void
 test_no_history (Fixture       *fixture,
-                 gconstpointer  user_data)
+                 G_GNUC_UNUSED gconstpointer user_data)
 {
   StrayMessagePreview *preview;
 
