@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stray-event.h"
+#include "stray-json.h"
 
 static const char * const event_type_names[STRAY_EVENT_N_TYPES] = {
   [STRAY_EVENT_CUSTOM] = "custom",
@@ -730,8 +731,7 @@ check_frame (const char *frame,
              GError    **error)
 {
   const char *invalid;
-  gboolean in_string = FALSE;
-  guint depth = 0;
+  gsize deep_at;
 
   if (length > STRAY_EVENT_MAX_FRAME_SIZE)
     {
@@ -749,31 +749,12 @@ check_frame (const char *frame,
       return FALSE;
     }
 
-  for (gsize i = 0; i < length; i++)
+  if (!stray_json_check_nesting (frame, length, STRAY_EVENT_MAX_DEPTH, &deep_at))
     {
-      char c = frame[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > STRAY_EVENT_MAX_DEPTH)
-            {
-              g_set_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_TOO_DEEP,
-                           "frame nests deeper than %d levels (at byte %" G_GSIZE_FORMAT ")",
-                           STRAY_EVENT_MAX_DEPTH, i);
-              return FALSE;
-            }
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
+      g_set_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_TOO_DEEP,
+                   "frame nests deeper than %d levels (at byte %" G_GSIZE_FORMAT ")",
+                   STRAY_EVENT_MAX_DEPTH, deep_at);
+      return FALSE;
     }
 
   return TRUE;
