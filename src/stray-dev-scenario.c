@@ -1,0 +1,239 @@
+/* stray-dev-scenario.c
+ *
+ * "empty": nothing. "demo": a small team around the demo user, with channels of several kinds,
+ * some of them unread, and a chatter timer that posts a plausible message every few seconds,
+ * now and then mentioning the demo user. "load:N": N channels for the demo user, each with one
+ * message, for benchmarks and paging tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-devserver"
+
+#include "config.h"
+
+#include "stray-dev-scenario.h"
+
+typedef struct {
+  const char *id;
+  const char *name;
+} DemoUser;
+
+static const DemoUser demo_users[] = {
+  { STRAY_DEV_SCENARIO_USER, "Alice Lindqvist" },
+  { "bob", "Bob Okafor" },
+  { "chen", "Chen Wei" },
+  { "dana", "Dana Ruiz" },
+  { "erik", "Erik Sørensen" },
+};
+
+typedef struct {
+  const char *type;
+  const char *id;
+  const char *name;
+  const char * const members[6];
+} DemoChannel;
+
+static const DemoChannel demo_channels[] = {
+  { "messaging", "general", "General",
+    { STRAY_DEV_SCENARIO_USER, "bob", "chen", "dana", "erik", NULL } },
+  { "messaging", "design-review", "Design review",
+    { STRAY_DEV_SCENARIO_USER, "chen", "dana", NULL } },
+  { "team", "ops", "Ops alerts", { STRAY_DEV_SCENARIO_USER, "dana", "erik", NULL } },
+  { "messaging", "dm-alice-bob", NULL, { STRAY_DEV_SCENARIO_USER, "bob", NULL } },
+  { "livestream", "town-hall", "Town hall",
+    { STRAY_DEV_SCENARIO_USER, "bob", "chen", "dana", "erik", NULL } },
+};
+
+/* Who said what where at the start: the demo user finds some of it unread. */
+static const struct {
+  guint channel;
+  const char *user_id;
+  const char *text;
+} demo_history[] = {
+  { 0, "bob", "Morning all! Stand-up in 10." },
+  { 0, STRAY_DEV_SCENARIO_USER, "Joining now." },
+  { 0, "chen", "Running 5 min late 🚲" },
+  { 1, "chen", "New mock-ups for the tray menu are up: v3 & notes" },
+  { 2, "dana", "[alert] disk 91% on build-02" },
+  { 2, "erik", "[resolved] disk back to 40%" },
+  { 3, "bob", "Got a minute for the release notes?" },
+  { 4, "erik", "Town hall moves to Thursday, same time." },
+};
+
+static const char * const chatter_lines[] = {
+  "Pushed the fix, CI is running.",
+  "Anyone up for lunch at 12:30?",
+  "The staging deploy is green.",
+  "Can someone review the badge PR?",
+  "Coffee machine on floor 2 is back 🎉",
+  "I'll be offline for an hour.",
+  "Numbers for last week are in the sheet.",
+  "Who owns the flaky notification test?",
+  "Release notes draft is ready for eyes.",
+  "Heads-up: the VPN restarts tonight.",
+};
+
+static const char * const mention_lines[] = {
+  "@alice could you take a look at this?",
+  "@alice are you joining the call?",
+  "@alice the tray icon looks great at 22 px 👌",
+};
+
+static gboolean
+post (StrayDevserver *server,
+      const char     *cid,
+      const char     *user_id,
+      const char     *text,
+      gboolean        mention_demo_user,
+      GError        **error)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+
+  json_object_set_string_member (message, "text", text);
+  if (mention_demo_user)
+    {
+      JsonArray *mentioned = json_array_new ();
+
+      json_array_add_string_element (mentioned, STRAY_DEV_SCENARIO_USER);
+      json_object_set_array_member (message, "mentioned_users", mentioned);
+    }
+  return stray_devserver_send_message (server, cid, user_id, message, error) != NULL;
+}
+
+static gboolean
+chatter (gpointer user_data)
+{
+  StrayDevserver *server = user_data;
+  guint channel = g_random_int_range (0, G_N_ELEMENTS (demo_channels));
+  const DemoChannel *demo = &demo_channels[channel];
+  g_autofree char *cid = g_strconcat (demo->type, ":", demo->id, NULL);
+  guint n_members = g_strv_length ((char **) demo->members);
+  const char *author;
+  gboolean mention = g_random_int_range (0, 5) == 0;
+
+  /* Anyone but the demo user, who is the one reading. */
+  do
+    author = demo->members[g_random_int_range (0, n_members)];
+  while (g_str_equal (author, STRAY_DEV_SCENARIO_USER));
+
+  post (server, cid, author,
+        mention ? mention_lines[g_random_int_range (0, G_N_ELEMENTS (mention_lines))]
+                : chatter_lines[g_random_int_range (0, G_N_ELEMENTS (chatter_lines))],
+        mention, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+remove_source (gpointer data)
+{
+  g_source_remove (GPOINTER_TO_UINT (data));
+}
+
+static gboolean
+apply_demo (StrayDevserver *server,
+            GError        **error)
+{
+  StrayDevStore *store = stray_devserver_get_store (server);
+  guint chatter_id;
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_users); i++)
+    {
+      g_autoptr(JsonObject) user = json_object_new ();
+      g_autofree char *image = g_strdup_printf ("https://example.org/avatars/%s.png",
+                                                demo_users[i].id);
+
+      json_object_set_string_member (user, "id", demo_users[i].id);
+      json_object_set_string_member (user, "name", demo_users[i].name);
+      json_object_set_string_member (user, "image", image);
+      if (stray_dev_store_upsert_user (store, user, error) == NULL)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_channels); i++)
+    {
+      g_autoptr(JsonObject) data = json_object_new ();
+
+      if (demo_channels[i].name != NULL)
+        json_object_set_string_member (data, "name", demo_channels[i].name);
+      if (!stray_devserver_create_channel (server, demo_channels[i].type, demo_channels[i].id,
+                                           demo_channels[i].members[1],
+                                           demo_channels[i].members, data, error) &&
+          (error == NULL || *error != NULL))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_history); i++)
+    {
+      const DemoChannel *demo = &demo_channels[demo_history[i].channel];
+      g_autofree char *cid = g_strconcat (demo->type, ":", demo->id, NULL);
+
+      if (!post (server, cid, demo_history[i].user_id, demo_history[i].text, FALSE, error))
+        return FALSE;
+    }
+
+  /* The ops channel is muted, as a busy alerts channel would be. */
+  if (!stray_dev_store_set_channel_muted (store, STRAY_DEV_SCENARIO_USER, "team:ops", TRUE, 0,
+                                          error))
+    return FALSE;
+
+  chatter_id = g_timeout_add_seconds (g_random_int_range (4, 8), chatter, server);
+  g_object_set_data_full (G_OBJECT (server), "stray-dev-scenario-chatter",
+                          GUINT_TO_POINTER (chatter_id), remove_source);
+  return TRUE;
+}
+
+static gboolean
+apply_load (StrayDevserver *server,
+            guint           n_channels,
+            GError        **error)
+{
+  StrayDevStore *store = stray_devserver_get_store (server);
+  const char * const members[] = { STRAY_DEV_SCENARIO_USER, "bob", NULL };
+
+  stray_dev_store_ensure_user (store, STRAY_DEV_SCENARIO_USER);
+  stray_dev_store_ensure_user (store, "bob");
+  for (guint i = 0; i < n_channels; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("load-%05u", i);
+      g_autofree char *cid = g_strconcat ("messaging:", id, NULL);
+      g_autofree char *text = g_strdup_printf ("Message in channel %u", i);
+      g_autoptr(JsonObject) data = json_object_new ();
+      g_autofree char *name = g_strdup_printf ("Load %u", i);
+
+      json_object_set_string_member (data, "name", name);
+      if (!stray_devserver_create_channel (server, "messaging", id, "bob", members, data, error)
+          || !post (server, cid, "bob", text, FALSE, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * stray_dev_scenario_apply:
+ * @name: "empty", "demo" or "load:N"
+ *
+ * Returns: whether @name is a scenario and it was set up
+ */
+gboolean
+stray_dev_scenario_apply (StrayDevserver *server,
+                          const char     *name,
+                          GError        **error)
+{
+  guint64 n_channels;
+
+  g_return_val_if_fail (STRAY_IS_DEVSERVER (server), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (g_str_equal (name, "empty"))
+    return TRUE;
+  if (g_str_equal (name, "demo"))
+    return apply_demo (server, error);
+  if (g_str_has_prefix (name, "load:") &&
+      g_ascii_string_to_unsigned (name + 5, 10, 1, 100000, &n_channels, NULL))
+    return apply_load (server, (guint) n_channels, error);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "unknown scenario “%s”: use empty, demo or load:N (1 ≤ N ≤ 100000)", name);
+  return FALSE;
+}

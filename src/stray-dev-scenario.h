@@ -1,0 +1,19 @@
+/* stray-dev-scenario.h: what the devserver starts with
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "stray-devserver.h"
+
+G_BEGIN_DECLS
+
+/* The user the demo and load scenarios are seen by. */
+#define STRAY_DEV_SCENARIO_USER "alice"
+
+gboolean stray_dev_scenario_apply (StrayDevserver *server,
+                                   const char     *name,
+                                   GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,224 @@
+// The official Stream Chat JavaScript SDK, unmodified, against stream-tray-devserver.
+//
+// Run by meson (tests/meson.build) as: node --test --test-reporter=tap conformance.test.mjs
+// with STRAY_DEVSERVER set to the devserver binary. The devserver is started here, on a free
+// loopback port, and stopped at the end.
+//
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamChat } from 'stream-chat';
+
+const API_KEY = 'conformance-key';
+const SECRET = 'conformance-secret-0123456789';
+const TIMEOUT_MS = 10000;
+
+let server;
+let baseURL;
+let serverClient;
+let alice;
+let channel;
+
+// Resolves with the next event of `type` on `emitter` (a client or a channel), or fails.
+function nextEvent(emitter, type, predicate = () => true) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.unsubscribe();
+      reject(new Error(`no ${type} within ${TIMEOUT_MS} ms`));
+    }, TIMEOUT_MS);
+    const subscription = emitter.on(type, (event) => {
+      if (!predicate(event)) return;
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      resolve(event);
+    });
+  });
+}
+
+// connectUser rejects with an Error whose message is JSON: {code, StatusCode, message, …}.
+async function connectError(client, user, token) {
+  try {
+    await client.connectUser(user, token);
+  } catch (error) {
+    return JSON.parse(error.message);
+  } finally {
+    await client.disconnectUser().catch(() => {});
+  }
+  assert.fail('connectUser succeeded');
+}
+
+function userClient() {
+  return new StreamChat(API_KEY, { baseURL, allowServerSideConnect: true, timeout: 3000 });
+}
+
+before(async () => {
+  const binary = process.env.STRAY_DEVSERVER;
+  assert.ok(binary, 'STRAY_DEVSERVER must name the devserver binary');
+  server = spawn(binary, ['--api-key', API_KEY, '--health-interval', '30'], {
+    env: { ...process.env, STREAM_TRAY_DEVSERVER_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: server.stdout });
+  const [line] = await Promise.race([
+    once(lines, 'line'),
+    once(server, 'exit').then(([code]) => {
+      throw new Error(`devserver exited with ${code} before it was ready`);
+    }),
+  ]);
+  const match = /^ready (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+  assert.ok(match, `devserver said "${line}"`);
+  baseURL = match[1];
+
+  serverClient = new StreamChat(API_KEY, SECRET, { baseURL, timeout: 3000 });
+  await serverClient.upsertUsers([
+    { id: 'alice', name: 'Alice' },
+    { id: 'bob', name: 'Bob' },
+  ]);
+  const created = serverClient.channel('messaging', 'conformance', {
+    created_by_id: 'bob',
+    members: ['alice', 'bob'],
+    name: 'Conformance',
+  });
+  await created.create();
+});
+
+after(async () => {
+  if (alice) await alice.disconnectUser();
+  if (server) {
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+  }
+});
+
+// The tests run in order and share one connection, as one user's session would.
+test('user: connects and gets its connection id and own user', async () => {
+  alice = userClient();
+  const response = await alice.connectUser({ id: 'alice', name: 'Alice' },
+    serverClient.createToken('alice'));
+  assert.equal(response.type, 'health.check');
+  assert.match(response.connection_id, /^[0-9a-f-]{36}$/);
+  assert.equal(response.me.id, 'alice');
+  assert.equal(response.me.total_unread_count, 0);
+  assert.deepEqual(response.me.channel_mutes, []);
+  assert.equal(alice.user.id, 'alice');
+});
+
+test('user: queries its channels and watches them', async () => {
+  const channels = await alice.queryChannels(
+    { members: { $in: ['alice'] } },
+    [{ last_message_at: -1 }],
+    { watch: true, state: true, limit: 30 },
+  );
+  assert.deepEqual(channels.map((c) => c.cid), ['messaging:conformance']);
+  channel = channels[0];
+  assert.equal(channel.data.name, 'Conformance');
+  assert.equal(channel.data.config.read_events, true);
+  assert.ok(channel.data.own_capabilities.includes('read-events'));
+  assert.deepEqual(Object.keys(channel.state.members).sort(), ['alice', 'bob']);
+  assert.equal(channel.state.membership.user.id, 'alice');
+  assert.equal(channel.countUnread(), 0);
+});
+
+test('user: receives a message.new sent by the server-side client, with its unread counts', async () => {
+  const received = nextEvent(alice, 'message.new');
+  await serverClient.channel('messaging', 'conformance')
+    .sendMessage({ text: 'Hello from the backend', user_id: 'bob' });
+  const event = await received;
+  assert.equal(event.cid, 'messaging:conformance');
+  assert.equal(event.message.text, 'Hello from the backend');
+  assert.equal(event.message.user.id, 'bob');
+  assert.equal(event.user.id, 'bob');
+  assert.equal(event.total_unread_count, 1);
+  assert.equal(event.unread_channels, 1);
+  assert.equal(channel.countUnread(), 1);
+  assert.equal(channel.state.latestMessages.at(-1).text, 'Hello from the backend');
+});
+
+test('user: marks read, and the count follows everywhere', async () => {
+  const read = nextEvent(alice, 'message.read', (e) => e.user?.id === 'alice');
+  const notification = nextEvent(alice, 'notification.mark_read');
+  await channel.markRead();
+  await read;
+  const marked = await notification;
+  assert.equal(marked.total_unread_count, 0);
+  assert.equal(channel.countUnread(), 0);
+  const unread = await alice.getUnreadCount();
+  assert.equal(unread.total_unread_count, 0);
+  assert.deepEqual(unread.channels, []);
+});
+
+test('user: marks unread from a message', async () => {
+  const messageId = channel.state.latestMessages.at(-1).id;
+  const notification = nextEvent(alice, 'notification.mark_unread');
+  await channel.markUnread({ message_id: messageId });
+  const event = await notification;
+  assert.equal(event.unread_messages, 1);
+  assert.equal(event.first_unread_message_id, messageId);
+  assert.equal(event.total_unread_count, 1);
+  assert.equal(channel.countUnread(), 1);
+  const unread = await alice.getUnreadCount();
+  assert.equal(unread.total_unread_count, 1);
+  assert.deepEqual(unread.channels.map((c) => [c.channel_id, c.unread_count]),
+    [['messaging:conformance', 1]]);
+});
+
+test('user: mutes and unmutes the channel', async () => {
+  let updated = nextEvent(alice, 'notification.channel_mutes_updated');
+  await channel.mute();
+  await updated;
+  assert.equal(channel.muteStatus().muted, true);
+
+  updated = nextEvent(alice, 'notification.channel_mutes_updated');
+  await channel.unmute();
+  await updated;
+  assert.equal(channel.muteStatus().muted, false);
+});
+
+test('user: sends an event that watchers receive', async () => {
+  const received = nextEvent(channel, 'conformance.ping');
+  await channel.sendEvent({ type: 'conformance.ping', note: 'hi' });
+  const event = await received;
+  assert.equal(event.user.id, 'alice');
+  assert.equal(event.note, 'hi');
+});
+
+test('user: reconnects after the server drops every socket, and recovers', async () => {
+  const before = alice.wsConnection.connectionID;
+  const recovered = nextEvent(alice, 'connection.recovered');
+  await serverClient.post(`${baseURL}/_dev/drop`, {});
+  await recovered;
+  assert.notEqual(alice.wsConnection.connectionID, before);
+
+  // The recovered connection watches the channel again.
+  const received = nextEvent(alice, 'message.new');
+  await serverClient.channel('messaging', 'conformance')
+    .sendMessage({ text: 'After the gap', user_id: 'bob' });
+  const event = await received;
+  assert.equal(event.message.text, 'After the gap');
+  assert.equal(channel.countUnread(), 2);
+});
+
+test('bad token: gets code 40 for an expired token', async () => {
+  const expired = serverClient.createToken('alice', Math.floor(Date.now() / 1000) - 60);
+  const error = await connectError(userClient(), { id: 'alice' }, expired);
+  assert.equal(error.code, 40);
+  assert.equal(error.StatusCode, 401);
+  assert.equal(error.isWSFailure, false);
+});
+
+test('bad token: gets code 43 for a token signed with another secret', async () => {
+  const forged = new StreamChat(API_KEY, 'another-secret').createToken('alice');
+  const error = await connectError(userClient(), { id: 'alice' }, forged);
+  assert.equal(error.code, 43);
+  assert.equal(error.isWSFailure, false);
+});
+
+test('bad token: gets code 2 for a wrong API key', async () => {
+  const client = new StreamChat('wrong-key', { baseURL, allowServerSideConnect: true });
+  const error = await connectError(client, { id: 'alice' }, serverClient.createToken('alice'));
+  assert.equal(error.code, 2);
+});
