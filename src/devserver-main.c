@@ -23,10 +23,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *listen = g_strdup ("127.0.0.1:0");
-  g_autofree char *api_key = g_strdup ("stream-tray-dev");
+  /* GOption overwrites string options without freeing them: defaults come after parsing. */
+  g_autofree char *listen = NULL;
+  g_autofree char *api_key = NULL;
   g_autofree char *secret = NULL;
-  g_autofree char *scenario = g_strdup ("empty");
+  g_autofree char *scenario = NULL;
   int health_interval = 30;
   gboolean allow_remote = FALSE, allow_dev_tokens = FALSE;
   const GOptionEntry entries[] = {
@@ -62,6 +63,12 @@ main (int   argc,
       g_printerr ("stream-tray-devserver: %s\n", error->message);
       return 2;
     }
+  if (listen == NULL)
+    listen = g_strdup ("127.0.0.1:0");
+  if (api_key == NULL)
+    api_key = g_strdup ("stream-tray-dev");
+  if (scenario == NULL)
+    scenario = g_strdup ("empty");
   if (health_interval < 0 || health_interval > 3600)
     {
       g_printerr ("stream-tray-devserver: --health-interval must be between 0 and 3600\n");

@@ -177,12 +177,10 @@ stray_dev_store_now (StrayDevStore *self)
 {
   gint64 now_us = MAX (g_get_real_time (), self->last_now_us + 1);
   g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (now_us / G_USEC_PER_SEC);
+  g_autofree char *seconds = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
 
   self->last_now_us = now_us;
-  return g_strdup_printf ("%sT%s.%06dZ",
-                          g_date_time_format (now, "%Y-%m-%d") ?: "",
-                          g_date_time_format (now, "%H:%M:%S") ?: "",
-                          (int) (now_us % G_USEC_PER_SEC));
+  return g_strdup_printf ("%s.%06dZ", seconds, (int) (now_us % G_USEC_PER_SEC));
 }
 
 static gboolean

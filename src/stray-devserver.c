@@ -1090,6 +1090,13 @@ handle_query_channels (Request *request)
   return TRUE;
 }
 
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* A channel without an id is named after its members, as Stream does for distinct channels. */
 static char *
 distinct_channel_id (const char * const *member_ids)
@@ -1099,7 +1106,7 @@ distinct_channel_id (const char * const *member_ids)
 
   for (guint i = 0; member_ids[i] != NULL; i++)
     g_ptr_array_add (sorted, (gpointer) member_ids[i]);
-  g_ptr_array_sort (sorted, (GCompareFunc) (void (*) (void)) g_strcmp0);
+  g_ptr_array_sort (sorted, compare_strings);
   for (guint i = 0; i < sorted->len; i++)
     {
       g_checksum_update (checksum, g_ptr_array_index (sorted, i), -1);
@@ -1932,8 +1939,9 @@ handle_dev_stall (Request *request)
                           "stall needs seconds, between 0 and 3600");
   self->stalled_until = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
   g_clear_handle_id (&self->stall_id, g_source_remove);
-  self->stall_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) seconds,
-                                               on_stall_over, self, NULL);
+  /* Milliseconds: second timeouts are coalesced and may fire early. */
+  self->stall_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) seconds * 1000,
+                                       on_stall_over, self, NULL);
   respond_ok (request, NULL);
   return TRUE;
 }

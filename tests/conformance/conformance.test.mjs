@@ -90,7 +90,10 @@ after(async () => {
   if (alice) await alice.disconnectUser();
   if (server) {
     server.kill('SIGTERM');
-    await once(server, 'exit');
+    // A clean exit: under the sanitizers a leak or a fault would show here.
+    const [code, signal] = await once(server, 'exit');
+    assert.equal(signal, null);
+    assert.equal(code, 0);
   }
 });
 
