@@ -54,6 +54,10 @@ main (int   argc,
   g_autoptr(GMainLoop) loop = NULL;
 
   setlocale (LC_ALL, "");
+  /* Run by hand, it says what it does on stderr (G_MESSAGES_DEBUG= silences it); stdout
+   * carries the ready line and nothing else. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "stray-devserver", FALSE);
   g_option_context_set_summary (context,
                                 "A local Stream Chat server for Stream Tray's demo and tests.\n"
                                 "Prints “ready http://HOST:PORT” on stdout once listening.");

@@ -17,6 +17,8 @@ main (int   argc,
   g_autoptr(StrayApplication) application = NULL;
 
   setlocale (LC_ALL, "");
+  /* stdout carries output others parse (--replay); logs go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

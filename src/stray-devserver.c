@@ -2114,6 +2114,8 @@ process_request (StrayDevserver    *self,
         }
     }
 
+  g_debug ("%s %s%s → %u", request.method, path, request.user_id ? "" : " (server)",
+           soup_server_message_get_status (msg));
   g_strfreev (request.segments);
   g_clear_pointer (&request.query, g_hash_table_unref);
   g_clear_pointer (&request.body, json_object_unref);

@@ -56,7 +56,8 @@ struct _Bench
   char *secret;
   char *server_token;
   char *base_url;
-  SoupSession *session;
+  SoupSession *session;    /* REST */
+  SoupSession *ws_session; /* the sockets' handshakes */
   Client clients[N_SOCKETS];
   guint n_connected;
   guint n_watching_frames;
@@ -442,7 +443,7 @@ connect_socket (Bench  *bench,
                          "&stream-auth-type=jwt",
                          bench->base_url + strlen ("http"), escaped_payload, escaped_token);
   msg = soup_message_new ("GET", url);
-  soup_session_websocket_connect_async (bench->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+  soup_session_websocket_connect_async (bench->ws_session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         NULL, on_socket_connected, client);
 }
 
@@ -611,10 +612,16 @@ main (int   argc,
       bench.clients[i].user_id = g_strdup_printf ("u%03u", i);
       bench.clients[i].token = stray_jwt_sign_user (bench.secret, bench.clients[i].user_id, 0);
     }
-  /* The defaults (10, 2 per host) would queue the sockets' handshakes and the sends. */
-  bench.session = soup_session_new_with_options ("max-conns", 4 * N_SOCKETS,
-                                                 "max-conns-per-host", 4 * N_SOCKETS,
+  /* As many connections as requests in flight, and no more: with a higher limit libsoup opens
+   * a new connection for a request sent from the previous one's callback, and the server
+   * would spend its time accepting and closing connections instead of fanning out. */
+  bench.session = soup_session_new_with_options ("max-conns", MAX_IN_FLIGHT,
+                                                 "max-conns-per-host", MAX_IN_FLIGHT,
                                                  NULL);
+  /* The defaults (10, 2 per host) would queue the sockets' handshakes one after another. */
+  bench.ws_session = soup_session_new_with_options ("max-conns", N_SOCKETS,
+                                                    "max-conns-per-host", N_SOCKETS,
+                                                    NULL);
 
   bench.base_url = start_devserver (devserver_path, bench.secret, watch);
   server_pid = g_strdup (g_subprocess_get_identifier (devserver));
@@ -675,6 +682,7 @@ main (int   argc,
     }
   g_ptr_array_unref (bench.bodies);
   g_object_unref (bench.session);
+  g_object_unref (bench.ws_session);
   g_free (bench.base_url);
   g_free (bench.server_token);
   g_free (bench.secret);
