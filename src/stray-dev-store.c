@@ -53,6 +53,7 @@ typedef struct {
   char *truncated_at;
   gboolean frozen;
   GPtrArray *members;  /* of DevMember, in the order they joined */
+  GHashTable *members_by_id; /* user id → DevMember, borrowed from members */
   GPtrArray *messages; /* of JsonObject, oldest first, thread replies included */
 } DevChannel;
 
@@ -128,6 +129,7 @@ dev_channel_free (gpointer data)
   g_free (channel->updated_at);
   g_free (channel->last_message_at);
   g_free (channel->truncated_at);
+  g_hash_table_unref (channel->members_by_id);
   g_ptr_array_unref (channel->members);
   g_ptr_array_unref (channel->messages);
   g_free (channel);
@@ -391,14 +393,7 @@ static DevMember *
 lookup_member (DevChannel *channel,
                const char *user_id)
 {
-  for (guint i = 0; i < channel->members->len; i++)
-    {
-      DevMember *member = g_ptr_array_index (channel->members, i);
-
-      if (g_strcmp0 (member->user_id, user_id) == 0)
-        return member;
-    }
-  return NULL;
+  return user_id != NULL ? g_hash_table_lookup (channel->members_by_id, user_id) : NULL;
 }
 
 gboolean
@@ -476,6 +471,7 @@ add_member (StrayDevStore *self,
   member->updated_at = g_strdup (member->created_at);
   member->last_read = g_strdup (member->created_at);
   g_ptr_array_add (channel->members, member);
+  g_hash_table_insert (channel->members_by_id, member->user_id, member);
   g_hash_table_add (ensure_dev_user (self, user_id)->channels, g_strdup (channel->cid));
   return member;
 }
@@ -555,6 +551,7 @@ stray_dev_store_create_channel (StrayDevStore      *self,
   channel->created_at = stray_dev_store_now (self);
   channel->updated_at = g_strdup (channel->created_at);
   channel->members = g_ptr_array_new_with_free_func (dev_member_free);
+  channel->members_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   channel->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   merge_channel_data (channel, data);
   g_hash_table_insert (self->channels, channel->cid, channel);
@@ -617,7 +614,10 @@ stray_dev_store_remove_members (StrayDevStore      *self,
       DevUser *user = lookup_dev_user (self, user_ids[i]);
 
       if (member != NULL)
-        g_ptr_array_remove (channel->members, member);
+        {
+          g_hash_table_remove (channel->members_by_id, user_ids[i]);
+          g_ptr_array_remove (channel->members, member);
+        }
       if (user != NULL)
         g_hash_table_remove (user->channels, cid);
     }

@@ -112,23 +112,31 @@ is_stalled (StrayDevserver *self)
 
 /* ---- frames ---- */
 
+/* Frames the server makes are UTF-8 by construction; only raw frames from /_dev/inject are
+ * checked, since libsoup refuses text frames that are not (and checks every one itself). */
 static void
 send_text (Connection *connection,
            const char *text,
            gsize       length)
 {
+  g_autoptr(GBytes) bytes = NULL;
+
   if (soup_websocket_connection_get_state (connection->socket) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
-  if (g_utf8_validate (text, length, NULL))
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (text, length);
+  bytes = g_bytes_new (text, length);
+  soup_websocket_connection_send_message (connection->socket, SOUP_WEBSOCKET_DATA_TEXT, bytes);
+}
 
-      soup_websocket_connection_send_message (connection->socket, SOUP_WEBSOCKET_DATA_TEXT,
-                                              bytes);
-    }
-  else
-    /* A text frame must be UTF-8; bytes that are not can only travel as binary. */
-    soup_websocket_connection_send_binary (connection->socket, text, length);
+static void
+send_raw (Connection *connection,
+          const char *data,
+          gsize       length)
+{
+  if (g_utf8_validate (data, length, NULL))
+    send_text (connection, data, length);
+  else if (soup_websocket_connection_get_state (connection->socket) == SOUP_WEBSOCKET_STATE_OPEN)
+    /* Bytes that are not UTF-8 can only travel as a binary frame. */
+    soup_websocket_connection_send_binary (connection->socket, data, length);
 }
 
 static char *
@@ -172,11 +180,14 @@ set_user (StrayDevserver *self,
                                                                                user_id)));
 }
 
-/* The event as serialized once, with the recipient's own unread counts spliced in. */
+/* The event as serialized once, with the recipient's own unread counts spliced in; most
+ * recipients share their counts, so the last spliced text is kept for the next one. */
 typedef struct {
   char *text;
   gsize length;
   gboolean with_counts;
+  StrayDevUnread spliced_for;
+  GBytes *spliced;
 } Outgoing;
 
 static void
@@ -187,12 +198,14 @@ outgoing_init (Outgoing   *outgoing,
   outgoing->text = to_json (event);
   outgoing->length = strlen (outgoing->text);
   outgoing->with_counts = with_counts;
+  outgoing->spliced = NULL;
 }
 
 static void
 outgoing_clear (Outgoing *outgoing)
 {
   g_free (outgoing->text);
+  g_clear_pointer (&outgoing->spliced, g_bytes_unref);
 }
 
 static void
@@ -201,20 +214,33 @@ outgoing_send (StrayDevserver *self,
                Connection     *connection)
 {
   StrayDevUnread unread;
-  g_autofree char *text = NULL;
 
+  if (soup_websocket_connection_get_state (connection->socket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
   if (!outgoing->with_counts)
     {
       send_text (connection, outgoing->text, outgoing->length);
       return;
     }
-  /* The serialized event ends with "}": the counts go in just before it. */
+
   unread = stray_dev_store_unread (self->store, connection->user_id);
-  text = g_strdup_printf ("%.*s,\"total_unread_count\":%u,\"unread_channels\":%u,"
-                          "\"unread_count\":%u}",
-                          (int) outgoing->length - 1, outgoing->text, unread.total_unread_count,
-                          unread.unread_channels, unread.total_unread_count);
-  send_text (connection, text, strlen (text));
+  if (outgoing->spliced == NULL ||
+      unread.total_unread_count != outgoing->spliced_for.total_unread_count ||
+      unread.unread_channels != outgoing->spliced_for.unread_channels)
+    {
+      /* The serialized event ends with "}": the counts go in just before it. */
+      char *text = g_strdup_printf ("%.*s,\"total_unread_count\":%u,\"unread_channels\":%u,"
+                                    "\"unread_count\":%u}",
+                                    (int) outgoing->length - 1, outgoing->text,
+                                    unread.total_unread_count, unread.unread_channels,
+                                    unread.total_unread_count);
+
+      g_clear_pointer (&outgoing->spliced, g_bytes_unref);
+      outgoing->spliced = g_bytes_new_take (text, strlen (text));
+      outgoing->spliced_for = unread;
+    }
+  soup_websocket_connection_send_message (connection->socket, SOUP_WEBSOCKET_DATA_TEXT,
+                                          outgoing->spliced);
 }
 
 static GPtrArray *
@@ -1875,7 +1901,7 @@ handle_dev_inject (Request *request)
   for (guint i = 0; connections != NULL && i < connections->len; i++)
     for (guint j = 0; texts[j] != NULL; j++)
       {
-        send_text (g_ptr_array_index (connections, i), texts[j], strlen (texts[j]));
+        send_raw (g_ptr_array_index (connections, i), texts[j], strlen (texts[j]));
         delivered++;
       }
   json_object_set_int_member (response, "delivered", delivered);
