@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "stray-enums.h"
+#include "stray-json.h"
 #include "stray-session.h"
 
 struct _StraySession
@@ -30,6 +31,7 @@ struct _StraySession
   GHashTable *muted_users;    /* set of user ids */
   GHashTable *muted_channels; /* set of cids */
   StrayConnectionState connection_state;
+  GHashTable *synced;         /* cids seen since begin_sync; NULL outside a sync */
 };
 
 G_DEFINE_FINAL_TYPE (StraySession, stray_session, G_TYPE_OBJECT)
@@ -95,6 +97,7 @@ stray_session_finalize (GObject *object)
   g_free (self->user_image);
   g_hash_table_unref (self->muted_users);
   g_hash_table_unref (self->muted_channels);
+  g_clear_pointer (&self->synced, g_hash_table_unref);
 
   G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
 }
@@ -752,4 +755,193 @@ stray_session_set_connection_state (StraySession         *self,
     return;
   self->connection_state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
+}
+
+const char *
+stray_connection_state_to_string (StrayConnectionState state)
+{
+  switch (state)
+    {
+    case STRAY_CONNECTION_NOT_CONFIGURED:
+      return "not-configured";
+    case STRAY_CONNECTION_DISCONNECTED:
+      return "offline";
+    case STRAY_CONNECTION_CONNECTING:
+      return "connecting";
+    case STRAY_CONNECTION_CONNECTED:
+      return "connected";
+    case STRAY_CONNECTION_AUTH_FAILED:
+      return "auth-failed";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+void
+stray_session_begin_sync (StraySession *self)
+{
+  g_return_if_fail (STRAY_IS_SESSION (self));
+
+  g_clear_pointer (&self->synced, g_hash_table_unref);
+  self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The newest message of a channel state, as a preview. */
+static StrayMessagePreview *
+preview_of (JsonArray *messages)
+{
+  JsonObject *message, *user;
+  StrayEventMessage decoded = { 0 };
+  StrayEventUser author = { 0 };
+  guint length = messages != NULL ? json_array_get_length (messages) : 0;
+  JsonNode *last;
+
+  if (length == 0)
+    return NULL;
+  last = json_array_get_element (messages, length - 1);
+  if (!JSON_NODE_HOLDS_OBJECT (last))
+    return NULL;
+  message = json_node_get_object (last);
+  user = stray_json_object (message, "user");
+
+  decoded.id = stray_json_string (message, "id");
+  decoded.text = stray_json_string (message, "text");
+  decoded.type = stray_json_string (message, "type");
+  decoded.created_at = stray_json_string (message, "created_at");
+  if (decoded.id == NULL || (decoded.created_at != NULL &&
+                             !stray_parse_timestamp (decoded.created_at,
+                                                     &decoded.created_at_us)))
+    return NULL;
+  if (user != NULL)
+    {
+      author.id = stray_json_string (user, "id");
+      author.name = stray_json_string (user, "name");
+      author.image = stray_json_string (user, "image");
+      decoded.user = &author;
+    }
+  return stray_message_preview_new_from_event (&decoded);
+}
+
+/**
+ * stray_session_sync_channel:
+ * @state: one entry of queryChannels' `channels`
+ *
+ * Makes the model's channel what the server says it is, adding it when new.
+ */
+void
+stray_session_sync_channel (StraySession *self,
+                            JsonObject   *state)
+{
+  JsonObject *data = stray_json_object (state, "channel");
+  const char *cid = stray_json_string (data, "cid");
+  JsonArray *reads = stray_json_array (state, "read");
+  JsonArray *capabilities = stray_json_array (data, "own_capabilities");
+  g_autoptr(StrayMessagePreview) preview = NULL;
+  StrayChannel *channel;
+  gint64 last_message_at = 0;
+  guint unread = 0;
+
+  g_return_if_fail (STRAY_IS_SESSION (self));
+
+  if (!is_valid_cid (cid))
+    {
+      g_debug ("ignoring a channel state without a valid cid");
+      return;
+    }
+  channel = stray_channel_list_lookup (self->channels, cid);
+  if (channel == NULL)
+    {
+      g_autoptr(StrayChannel) added = stray_channel_new (cid);
+
+      stray_channel_list_add (self->channels, added);
+      channel = added;
+    }
+  if (self->synced != NULL)
+    g_hash_table_add (self->synced, g_strdup (cid));
+
+  stray_channel_set_name (channel, stray_json_string (data, "name"));
+  stray_channel_set_image (channel, stray_json_string (data, "image"));
+  stray_channel_set_member_count (channel, (guint) CLAMP (stray_json_int (data, "member_count",
+                                                                          0), 0, G_MAXINT32));
+  stray_channel_set_frozen (channel, stray_json_boolean (data, "frozen", FALSE));
+  stray_channel_set_hidden (channel, stray_json_boolean (state, "hidden", FALSE));
+  stray_channel_set_muted (channel, g_hash_table_contains (self->muted_channels, cid));
+  if (capabilities != NULL)
+    {
+      gboolean read_events = FALSE;
+
+      for (guint i = 0; i < json_array_get_length (capabilities); i++)
+        {
+          JsonNode *element = json_array_get_element (capabilities, i);
+
+          read_events |= JSON_NODE_HOLDS_VALUE (element) &&
+                         json_node_get_value_type (element) == G_TYPE_STRING &&
+                         g_str_equal (json_node_get_string (element), "read-events");
+        }
+      stray_channel_set_read_events (channel, read_events);
+    }
+
+  for (guint i = 0; reads != NULL && i < json_array_get_length (reads); i++)
+    {
+      JsonNode *element = json_array_get_element (reads, i);
+      JsonObject *read = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element)
+                                                           : NULL;
+
+      if (g_strcmp0 (stray_json_string (stray_json_object (read, "user"), "id"),
+                     self->user_id) == 0)
+        unread = (guint) CLAMP (stray_json_int (read, "unread_messages", 0), 0, G_MAXINT32);
+    }
+  stray_channel_set_unread_count (channel, unread);
+
+  preview = preview_of (stray_json_array (state, "messages"));
+  stray_channel_set_last_message (channel, preview);
+  if (stray_json_string (data, "last_message_at") != NULL &&
+      stray_parse_timestamp (stray_json_string (data, "last_message_at"), &last_message_at) &&
+      last_message_at > 0)
+    stray_channel_set_last_message_at (channel, last_message_at);
+  else if (preview != NULL)
+    stray_channel_set_last_message_at (channel, preview->created_at_us);
+}
+
+/**
+ * stray_session_end_sync:
+ * @unread: (nullable): the answer of GET /unread
+ *
+ * Drops the channels the sync did not see, and takes the server's totals.
+ */
+void
+stray_session_end_sync (StraySession *self,
+                        JsonObject   *unread)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  guint n_channels;
+
+  g_return_if_fail (STRAY_IS_SESSION (self));
+  g_return_if_fail (self->synced != NULL);
+
+  n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  for (guint i = 0; i < n_channels; i++)
+    {
+      const char *cid = stray_channel_get_cid (stray_channel_list_peek (self->channels, i));
+
+      if (!g_hash_table_contains (self->synced, cid))
+        g_ptr_array_add (gone, g_strdup (cid));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    stray_channel_list_remove (self->channels, g_ptr_array_index (gone, i));
+  g_clear_pointer (&self->synced, g_hash_table_unref);
+
+  if (unread != NULL)
+    {
+      JsonArray *channels = stray_json_array (unread, "channels");
+      gint64 total = stray_json_int (unread, "total_unread_count", -1);
+
+      if (total >= 0)
+        set_count (self, &self->total_unread_count, (gint32) MIN (total, G_MAXINT32),
+                   PROP_TOTAL_UNREAD_COUNT);
+      if (channels != NULL)
+        set_count (self, &self->unread_channels,
+                   (gint32) MIN (json_array_get_length (channels), G_MAXINT32),
+                   PROP_UNREAD_CHANNELS);
+    }
 }

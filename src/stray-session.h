@@ -14,9 +14,10 @@ G_BEGIN_DECLS
 
 typedef enum {
   STRAY_CONNECTION_NOT_CONFIGURED,
-  STRAY_CONNECTION_DISCONNECTED,
+  STRAY_CONNECTION_DISCONNECTED, /* "offline" */
   STRAY_CONNECTION_CONNECTING,
   STRAY_CONNECTION_CONNECTED,
+  STRAY_CONNECTION_AUTH_FAILED,
 } StrayConnectionState;
 
 #define STRAY_TYPE_SESSION (stray_session_get_type ())
@@ -38,8 +39,16 @@ gboolean              stray_session_is_user_muted          (StraySession        
                                                             const char           *user_id);
 gboolean              stray_session_is_channel_muted       (StraySession         *self,
                                                             const char           *cid);
+const char           *stray_connection_state_to_string     (StrayConnectionState  state);
 StrayConnectionState  stray_session_get_connection_state   (StraySession         *self);
 void                  stray_session_set_connection_state   (StraySession         *self,
                                                             StrayConnectionState  state);
+
+/* Resync after a gap: channels seen between begin and end are the user's, the rest go. */
+void                  stray_session_begin_sync             (StraySession         *self);
+void                  stray_session_sync_channel           (StraySession         *self,
+                                                            JsonObject           *state);
+void                  stray_session_end_sync               (StraySession         *self,
+                                                            JsonObject           *unread);
 
 G_END_DECLS

@@ -1,0 +1,95 @@
+/* stray-client.h: Stream Chat's REST API, as the official SDK calls it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "stray-token-provider.h"
+
+G_BEGIN_DECLS
+
+#define STRAY_TYPE_CLIENT (stray_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (StrayClient, stray_client, STRAY, CLIENT, GObject)
+
+#define STRAY_CLIENT_ERROR (stray_client_error_quark ())
+
+/* Codes below 1000 are Stream's own (40: token expired, 43: bad signature, …); the rest are
+ * the client's. */
+typedef enum {
+  STRAY_CLIENT_ERROR_TOKEN_EXPIRED = 40,
+  STRAY_CLIENT_ERROR_BAD_SIGNATURE = 43,
+  STRAY_CLIENT_ERROR_HTTP = 1000,
+  STRAY_CLIENT_ERROR_BAD_RESPONSE,
+  STRAY_CLIENT_ERROR_RATE_LIMITED,
+} StrayClientError;
+
+GQuark       stray_client_error_quark         (void);
+StrayClient *stray_client_new                 (const char          *base_url,
+                                               const char          *api_key,
+                                               const char          *user_id,
+                                               StrayTokenProvider  *tokens);
+const char  *stray_client_get_base_url        (StrayClient         *self);
+const char  *stray_client_get_api_key         (StrayClient         *self);
+const char  *stray_client_get_user_id         (StrayClient         *self);
+StrayTokenProvider *stray_client_get_tokens   (StrayClient         *self);
+void         stray_client_set_connection_id   (StrayClient         *self,
+                                               const char          *connection_id);
+const char  *stray_client_get_connection_id   (StrayClient         *self);
+void         stray_client_set_timeout         (StrayClient         *self,
+                                               guint                seconds);
+
+void         stray_client_call_async          (StrayClient         *self,
+                                               const char          *method,
+                                               const char          *path,
+                                               JsonObject          *body,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonObject  *stray_client_call_finish         (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+/* The calls the applet makes. */
+void         stray_client_mark_read_async     (StrayClient         *self,
+                                               const char          *cid,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_mark_all_read_async (StrayClient         *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_mark_unread_async   (StrayClient         *self,
+                                               const char          *cid,
+                                               const char          *message_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_send_message_async  (StrayClient         *self,
+                                               const char          *cid,
+                                               const char          *text,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_mute_channel_async  (StrayClient         *self,
+                                               const char          *cid,
+                                               gboolean             muted,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_query_channels_async (StrayClient        *self,
+                                                guint               offset,
+                                                gboolean            watch,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+void         stray_client_get_unread_async    (StrayClient         *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+
+G_END_DECLS

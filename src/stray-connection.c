@@ -1,0 +1,895 @@
+/* stray-connection.c
+ *
+ * One socket at a time to Stream's /connect, as the official SDK keeps it
+ * (protocol-notes.md): the URL built the same way, the first frame as the handshake, a ping
+ * 25 s after each health.check received, the connection dead after 35 s without a frame,
+ * reconnects with the SDK's backoff (reset after a success), none after an auth error. After
+ * every handshake the whole model is resynced over REST (queryChannels over all the user's
+ * channels and GET /unread), so that the counts are exact after any gap.
+ *
+ * It also reconnects at once when the network comes back and after resume, and disconnects
+ * cleanly before suspend (logind's PrepareForSleep).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-connection"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "stray-connection.h"
+#include "stray-event.h"
+#include "stray-json.h"
+
+#define X_STREAM_CLIENT "stream-tray-" PACKAGE_VERSION
+/* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
+ * refused one by one instead, without losing the connection. */
+#define MAX_SOCKET_PAYLOAD (16 * 1024 * 1024)
+#define PAGE_SIZE 30
+
+struct _StrayConnection
+{
+  GObject parent_instance;
+
+  StraySession *session;
+  StrayClient *client;
+  SoupSession *soup;
+  SoupWebsocketConnection *socket;
+  GCancellable *cancellable;     /* of the current attempt: token, socket, resync */
+
+  guint ping_interval;           /* ms */
+  guint dead_after;              /* ms */
+  guint handshake_timeout;       /* ms */
+  double backoff_scale;          /* tests shorten the backoff */
+
+  guint failures;                /* consecutive, for the backoff */
+  guint n_attempts;
+  guint n_rejected;
+  gboolean started;
+  gboolean suspended;
+  gboolean handshaken;
+  gboolean refresh_token;        /* the last attempt was refused as expired */
+  gboolean refreshed_once;       /* …and a refresh was tried already */
+  gint64 connected_at;           /* real time µs of the last handshake */
+  GError *error;
+
+  guint reconnect_id;
+  guint ping_id;
+  guint watchdog_id;
+  guint handshake_id;
+  GNetworkMonitor *monitor;
+  GDBusConnection *system_bus;
+  guint sleep_subscription;
+};
+
+G_DEFINE_FINAL_TYPE (StrayConnection, stray_connection, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PING_INTERVAL,
+  PROP_DEAD_AFTER,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_BACKOFF_SCALE,
+  PROP_N_REJECTED,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_EVENT,
+  SIGNAL_SYNCED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void connect_now (StrayConnection *self);
+static void schedule_reconnect (StrayConnection *self);
+
+static void
+set_state (StrayConnection      *self,
+           StrayConnectionState  state)
+{
+  stray_session_set_connection_state (self->session, state);
+}
+
+static void
+clear_timers (StrayConnection *self)
+{
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->ping_id, g_source_remove);
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  g_clear_handle_id (&self->handshake_id, g_source_remove);
+}
+
+static void on_socket_message (SoupWebsocketConnection *socket,
+                               gint                     type,
+                               GBytes                  *message,
+                               StrayConnection         *self);
+static void on_socket_closed (SoupWebsocketConnection *socket,
+                              StrayConnection         *self);
+
+/* Forgets the current socket; with @cleanly it says goodbye with a close frame. */
+static void
+drop_socket (StrayConnection *self,
+             gboolean         cleanly)
+{
+  g_autoptr(SoupWebsocketConnection) socket = g_steal_pointer (&self->socket);
+
+  clear_timers (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->handshaken = FALSE;
+  stray_client_set_connection_id (self->client, NULL);
+  if (socket == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (socket, self);
+  if (soup_websocket_connection_get_state (socket) == SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      if (cleanly)
+        soup_websocket_connection_close (socket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      else
+        g_io_stream_close (soup_websocket_connection_get_io_stream (socket), NULL, NULL);
+    }
+}
+
+static void
+fail (StrayConnection *self,
+      GError          *error)
+{
+  g_debug ("connection failed: %s", error->message);
+  g_clear_error (&self->error);
+  self->error = error;
+  drop_socket (self, FALSE);
+  schedule_reconnect (self);
+}
+
+static gboolean
+is_auth_error (const GError *error)
+{
+  return error->domain == STRAY_CLIENT_ERROR && error->code >= 2 && error->code < 1000 &&
+         error->code != STRAY_CLIENT_ERROR_TOKEN_EXPIRED;
+}
+
+/* ---- timers ---- */
+
+static gboolean
+on_dead (gpointer user_data)
+{
+  StrayConnection *self = user_data;
+
+  self->watchdog_id = 0;
+  fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           "no frame for %u ms: the connection is dead", self->dead_after));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+restart_watchdog (StrayConnection *self)
+{
+  g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  self->watchdog_id = g_timeout_add (self->dead_after, on_dead, self);
+}
+
+static gboolean
+on_ping (gpointer user_data)
+{
+  StrayConnection *self = user_data;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *ping = NULL;
+
+  self->ping_id = 0;
+  if (self->socket == NULL ||
+      soup_websocket_connection_get_state (self->socket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return G_SOURCE_REMOVE;
+
+  /* A JSON array of one health.check, as the SDK sends it. */
+  ping = g_strdup_printf ("[{\"type\":\"health.check\",\"client_id\":\"%s--%s\"}]",
+                          stray_client_get_user_id (self->client), uuid);
+  soup_websocket_connection_send_text (self->socket, ping);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_handshake_timeout (gpointer user_data)
+{
+  StrayConnection *self = user_data;
+
+  self->handshake_id = 0;
+  fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           "the server did not answer the handshake within %u ms",
+                           self->handshake_timeout));
+  return G_SOURCE_REMOVE;
+}
+
+/* The SDK's backoff for the n-th consecutive failure, in ms, uniform in [min, max). */
+static guint
+backoff_delay (guint failures)
+{
+  guint max = MIN (500 + failures * 2000, 25000);
+  guint min = MIN (MAX (250, ((int) failures - 1) * 2000), 25000);
+
+  return min < max ? (guint) g_random_int_range (min, max) : min;
+}
+
+static gboolean
+on_reconnect (gpointer user_data)
+{
+  StrayConnection *self = user_data;
+
+  self->reconnect_id = 0;
+  connect_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (StrayConnection *self)
+{
+  guint delay;
+
+  if (!self->started || self->suspended)
+    return;
+  if (self->error != NULL && is_auth_error (self->error))
+    {
+      /* Retrying a token the server refused only repeats the refusal. */
+      set_state (self, STRAY_CONNECTION_AUTH_FAILED);
+      return;
+    }
+  if (self->refresh_token && !self->refreshed_once)
+    {
+      /* An expired token: get a fresh one and try again at once. */
+      self->refreshed_once = TRUE;
+      connect_now (self);
+      return;
+    }
+  if (self->refresh_token)
+    {
+      set_state (self, STRAY_CONNECTION_AUTH_FAILED);
+      return;
+    }
+
+  self->failures++;
+  delay = (guint) (backoff_delay (self->failures) * self->backoff_scale);
+  set_state (self, STRAY_CONNECTION_DISCONNECTED);
+  g_debug ("reconnecting in %u ms (failure %u)", delay, self->failures);
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  self->reconnect_id = g_timeout_add (MAX (delay, 1), on_reconnect, self);
+}
+
+/* ---- resync ---- */
+
+typedef struct {
+  guint offset;
+  GCancellable *cancellable;
+} Resync;
+
+static void query_page (StrayConnection *self, guint offset);
+
+static void
+on_unread (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) unread = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+
+  if (unread == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("resync: GET /unread failed: %s", error->message);
+          stray_session_end_sync (self->session, NULL);
+        }
+      return;
+    }
+  stray_session_end_sync (self->session, unread);
+  g_debug ("resynced");
+  g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
+}
+
+static void
+on_page (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) page = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+  JsonArray *channels;
+  guint n_channels;
+
+  if (page == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("resync: queryChannels failed: %s", error->message);
+      return;
+    }
+  channels = stray_json_array (page, "channels");
+  n_channels = channels != NULL ? json_array_get_length (channels) : 0;
+  for (guint i = 0; i < n_channels; i++)
+    {
+      JsonNode *element = json_array_get_element (channels, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        stray_session_sync_channel (self->session, json_node_get_object (element));
+    }
+
+  if (n_channels == PAGE_SIZE)
+    {
+      query_page (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self),
+                                                             "stray-resync-offset")) +
+                  PAGE_SIZE);
+      return;
+    }
+  stray_client_get_unread_async (self->client, self->cancellable, on_unread,
+                                 g_object_ref (self));
+}
+
+static void
+query_page (StrayConnection *self,
+            guint            offset)
+{
+  g_object_set_data (G_OBJECT (self), "stray-resync-offset", GUINT_TO_POINTER (offset));
+  stray_client_query_channels_async (self->client, offset, TRUE, self->cancellable, on_page,
+                                     g_object_ref (self));
+}
+
+static void
+resync (StrayConnection *self)
+{
+  stray_session_begin_sync (self->session);
+  query_page (self, 0);
+}
+
+/* ---- the socket ---- */
+
+static GError *
+handshake_error (JsonObject *error)
+{
+  gint64 code = stray_json_int (error, "code", 0);
+  const char *message = stray_json_string (error, "message");
+
+  return g_error_new (STRAY_CLIENT_ERROR, code > 0 && code < 1000 ? (int) code
+                                                                  : STRAY_CLIENT_ERROR_HTTP,
+                      "the server refused the connection (code %" G_GINT64_FORMAT "): %s",
+                      code, message != NULL ? message : "no reason given");
+}
+
+/* Whether an event is news now, rather than about what happened before this connection. */
+static gboolean
+is_live (StrayConnection  *self,
+         const StrayEvent *event)
+{
+  const StrayEventMessage *message = event->message;
+
+  return message == NULL || message->created_at_us == 0 ||
+         message->created_at_us >= self->connected_at;
+}
+
+static void
+handle_handshake (StrayConnection *self,
+                  const char      *data,
+                  gsize            length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayEvent) event = NULL;
+  JsonObject *refusal;
+
+  g_clear_handle_id (&self->handshake_id, g_source_remove);
+  event = stray_event_decode (data, length, &error);
+  if (event == NULL)
+    {
+      fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "the handshake frame was refused: %s", error->message));
+      return;
+    }
+
+  refusal = stray_json_object (json_node_get_object (event->root), "error");
+  if (refusal != NULL)
+    {
+      GError *refused = handshake_error (refusal);
+
+      self->refresh_token = refused->code == STRAY_CLIENT_ERROR_TOKEN_EXPIRED;
+      fail (self, refused);
+      return;
+    }
+  if (event->type != STRAY_EVENT_HEALTH_CHECK || event->connection_id == NULL)
+    {
+      fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "the first frame was %s, not a health.check with a connection_id",
+                               event->type_name));
+      return;
+    }
+
+  g_debug ("connected, connection %s", event->connection_id);
+  self->handshaken = TRUE;
+  self->failures = 0;
+  self->refresh_token = FALSE;
+  self->refreshed_once = FALSE;
+  self->connected_at = g_get_real_time ();
+  g_clear_error (&self->error);
+  stray_client_set_connection_id (self->client, event->connection_id);
+  stray_session_apply (self->session, event);
+  set_state (self, STRAY_CONNECTION_CONNECTED);
+  self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
+  resync (self);
+}
+
+static void
+on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
+                   gint                                   type,
+                   GBytes                                *message,
+                   StrayConnection                       *self)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayEvent) event = NULL;
+
+  restart_watchdog (self);
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      self->n_rejected++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_REJECTED]);
+      g_debug ("frame rejected: binary frames carry no events");
+      return;
+    }
+  if (!self->handshaken)
+    {
+      handle_handshake (self, data, length);
+      return;
+    }
+
+  event = stray_event_decode (data, length, &error);
+  if (event == NULL)
+    {
+      /* The reason only, never the frame: it could hold anything. */
+      self->n_rejected++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_REJECTED]);
+      g_debug ("frame rejected: %s", error->message);
+      return;
+    }
+
+  if (event->type == STRAY_EVENT_HEALTH_CHECK)
+    {
+      g_clear_handle_id (&self->ping_id, g_source_remove);
+      self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
+    }
+  stray_session_apply (self->session, event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
+}
+
+static void
+on_socket_closed (SoupWebsocketConnection *socket,
+                  StrayConnection         *self)
+{
+  gushort code = soup_websocket_connection_get_close_code (socket);
+
+  if (self->error == NULL)
+    self->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                               "the server closed the connection (code %u)", code);
+  fail (self, g_steal_pointer (&self->error));
+}
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *socket;
+
+  socket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (socket == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->socket = socket;
+  soup_websocket_connection_set_max_incoming_payload_size (socket, MAX_SOCKET_PAYLOAD);
+  g_signal_connect (socket, "message", G_CALLBACK (on_socket_message), self);
+  g_signal_connect (socket, "closed", G_CALLBACK (on_socket_closed), self);
+  self->handshake_id = g_timeout_add (self->handshake_timeout, on_handshake_timeout, self);
+  restart_watchdog (self);
+}
+
+/* The URL exactly as the SDK builds it, parameters in its order. */
+static char *
+connect_url (StrayConnection *self,
+             const char      *token)
+{
+  const char *base = stray_client_get_base_url (self->client);
+  const char *user_id = stray_client_get_user_id (self->client);
+  g_autoptr(JsonObject) payload = json_object_new ();
+  JsonObject *details = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *payload_text = NULL;
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autofree char *json = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *authorization = NULL;
+  g_autofree char *client = NULL;
+  const char *scheme_end;
+
+  json_object_set_string_member (payload, "user_id", user_id);
+  json_object_set_string_member (details, "id", user_id);
+  json_object_set_object_member (payload, "user_details", details);
+  json_object_set_string_member (payload, "client_request_id", request_id);
+  node = json_node_init_object (json_node_alloc (), payload);
+  payload_text = json_to_string (node, FALSE);
+
+  json = g_uri_escape_string (payload_text, NULL, FALSE);
+  key = g_uri_escape_string (stray_client_get_api_key (self->client), NULL, FALSE);
+  authorization = g_uri_escape_string (token, NULL, FALSE);
+  client = g_uri_escape_string (X_STREAM_CLIENT, NULL, FALSE);
+
+  /* http → ws, https → wss; a path prefix stays. */
+  scheme_end = strstr (base, "://");
+  g_return_val_if_fail (scheme_end != NULL, NULL);
+  return g_strdup_printf ("%s%s/connect?json=%s&api_key=%s&authorization=%s"
+                          "&stream-auth-type=jwt&X-Stream-Client=%s",
+                          g_str_has_prefix (base, "https") ? "wss" : "ws", scheme_end, json, key,
+                          authorization, client);
+}
+
+static void
+on_token (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  token = stray_token_provider_get_token_finish (STRAY_TOKEN_PROVIDER (source), result, &error);
+  if (token == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Without a token there is nothing to retry with. */
+      g_clear_error (&self->error);
+      self->error = g_steal_pointer (&error);
+      g_debug ("no token: %s", self->error->message);
+      set_state (self, STRAY_CONNECTION_AUTH_FAILED);
+      return;
+    }
+
+  url = connect_url (self, token);
+  memset (token, 0, strlen (token));
+  msg = soup_message_new ("GET", url);
+  memset (url, 0, strlen (url));
+  if (msg == NULL)
+    {
+      g_clear_error (&self->error);
+      self->error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                 "“%s” is not a valid server URL",
+                                 stray_client_get_base_url (self->client));
+      set_state (self, STRAY_CONNECTION_AUTH_FAILED);
+      return;
+    }
+  soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        self->cancellable, on_socket_connected,
+                                        g_object_ref (self));
+}
+
+static void
+connect_now (StrayConnection *self)
+{
+  drop_socket (self, TRUE);
+  if (!self->started || self->suspended)
+    return;
+
+  self->n_attempts++;
+  self->cancellable = g_cancellable_new ();
+  set_state (self, STRAY_CONNECTION_CONNECTING);
+  g_debug ("connecting (attempt %u)", self->n_attempts);
+  stray_token_provider_get_token_async (stray_client_get_tokens (self->client),
+                                        self->refresh_token, self->cancellable, on_token,
+                                        g_object_ref (self));
+}
+
+/* ---- the world around: network and sleep ---- */
+
+static void
+on_network_changed (G_GNUC_UNUSED GNetworkMonitor *monitor,
+                    gboolean                       available,
+                    StrayConnection               *self)
+{
+  if (!available || !self->started || self->handshaken ||
+      stray_session_get_connection_state (self->session) == STRAY_CONNECTION_AUTH_FAILED)
+    return;
+  g_debug ("the network is back: reconnecting now");
+  self->failures = 0;
+  connect_now (self);
+}
+
+static void
+on_prepare_for_sleep (G_GNUC_UNUSED GDBusConnection *bus,
+                      G_GNUC_UNUSED const char      *sender,
+                      G_GNUC_UNUSED const char      *path,
+                      G_GNUC_UNUSED const char      *interface,
+                      G_GNUC_UNUSED const char      *signal,
+                      GVariant                      *parameters,
+                      gpointer                       user_data)
+{
+  StrayConnection *self = user_data;
+  gboolean sleeping = FALSE;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+  g_variant_get (parameters, "(b)", &sleeping);
+  if (sleeping)
+    {
+      g_debug ("suspending: disconnecting");
+      self->suspended = TRUE;
+      drop_socket (self, TRUE);
+      set_state (self, STRAY_CONNECTION_DISCONNECTED);
+    }
+  else if (self->suspended)
+    {
+      g_debug ("resumed: reconnecting now");
+      self->suspended = FALSE;
+      self->failures = 0;
+      connect_now (self);
+    }
+}
+
+/* ---- the object ---- */
+
+static void
+stray_connection_dispose (GObject *object)
+{
+  StrayConnection *self = STRAY_CONNECTION (object);
+
+  self->started = FALSE;
+  drop_socket (self, TRUE);
+  if (self->monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitor, self);
+  if (self->system_bus != NULL && self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->client);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (stray_connection_parent_class)->dispose (object);
+}
+
+static void
+stray_connection_finalize (GObject *object)
+{
+  StrayConnection *self = STRAY_CONNECTION (object);
+
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (stray_connection_parent_class)->finalize (object);
+}
+
+static void
+stray_connection_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  StrayConnection *self = STRAY_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PING_INTERVAL:
+      g_value_set_uint (value, self->ping_interval);
+      break;
+    case PROP_DEAD_AFTER:
+      g_value_set_uint (value, self->dead_after);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      g_value_set_uint (value, self->handshake_timeout);
+      break;
+    case PROP_BACKOFF_SCALE:
+      g_value_set_double (value, self->backoff_scale);
+      break;
+    case PROP_N_REJECTED:
+      g_value_set_uint (value, self->n_rejected);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stray_connection_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  StrayConnection *self = STRAY_CONNECTION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PING_INTERVAL:
+      self->ping_interval = g_value_get_uint (value);
+      break;
+    case PROP_DEAD_AFTER:
+      self->dead_after = g_value_get_uint (value);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      self->handshake_timeout = g_value_get_uint (value);
+      break;
+    case PROP_BACKOFF_SCALE:
+      self->backoff_scale = g_value_get_double (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stray_connection_class_init (StrayConnectionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = stray_connection_dispose;
+  object_class->finalize = stray_connection_finalize;
+  object_class->get_property = stray_connection_get_property;
+  object_class->set_property = stray_connection_set_property;
+
+  /* Stream's timings (protocol-notes.md); tests shorten them. */
+  properties[PROP_PING_INTERVAL] =
+    g_param_spec_uint ("ping-interval", NULL, NULL, 1, G_MAXUINT, 25000, flags);
+  properties[PROP_DEAD_AFTER] =
+    g_param_spec_uint ("dead-after", NULL, NULL, 1, G_MAXUINT, 35000, flags);
+  properties[PROP_HANDSHAKE_TIMEOUT] =
+    g_param_spec_uint ("handshake-timeout", NULL, NULL, 1, G_MAXUINT, 15000, flags);
+  properties[PROP_BACKOFF_SCALE] =
+    g_param_spec_double ("backoff-scale", NULL, NULL, 0.0, 10.0, 1.0, flags);
+  properties[PROP_N_REJECTED] =
+    g_param_spec_uint ("n-rejected", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * StrayConnection::event:
+   * @event: the event, already applied to the session
+   * @live: %FALSE for news of messages from before this connection (they count, but are
+   *   not to be announced)
+   */
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, STRAY_TYPE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_BOOLEAN);
+  /* The model has been resynced after a handshake. */
+  signals[SIGNAL_SYNCED] =
+    g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+stray_connection_init (StrayConnection *self)
+{
+  self->ping_interval = 25000;
+  self->dead_after = 35000;
+  self->handshake_timeout = 15000;
+  self->backoff_scale = 1.0;
+  self->soup = soup_session_new_with_options ("user-agent", X_STREAM_CLIENT, NULL);
+}
+
+/**
+ * stray_connection_new:
+ * @session: the model to keep up to date
+ * @client: the account's REST client, whose token provider the socket uses too
+ *
+ * Returns: (transfer full): a connection, not started
+ */
+StrayConnection *
+stray_connection_new (StraySession *session,
+                      StrayClient  *client)
+{
+  StrayConnection *self;
+
+  g_return_val_if_fail (STRAY_IS_SESSION (session), NULL);
+  g_return_val_if_fail (STRAY_IS_CLIENT (client), NULL);
+
+  self = g_object_new (STRAY_TYPE_CONNECTION, NULL);
+  self->session = g_object_ref (session);
+  self->client = g_object_ref (client);
+  return self;
+}
+
+void
+stray_connection_start (StrayConnection *self)
+{
+  g_return_if_fail (STRAY_IS_CONNECTION (self));
+
+  if (self->started)
+    return;
+  self->started = TRUE;
+
+  if (self->monitor == NULL)
+    {
+      self->monitor = g_network_monitor_get_default ();
+      g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
+    }
+  if (self->system_bus == NULL)
+    {
+      /* No system bus (a container, a test) means no suspend to follow. */
+      self->system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+      if (self->system_bus != NULL)
+        self->sleep_subscription =
+          g_dbus_connection_signal_subscribe (self->system_bus, "org.freedesktop.login1",
+                                              "org.freedesktop.login1.Manager",
+                                              "PrepareForSleep", "/org/freedesktop/login1",
+                                              NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                              on_prepare_for_sleep, self, NULL);
+    }
+  connect_now (self);
+}
+
+void
+stray_connection_stop (StrayConnection *self)
+{
+  g_return_if_fail (STRAY_IS_CONNECTION (self));
+
+  self->started = FALSE;
+  drop_socket (self, TRUE);
+  set_state (self, STRAY_CONNECTION_DISCONNECTED);
+}
+
+/* At once, whatever the backoff says; after an auth failure too (the user may have fixed it). */
+void
+stray_connection_reconnect (StrayConnection *self)
+{
+  g_return_if_fail (STRAY_IS_CONNECTION (self));
+
+  g_clear_error (&self->error);
+  self->failures = 0;
+  self->refreshed_once = FALSE;
+  if (!self->started)
+    stray_connection_start (self);
+  else
+    connect_now (self);
+}
+
+/**
+ * stray_connection_get_error:
+ *
+ * Returns: (nullable): why the last attempt failed
+ */
+const GError *
+stray_connection_get_error (StrayConnection *self)
+{
+  g_return_val_if_fail (STRAY_IS_CONNECTION (self), NULL);
+
+  return self->error;
+}
+
+guint
+stray_connection_get_n_attempts (StrayConnection *self)
+{
+  g_return_val_if_fail (STRAY_IS_CONNECTION (self), 0);
+
+  return self->n_attempts;
+}
+
+/**
+ * stray_connection_get_client:
+ *
+ * Returns: (transfer none): the REST client
+ */
+StrayClient *
+stray_connection_get_client (StrayConnection *self)
+{
+  g_return_val_if_fail (STRAY_IS_CONNECTION (self), NULL);
+
+  return self->client;
+}

@@ -1,0 +1,567 @@
+/* test-connection.c: the connection engine against the devserver on loopback
+ *
+ * Timings are shortened through the connection's properties; everything is waited for as an
+ * event, with a timeout.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "stray-connection.h"
+#include "stray-devserver.h"
+#include "stray-json.h"
+#include "stray-jwt.h"
+#include "stray-signed-tokens.h"
+
+#define API_KEY "connection-key"
+#define SECRET "connection-secret-0123456789"
+#define WAIT_SECONDS 15
+
+typedef struct {
+  StrayDevserver *server;
+  char *address;
+  StraySession *session;
+  StraySignedTokens *tokens;
+  StrayClient *client;
+  StrayConnection *connection;
+  GPtrArray *states;  /* every connection-state the session went through */
+  guint n_live;
+  guint n_not_live;
+  guint n_health;
+  guint n_synced;
+} Fixture;
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (Fixture *fixture);
+
+static void
+wait_for (Fixture    *fixture,
+          Condition   condition,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  while (!condition (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!condition (fixture))
+    g_error ("timed out waiting for %s", what);
+}
+
+static StrayConnectionState
+state (Fixture *fixture)
+{
+  return stray_session_get_connection_state (fixture->session);
+}
+
+static gboolean
+is_connected (Fixture *fixture)
+{
+  return state (fixture) == STRAY_CONNECTION_CONNECTED;
+}
+
+static gboolean
+is_not_connected (Fixture *fixture)
+{
+  return state (fixture) != STRAY_CONNECTION_CONNECTED;
+}
+
+static gboolean
+is_auth_failed (Fixture *fixture)
+{
+  return state (fixture) == STRAY_CONNECTION_AUTH_FAILED;
+}
+
+static gboolean
+is_synced (Fixture *fixture)
+{
+  return fixture->n_synced > 0;
+}
+
+static void
+on_state (GObject    *session,
+          G_GNUC_UNUSED GParamSpec *pspec,
+          Fixture    *fixture)
+{
+  g_ptr_array_add (fixture->states,
+                   g_strdup (stray_connection_state_to_string (
+                     stray_session_get_connection_state (STRAY_SESSION (session)))));
+}
+
+static void
+on_event (G_GNUC_UNUSED StrayConnection *connection,
+          const StrayEvent              *event,
+          gboolean                       live,
+          Fixture                       *fixture)
+{
+  if (event->type == STRAY_EVENT_HEALTH_CHECK)
+    fixture->n_health++;
+  if (event->type == STRAY_EVENT_MESSAGE_NEW || event->type == STRAY_EVENT_NOTIFICATION_MESSAGE_NEW)
+    {
+      if (live)
+        fixture->n_live++;
+      else
+        fixture->n_not_live++;
+    }
+}
+
+static void
+on_synced (G_GNUC_UNUSED StrayConnection *connection,
+           Fixture                       *fixture)
+{
+  fixture->n_synced++;
+}
+
+static void
+start_server (Fixture    *fixture,
+              const char *address)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const members[] = { "alice", "bob", NULL };
+
+  fixture->server = g_object_new (STRAY_TYPE_DEVSERVER, "api-key", API_KEY, "secret", SECRET,
+                                  "health-interval", 0, NULL);
+  stray_devserver_listen (fixture->server, address, &error);
+  g_assert_no_error (error);
+  if (!stray_dev_store_has_channel (stray_devserver_get_store (fixture->server),
+                                    "messaging:general"))
+    {
+      stray_devserver_create_channel (fixture->server, "messaging", "general", "bob", members,
+                                      NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* Makes a connection for @user_id whose tokens are signed with @secret. */
+static void
+make_connection (Fixture    *fixture,
+                 const char *secret,
+                 gint64      token_lifetime)
+{
+  fixture->session = stray_session_new ();
+  fixture->tokens = stray_signed_tokens_new (secret, "alice", token_lifetime);
+  fixture->client = stray_client_new (stray_devserver_get_base_url (fixture->server), API_KEY,
+                                      "alice", STRAY_TOKEN_PROVIDER (fixture->tokens));
+  fixture->connection = stray_connection_new (fixture->session, fixture->client);
+  g_object_set (fixture->connection,
+                "ping-interval", 200,
+                "dead-after", 1000,
+                "handshake-timeout", 2000,
+                "backoff-scale", 0.05,
+                NULL);
+  fixture->states = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (fixture->session, "notify::connection-state", G_CALLBACK (on_state), fixture);
+  g_signal_connect (fixture->connection, "event", G_CALLBACK (on_event), fixture);
+  g_signal_connect (fixture->connection, "synced", G_CALLBACK (on_synced), fixture);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                G_GNUC_UNUSED gconstpointer user_data)
+{
+  start_server (fixture, "127.0.0.1:0");
+  fixture->address = g_strdup (stray_devserver_get_base_url (fixture->server) +
+                               strlen ("http://"));
+  make_connection (fixture, SECRET, 0);
+}
+
+/* Drops the last reference, letting cancelled operations finish first; nothing may leak. */
+static void
+finalize_soon (gpointer object)
+{
+  gpointer weak = object;
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  while (weak != NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_null (weak);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_stop (fixture->connection);
+  finalize_soon (fixture->connection);
+  finalize_soon (fixture->client);
+  finalize_soon (fixture->tokens);
+  finalize_soon (fixture->session);
+  g_clear_object (&fixture->server);
+  g_ptr_array_unref (fixture->states);
+  g_free (fixture->address);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* The server side, as a backend would drive it. */
+static void
+bob_says (Fixture    *fixture,
+          const char *text)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (message, "text", text);
+  stray_devserver_send_message (fixture->server, "messaging:general", "bob", message, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  gboolean done;
+  guint status;
+} HookCall;
+
+static void
+on_hook_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HookCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                                &error);
+
+  g_assert_no_error (error);
+  call->status = soup_message_get_status (soup_session_get_async_result_message (
+                                            SOUP_SESSION (source), result));
+  call->done = TRUE;
+}
+
+/* One of the devserver's test hooks, called with a server token. */
+static void
+server_hook (Fixture    *fixture,
+             const char *path,
+             const char *body)
+{
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  HookCall call = { 0 };
+  gboolean timed_out = FALSE;
+  guint id;
+
+  json_object_set_boolean_member (claims, "server", TRUE);
+  token = stray_jwt_sign (SECRET, claims);
+  url = g_strdup_printf ("%s%s?api_key=" API_KEY, stray_devserver_get_base_url (fixture->server),
+                         path);
+  msg = soup_message_new ("POST", url);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", token);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "stream-auth-type", "jwt");
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  /* The server is in this process: its answer needs the main loop, so no sync call. */
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_hook_done, &call);
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!call.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_true (call.done);
+  g_assert_cmpuint (call.status, ==, 201);
+}
+
+static guint
+unread_in_general (Fixture *fixture)
+{
+  StrayChannel *general = stray_channel_list_lookup (stray_session_get_channels (fixture->session),
+                                                     "messaging:general");
+
+  return general != NULL ? stray_channel_get_unread_count (general) : G_MAXUINT;
+}
+
+/* ---- tests ---- */
+
+static void
+test_handshake (Fixture       *fixture,
+                G_GNUC_UNUSED gconstpointer user_data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  g_test_message ("connected in %" G_GINT64_FORMAT " µs", g_get_monotonic_time () - start);
+  g_assert_cmpstr (g_ptr_array_index (fixture->states, 0), ==, "connecting");
+  g_assert_cmpstr (stray_session_get_user_id (fixture->session), ==, "alice");
+  g_assert_nonnull (stray_client_get_connection_id (fixture->client));
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
+
+  /* After the handshake the model is resynced: the user's channel is there. */
+  wait_for (fixture, is_synced, "the resync");
+  g_assert_cmpuint (unread_in_general (fixture), ==, 0);
+  g_assert_cmpuint (stray_devserver_get_n_connections (fixture->server), ==, 1);
+}
+
+static gboolean
+has_five_health_checks (Fixture *fixture)
+{
+  return fixture->n_health >= 5;
+}
+
+/* Pings go 200 ms (here) after each health.check received, and each is answered. */
+static void
+test_ping_cadence (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  gint64 start;
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  start = g_get_monotonic_time ();
+  fixture->n_health = 0;
+  wait_for (fixture, has_five_health_checks, "five answered pings");
+  /* Not faster than one per interval, and the server never sends them on its own here. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 5 * 200 * 1000 * 9 / 10);
+  g_assert_true (is_connected (fixture));
+}
+
+static gboolean
+went_offline_and_back (Fixture *fixture)
+{
+  gboolean offline = FALSE;
+
+  for (guint i = 0; i < fixture->states->len; i++)
+    offline |= g_str_equal (g_ptr_array_index (fixture->states, i), "offline");
+  return offline && is_connected (fixture);
+}
+
+/* A server that stops answering is found dead after dead-after, and reconnected to. */
+static void
+test_dead_connection (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  g_ptr_array_set_size (fixture->states, 0);
+
+  server_hook (fixture, "/_dev/stall", "{\"seconds\":2}");
+  wait_for (fixture, is_not_connected, "the stalled connection to count as dead");
+  wait_for (fixture, went_offline_and_back, "the reconnect after the stall");
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), >=, 2);
+}
+
+static void
+test_reconnect_after_drop (Fixture       *fixture,
+                           G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  wait_for (fixture, is_synced, "the first resync");
+  g_ptr_array_set_size (fixture->states, 0);
+  fixture->n_synced = 0;
+
+  server_hook (fixture, "/_dev/drop", "{}");
+  wait_for (fixture, went_offline_and_back, "the reconnect after the drop");
+  wait_for (fixture, is_synced, "the resync after the drop");
+}
+
+/* The devserver killed and started again on the same port. */
+static void
+test_reconnect_after_restart (Fixture       *fixture,
+                              G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  g_ptr_array_set_size (fixture->states, 0);
+
+  finalize_soon (g_steal_pointer (&fixture->server));
+  wait_for (fixture, is_not_connected, "the connection to notice");
+  /* A few refused attempts while the server is away. */
+  {
+    guint attempts = stray_connection_get_n_attempts (fixture->connection);
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+    while (stray_connection_get_n_attempts (fixture->connection) < attempts + 2 && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    if (!timed_out)
+      g_source_remove (id);
+  }
+  start_server (fixture, fixture->address);
+  wait_for (fixture, went_offline_and_back, "the reconnect to the restarted server");
+}
+
+static gboolean
+has_three_unread (Fixture *fixture)
+{
+  return unread_in_general (fixture) == 3;
+}
+
+/* Messages sent while offline count exactly once after recovery, and are not news. */
+static void
+test_exact_counts_after_recovery (Fixture       *fixture,
+                                  G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the first resync");
+  bob_says (fixture, "while you were online");
+  server_hook (fixture, "/channels/messaging/general/read", "{\"user_id\":\"alice\"}");
+
+  stray_connection_stop (fixture->connection);
+  bob_says (fixture, "one");
+  bob_says (fixture, "two");
+  bob_says (fixture, "three");
+  fixture->n_synced = 0;
+  fixture->n_live = fixture->n_not_live = 0;
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the resync");
+  wait_for (fixture, has_three_unread, "three unread");
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 3);
+  g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 1);
+  g_assert_cmpstr (stray_channel_get_last_message (stray_channel_list_lookup (
+                     stray_session_get_channels (fixture->session),
+                     "messaging:general"))->text, ==, "three");
+  /* They came by the resync, not as events: nothing to announce. */
+  g_assert_cmpuint (fixture->n_live, ==, 0);
+
+  /* A new one is news. */
+  bob_says (fixture, "four");
+  while (fixture->n_live == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (unread_in_general (fixture), ==, 4);
+}
+
+/* Channels that went away while offline go away from the model. */
+static void
+test_channels_gone_after_recovery (Fixture       *fixture,
+                                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  StrayChannelList *channels = stray_session_get_channels (fixture->session);
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the first resync");
+  g_assert_nonnull (stray_channel_list_lookup (channels, "messaging:general"));
+
+  stray_connection_stop (fixture->connection);
+  stray_dev_store_delete_channel (stray_devserver_get_store (fixture->server),
+                                  "messaging:general", NULL);
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the resync");
+  g_assert_null (stray_channel_list_lookup (channels, "messaging:general"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 0);
+}
+
+/* A token the server cannot verify ends in auth-failed after one attempt, not a loop. */
+static void
+test_bad_signature (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+
+  stray_connection_stop (fixture->connection);
+  g_clear_object (&fixture->connection);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->tokens);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->states, g_ptr_array_unref);
+  make_connection (fixture, "not-the-secret", 0);
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_auth_failed, "auth-failed");
+  g_assert_error (stray_connection_get_error (fixture->connection), STRAY_CLIENT_ERROR, 43);
+
+  /* Longer than any (scaled) backoff: still one attempt. */
+  g_timeout_add (1500, on_timeout, &timed_out);
+  while (!timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
+  g_assert_true (is_auth_failed (fixture));
+}
+
+/* An expired token is refreshed once; when the fresh one is expired too, it stops there. */
+static void
+test_expired_token (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_stop (fixture->connection);
+  g_clear_object (&fixture->connection);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->tokens);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->states, g_ptr_array_unref);
+  make_connection (fixture, SECRET, -60);
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_auth_failed, "auth-failed");
+  g_assert_error (stray_connection_get_error (fixture->connection), STRAY_CLIENT_ERROR, 40);
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+  g_assert_cmpuint (stray_signed_tokens_get_n_issued (fixture->tokens), ==, 2);
+}
+
+static gboolean
+has_rejected_three (Fixture *fixture)
+{
+  guint rejected;
+
+  g_object_get (fixture->connection, "n-rejected", &rejected, NULL);
+  return rejected >= 3;
+}
+
+static gboolean
+has_one_unread (Fixture *fixture)
+{
+  return unread_in_general (fixture) == 1;
+}
+
+/* Garbage on the socket is refused frame by frame; the session stays up and exact. */
+static void
+test_garbage_ignored (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the resync");
+  server_hook (fixture, "/_dev/inject",
+               "{\"user_id\":\"alice\",\"frames\":[\"{not json\",\"[1,2]\","
+               "\"{\\\"type\\\":\\\"message.new\\\",\\\"message\\\":null}\"]}");
+  wait_for (fixture, has_rejected_three, "three rejected frames");
+  g_assert_true (is_connected (fixture));
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
+
+  bob_says (fixture, "still here?");
+  wait_for (fixture, has_one_unread, "the next real message");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/stray/connection/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("handshake", test_handshake);
+  ADD ("ping-cadence", test_ping_cadence);
+  ADD ("dead-connection", test_dead_connection);
+  ADD ("reconnect/drop", test_reconnect_after_drop);
+  ADD ("reconnect/restart", test_reconnect_after_restart);
+  ADD ("recovery/exact-counts", test_exact_counts_after_recovery);
+  ADD ("recovery/channels-gone", test_channels_gone_after_recovery);
+  ADD ("auth/bad-signature", test_bad_signature);
+  ADD ("auth/expired-token", test_expired_token);
+  ADD ("garbage-ignored", test_garbage_ignored);
+
+#undef ADD
+
+  return g_test_run ();
+}
