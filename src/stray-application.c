@@ -1,5 +1,10 @@
 /* stray-application.c: the stream-tray process and its command line
  *
+ * A GApplication that runs in the background with no window, one instance per session, D-Bus
+ * activatable. It owns the model (StraySession), the account, and the connection that keeps
+ * the model up to date, and shows its state on the bus (StrayDbusService). It links no GTK:
+ * nothing of a display is set up until a window is wanted.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -8,16 +13,36 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "stray-account.h"
 #include "stray-application.h"
+#include "stray-connection.h"
+#include "stray-dbus-service.h"
+#include "stray-dev-scenario.h"
+#include "stray-devserver.h"
+#include "stray-json.h"
 #include "stray-replay.h"
+#include "stray-signed-tokens.h"
 
 struct _StrayApplication
 {
   GApplication parent_instance;
+
+  gboolean demo;
+  gboolean held;
+  GSettings *settings;
+  StraySession *session;
+  StrayAccount *account;
+  StrayConnection *connection;
+  StrayDevserver *devserver;
+  StrayDbusService *dbus_service;
 };
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
+
+/* ---- --replay ---- */
 
 static void
 print_rejection (guint         line_number,
@@ -55,10 +80,468 @@ run_replay (const char *path)
   return EXIT_SUCCESS;
 }
 
+/* ---- --status ---- */
+
+typedef struct {
+  GMainLoop *loop;
+  GDBusConnection *bus;
+  guint32 total;
+  guint32 channels;
+  char *state;
+} Status;
+
+/* One JSON line; text, tooltip and class make it a Waybar/Polybar "json" module as it is. */
+static void
+print_status (Status *status)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = status->total > 0 ? g_strdup_printf ("%u", status->total)
+                                            : g_strdup ("");
+  g_autofree char *tooltip = g_strdup_printf (ngettext ("%u unread in %u channels",
+                                                        "%u unread in %u channels",
+                                                        status->total),
+                                              status->total, status->channels);
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, status->state);
+  json_builder_set_member_name (builder, "total_unread_count");
+  json_builder_add_int_value (builder, status->total);
+  json_builder_set_member_name (builder, "unread_channels");
+  json_builder_add_int_value (builder, status->channels);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, "tooltip");
+  json_builder_add_string_value (builder, tooltip);
+  json_builder_set_member_name (builder, "class");
+  json_builder_add_string_value (builder, status->state);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  line = json_to_string (root, FALSE);
+  g_print ("%s\n", line);
+  fflush (stdout);
+}
+
+static void
+read_properties (Status   *status,
+                 GVariant *properties)
+{
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, properties);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      if (g_str_equal (name, "TotalUnread") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+        status->total = g_variant_get_uint32 (value);
+      else if (g_str_equal (name, "UnreadChannels") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+        status->channels = g_variant_get_uint32 (value);
+      else if (g_str_equal (name, "State") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          g_free (status->state);
+          status->state = g_variant_dup_string (value, NULL);
+        }
+      g_variant_unref (value);
+    }
+}
+
+static gboolean
+fetch_status (Status  *status,
+              GError **error)
+{
+  g_autofree char *path = g_strdelimit (g_strconcat ("/", APP_ID, NULL), ".", '/');
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) properties = NULL;
+
+  reply = g_dbus_connection_call_sync (status->bus, APP_ID, path,
+                                       "org.freedesktop.DBus.Properties", "GetAll",
+                                       g_variant_new ("(s)", STRAY_DBUS_INTERFACE),
+                                       G_VARIANT_TYPE ("(a{sv})"),
+                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, error);
+  if (reply == NULL)
+    return FALSE;
+  properties = g_variant_get_child_value (reply, 0);
+  read_properties (status, properties);
+  return TRUE;
+}
+
+static void
+on_properties_changed (G_GNUC_UNUSED GDBusConnection *bus,
+                       G_GNUC_UNUSED const char      *sender,
+                       G_GNUC_UNUSED const char      *path,
+                       G_GNUC_UNUSED const char      *interface,
+                       G_GNUC_UNUSED const char      *signal,
+                       GVariant                      *parameters,
+                       gpointer                       user_data)
+{
+  Status *status = user_data;
+  g_autoptr(GVariant) changed = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+  changed = g_variant_get_child_value (parameters, 1);
+  read_properties (status, changed);
+  print_status (status);
+}
+
+static void
+on_name_appeared (G_GNUC_UNUSED GDBusConnection *bus,
+                  G_GNUC_UNUSED const char      *name,
+                  G_GNUC_UNUSED const char      *owner,
+                  gpointer                       user_data)
+{
+  Status *status = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (fetch_status (status, &error))
+    print_status (status);
+}
+
+static void
+on_name_vanished (G_GNUC_UNUSED GDBusConnection *bus,
+                  G_GNUC_UNUSED const char      *name,
+                  gpointer                       user_data)
+{
+  Status *status = user_data;
+
+  g_free (status->state);
+  status->state = g_strdup ("not-running");
+  status->total = status->channels = 0;
+  print_status (status);
+}
+
+static int
+run_status (gboolean follow)
+{
+  g_autoptr(GError) error = NULL;
+  Status status = { 0 };
+  int exit_status = EXIT_SUCCESS;
+
+  status.bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (status.bus == NULL)
+    {
+      g_printerr (_("stream-tray: no session bus: %s\n"), error->message);
+      return EXIT_FAILURE;
+    }
+
+  if (!follow)
+    {
+      if (fetch_status (&status, &error))
+        print_status (&status);
+      else
+        {
+          g_printerr (_("stream-tray: Stream Tray is not running\n"));
+          exit_status = EXIT_FAILURE;
+        }
+    }
+  else
+    {
+      guint subscription, watch;
+
+      subscription = g_dbus_connection_signal_subscribe (status.bus, APP_ID,
+                                                         "org.freedesktop.DBus.Properties",
+                                                         "PropertiesChanged", NULL,
+                                                         STRAY_DBUS_INTERFACE,
+                                                         G_DBUS_SIGNAL_FLAGS_NONE,
+                                                         on_properties_changed, &status, NULL);
+      watch = g_bus_watch_name_on_connection (status.bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                              on_name_appeared, on_name_vanished, &status, NULL);
+      status.loop = g_main_loop_new (NULL, FALSE);
+      g_main_loop_run (status.loop);
+      g_bus_unwatch_name (watch);
+      g_dbus_connection_signal_unsubscribe (status.bus, subscription);
+      g_main_loop_unref (status.loop);
+    }
+
+  g_free (status.state);
+  g_object_unref (status.bus);
+  return exit_status;
+}
+
+/* ---- --set-account, --forget-account ---- */
+
+/* The token comes on stdin, so that it is never in argv or the environment. */
+static char *
+read_token_from_stdin (void)
+{
+  char buffer[16 * 1024 + 2];
+  gsize length;
+
+  if (isatty (fileno (stdin)))
+    g_printerr ("%s", _("Paste the user token, then press Enter: "));
+  if (fgets (buffer, sizeof buffer, stdin) == NULL)
+    return NULL;
+  length = strlen (buffer);
+  while (length > 0 && g_ascii_isspace (buffer[length - 1]))
+    buffer[--length] = '\0';
+  {
+    char *token = g_strdup (buffer);
+
+    memset (buffer, 0, sizeof buffer);
+    return token;
+  }
+}
+
+static int
+run_set_account (GVariantDict *options)
+{
+  const char *server = NULL, *api_key = NULL, *user = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(StrayAccount) account = stray_account_new (settings);
+  g_autoptr(GError) error = NULL;
+  char *token;
+  gboolean ok;
+
+  g_variant_dict_lookup (options, "server", "&s", &server);
+  g_variant_dict_lookup (options, "api-key", "&s", &api_key);
+  g_variant_dict_lookup (options, "user", "&s", &user);
+  if (server == NULL || api_key == NULL || user == NULL)
+    {
+      g_printerr ("%s\n", _("stream-tray: --set-account needs --server URL, --api-key KEY and "
+                            "--user ID; the token is read from stdin"));
+      return 2;
+    }
+
+  token = read_token_from_stdin ();
+  ok = token != NULL &&
+       stray_account_set_up (account, server, api_key, user, token, NULL, &error);
+  if (token != NULL)
+    memset (token, 0, strlen (token));
+  g_free (token);
+  if (!ok)
+    {
+      g_printerr (_("stream-tray: cannot set up the account: %s\n"),
+                  error != NULL ? error->message : _("no token on stdin"));
+      return EXIT_FAILURE;
+    }
+  g_print (_("Stream Tray will connect to %s as %s; the token is in the keyring.\n"), server,
+           user);
+  return EXIT_SUCCESS;
+}
+
+static int
+run_forget_account (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(StrayAccount) account = stray_account_new (settings);
+  g_autoptr(GError) error = NULL;
+
+  if (!stray_account_forget (account, NULL, &error))
+    {
+      g_printerr (_("stream-tray: cannot forget the account: %s\n"), error->message);
+      return EXIT_FAILURE;
+    }
+  g_print ("%s\n", _("The account and its token are forgotten."));
+  return EXIT_SUCCESS;
+}
+
+/* ---- the daemon ---- */
+
+static void
+on_demo_state (StraySession     *session,
+               G_GNUC_UNUSED GParamSpec *pspec,
+               G_GNUC_UNUSED gpointer    user_data)
+{
+  g_print ("state: %s — %u unread in %u channels\n",
+           stray_connection_state_to_string (stray_session_get_connection_state (session)),
+           stray_session_get_total_unread_count (session),
+           stray_session_get_unread_channels (session));
+  fflush (stdout);
+}
+
+/* What a notification would show, until notifications arrive. */
+static void
+on_demo_event (StrayConnection  *connection,
+               const StrayEvent *event,
+               gboolean          live,
+               StrayApplication *self)
+{
+  StrayChannel *channel;
+  const char *author;
+
+  if (!live || event->message == NULL || event->cid == NULL ||
+      (event->type != STRAY_EVENT_MESSAGE_NEW &&
+       event->type != STRAY_EVENT_NOTIFICATION_MESSAGE_NEW))
+    return;
+  if (event->message->user != NULL &&
+      g_strcmp0 (event->message->user->id, stray_session_get_user_id (self->session)) == 0)
+    return;
+  channel = stray_channel_list_lookup (stray_session_get_channels (self->session), event->cid);
+  if (channel != NULL && stray_channel_get_muted (channel))
+    return;
+  author = event->message->user != NULL ? (event->message->user->name ?: event->message->user->id)
+                                        : "?";
+  g_print ("message: %s — %s: %s\n",
+           channel != NULL && stray_channel_get_name (channel) != NULL
+           ? stray_channel_get_name (channel) : event->cid,
+           author, event->message->text != NULL ? event->message->text : "");
+  fflush (stdout);
+  (void) connection;
+}
+
+static void
+start_connection (StrayApplication   *self,
+                  const char         *base_url,
+                  const char         *api_key,
+                  const char         *user_id,
+                  StrayTokenProvider *tokens)
+{
+  g_autoptr(StrayClient) client = stray_client_new (base_url, api_key, user_id, tokens);
+
+  self->connection = stray_connection_new (self->session, client);
+  if (self->demo)
+    g_signal_connect (self->connection, "event", G_CALLBACK (on_demo_event), self);
+  stray_connection_start (self->connection);
+}
+
+static void
+configure (StrayApplication *self)
+{
+  if (self->connection != NULL)
+    {
+      stray_connection_stop (self->connection);
+      g_clear_object (&self->connection);
+    }
+  if (!stray_account_is_configured (self->account))
+    {
+      g_debug ("no account set up: waiting for one");
+      stray_session_set_connection_state (self->session, STRAY_CONNECTION_NOT_CONFIGURED);
+      return;
+    }
+  start_connection (self, stray_account_get_server_url (self->account),
+                    stray_account_get_api_key (self->account),
+                    stray_account_get_user_id (self->account),
+                    STRAY_TOKEN_PROVIDER (self->account));
+}
+
+static void
+on_account_configured (G_GNUC_UNUSED StrayAccount *account,
+                       G_GNUC_UNUSED GParamSpec   *pspec,
+                       StrayApplication           *self)
+{
+  configure (self);
+}
+
+static gboolean
+start_demo (StrayApplication  *self,
+            GError           **error)
+{
+  g_autofree char *secret = g_uuid_string_random ();
+  g_autoptr(StraySignedTokens) tokens = NULL;
+
+  /* A secret of the moment: the demo server lives as long as this process. */
+  self->devserver = g_object_new (STRAY_TYPE_DEVSERVER, "api-key", "stream-tray-demo",
+                                  "secret", secret, NULL);
+  if (!stray_dev_scenario_apply (self->devserver, "demo", error) ||
+      !stray_devserver_listen (self->devserver, "127.0.0.1:0", error))
+    return FALSE;
+  g_print ("demo: the local server runs at %s; connecting as %s\n",
+           stray_devserver_get_base_url (self->devserver), STRAY_DEV_SCENARIO_USER);
+  fflush (stdout);
+
+  g_signal_connect (self->session, "notify::connection-state", G_CALLBACK (on_demo_state),
+                    NULL);
+  g_signal_connect (self->session, "notify::total-unread-count", G_CALLBACK (on_demo_state),
+                    NULL);
+  g_signal_connect (self->session, "notify::unread-channels", G_CALLBACK (on_demo_state), NULL);
+  tokens = stray_signed_tokens_new (secret, STRAY_DEV_SCENARIO_USER, 0);
+  start_connection (self, stray_devserver_get_base_url (self->devserver), "stream-tray-demo",
+                    STRAY_DEV_SCENARIO_USER, STRAY_TOKEN_PROVIDER (tokens));
+  return TRUE;
+}
+
+/* ---- actions ---- */
+
+static void
+on_action_done (GObject      *source,
+                GAsyncResult *result,
+                G_GNUC_UNUSED gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+
+  if (answer == NULL)
+    g_message ("the server refused: %s", error->message);
+}
+
+static StrayClient *
+client_of (StrayApplication *self)
+{
+  return self->connection != NULL ? stray_connection_get_client (self->connection) : NULL;
+}
+
+static void
+action_mark_all_read (G_GNUC_UNUSED GSimpleAction *action,
+                      G_GNUC_UNUSED GVariant      *parameter,
+                      gpointer                     user_data)
+{
+  StrayClient *client = client_of (user_data);
+
+  if (client != NULL)
+    stray_client_mark_all_read_async (client, NULL, on_action_done, NULL);
+}
+
+static void
+action_mark_read (G_GNUC_UNUSED GSimpleAction *action,
+                  GVariant                    *parameter,
+                  gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = client_of (self);
+  const char *cid = g_variant_get_string (parameter, NULL);
+
+  if (client != NULL &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
+    stray_client_mark_read_async (client, cid, NULL, on_action_done, NULL);
+}
+
+static void
+action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
+                     GVariant                    *parameter,
+                     G_GNUC_UNUSED gpointer       user_data)
+{
+  /* The channel-list window comes with its own work; until then, say what would open. */
+  g_message ("open channel %s", g_variant_get_string (parameter, NULL));
+}
+
+static void
+action_reconnect (G_GNUC_UNUSED GSimpleAction *action,
+                  G_GNUC_UNUSED GVariant      *parameter,
+                  gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+
+  if (self->connection != NULL)
+    stray_connection_reconnect (self->connection);
+}
+
+static void
+action_quit (G_GNUC_UNUSED GSimpleAction *action,
+             G_GNUC_UNUSED GVariant      *parameter,
+             gpointer                     user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry actions[] = {
+  { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
+  { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
+  { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
+  { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
+  { "quit", action_quit, NULL, NULL, NULL, { 0 } },
+};
+
+/* ---- GApplication ---- */
+
 static int
 stray_application_handle_local_options (GApplication *application,
                                         GVariantDict *options)
 {
+  StrayApplication *self = STRAY_APPLICATION (application);
   const char *replay_path = NULL;
 
   if (g_variant_dict_contains (options, "version"))
@@ -66,20 +549,129 @@ stray_application_handle_local_options (GApplication *application,
       g_print ("stream-tray %s\n", PACKAGE_VERSION);
       return EXIT_SUCCESS;
     }
-
   if (g_variant_dict_lookup (options, "replay", "^&ay", &replay_path))
     return run_replay (replay_path);
+  if (g_variant_dict_contains (options, "status"))
+    return run_status (g_variant_dict_contains (options, "follow"));
+  if (g_variant_dict_contains (options, "set-account"))
+    return run_set_account (options);
+  if (g_variant_dict_contains (options, "forget-account"))
+    return run_forget_account ();
+  self->demo = g_variant_dict_contains (options, "demo");
+  if (self->demo)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* The demo is this session's instance, not a message to another one. */
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("stream-tray: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      if (g_application_get_is_remote (application))
+        {
+          g_printerr ("%s\n", _("stream-tray: Stream Tray is already running in this session; "
+                                "quit it first, or run the demo on a bus of its own: "
+                                "dbus-run-session stream-tray --demo"));
+          return EXIT_FAILURE;
+        }
+    }
 
   return G_APPLICATION_CLASS (stray_application_parent_class)->handle_local_options (application,
                                                                                      options);
 }
 
 static void
-stray_application_activate (G_GNUC_UNUSED GApplication *application)
+stray_application_startup (GApplication *application)
 {
-  /* The background daemon arrives with the connection engine; until then there is
-   * nothing to keep running. */
-  g_printerr ("%s\n", _("stream-tray: nothing to run yet; try --replay FILE"));
+  StrayApplication *self = STRAY_APPLICATION (application);
+  g_autoptr(GError) error = NULL;
+
+  G_APPLICATION_CLASS (stray_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  if (self->demo)
+    {
+      if (!start_demo (self, &error))
+        {
+          g_printerr ("stream-tray: the demo cannot start: %s\n", error->message);
+          g_application_quit (application);
+        }
+      return;
+    }
+
+  self->settings = g_settings_new (APP_ID);
+  self->account = stray_account_new (self->settings);
+  g_signal_connect (self->account, "notify::configured", G_CALLBACK (on_account_configured),
+                    self);
+  configure (self);
+}
+
+static void
+stray_application_activate (GApplication *application)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+
+  /* A background service: it stays without any window. */
+  if (!self->held)
+    {
+      g_application_hold (application);
+      self->held = TRUE;
+    }
+}
+
+static gboolean
+stray_application_dbus_register (GApplication     *application,
+                                 GDBusConnection  *connection,
+                                 const char       *object_path,
+                                 GError          **error)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+
+  if (!G_APPLICATION_CLASS (stray_application_parent_class)->dbus_register (application,
+                                                                            connection,
+                                                                            object_path, error))
+    return FALSE;
+  return stray_dbus_service_export (self->dbus_service, connection, object_path, error);
+}
+
+static void
+stray_application_dbus_unregister (GApplication    *application,
+                                   GDBusConnection *connection,
+                                   const char      *object_path)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+
+  stray_dbus_service_unexport (self->dbus_service);
+  G_APPLICATION_CLASS (stray_application_parent_class)->dbus_unregister (application, connection,
+                                                                         object_path);
+}
+
+static void
+stray_application_shutdown (GApplication *application)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+
+  if (self->connection != NULL)
+    stray_connection_stop (self->connection);
+  G_APPLICATION_CLASS (stray_application_parent_class)->shutdown (application);
+}
+
+static void
+stray_application_dispose (GObject *object)
+{
+  StrayApplication *self = STRAY_APPLICATION (object);
+
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->dbus_service);
+  g_clear_object (&self->account);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->devserver);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (stray_application_parent_class)->dispose (object);
 }
 
 static void
@@ -87,14 +679,35 @@ stray_application_class_init (StrayApplicationClass *klass)
 {
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->dispose = stray_application_dispose;
   application_class->handle_local_options = stray_application_handle_local_options;
+  application_class->startup = stray_application_startup;
   application_class->activate = stray_application_activate;
+  application_class->dbus_register = stray_application_dbus_register;
+  application_class->dbus_unregister = stray_application_dbus_unregister;
+  application_class->shutdown = stray_application_shutdown;
 }
 
 static void
 stray_application_init (StrayApplication *self)
 {
   static const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Print the running instance's state as one JSON line and exit"), NULL },
+    { "follow", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --status: print a line on every change (a Waybar or Polybar module)"), NULL },
+    { "set-account", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Set up the account; the user token is read from stdin and kept in the keyring"),
+      NULL },
+    { "server", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --set-account: the server's URL, e.g. https://chat.stream-io-api.com"), N_("URL") },
+    { "api-key", 0, 0, G_OPTION_ARG_STRING, NULL, N_("With --set-account: the app's API key"),
+      N_("KEY") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("With --set-account: the user ID"), N_("ID") },
+    { "forget-account", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Forget the account and remove its token from the keyring"), NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run against a built-in demo server, printing what happens"), NULL },
     { "replay", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Replay a recording of frames, one per line, and print the final state as JSON"),
       N_("FILE") },
@@ -105,6 +718,8 @@ stray_application_init (StrayApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Unread counts and notifications for Stream Chat"));
+  self->session = stray_session_new ();
+  self->dbus_service = stray_dbus_service_new (self->session);
 }
 
 StrayApplication *

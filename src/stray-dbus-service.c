@@ -1,0 +1,202 @@
+/* stray-dbus-service.c
+ *
+ * io.github.streamtray.StreamTray1 at the application's object path: TotalUnread (u),
+ * UnreadChannels (u) and State (s) with PropertiesChanged, and GetChannels() returning the
+ * channels as JSON text in the --replay format. Panels and scripts read it (stream-tray
+ * --status does).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-dbus"
+
+#include "config.h"
+
+#include "stray-dbus-service.h"
+#include "stray-replay.h"
+
+static const char introspection_xml[] =
+  "<node>"
+  "  <interface name='" STRAY_DBUS_INTERFACE "'>"
+  "    <property name='TotalUnread' type='u' access='read'/>"
+  "    <property name='UnreadChannels' type='u' access='read'/>"
+  "    <property name='State' type='s' access='read'/>"
+  "    <method name='GetChannels'>"
+  "      <arg name='channels' type='s' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+struct _StrayDbusService
+{
+  GObject parent_instance;
+
+  StraySession *session;
+  GDBusConnection *connection;
+  char *object_path;
+  guint registration_id;
+};
+
+G_DEFINE_FINAL_TYPE (StrayDbusService, stray_dbus_service, G_TYPE_OBJECT)
+
+static GVariant *
+property_value (StrayDbusService *self,
+                const char       *name)
+{
+  if (g_str_equal (name, "TotalUnread"))
+    return g_variant_new_uint32 (stray_session_get_total_unread_count (self->session));
+  if (g_str_equal (name, "UnreadChannels"))
+    return g_variant_new_uint32 (stray_session_get_unread_channels (self->session));
+  if (g_str_equal (name, "State"))
+    return g_variant_new_string (stray_connection_state_to_string (
+                                   stray_session_get_connection_state (self->session)));
+  return NULL;
+}
+
+static GVariant *
+on_get_property (G_GNUC_UNUSED GDBusConnection *connection,
+                 G_GNUC_UNUSED const char      *sender,
+                 G_GNUC_UNUSED const char      *object_path,
+                 G_GNUC_UNUSED const char      *interface_name,
+                 const char                    *property_name,
+                 GError                       **error,
+                 gpointer                       user_data)
+{
+  GVariant *value = property_value (user_data, property_name);
+
+  if (value == NULL)
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "no property %s",
+                 property_name);
+  return value;
+}
+
+static void
+on_method_call (G_GNUC_UNUSED GDBusConnection *connection,
+                G_GNUC_UNUSED const char      *sender,
+                G_GNUC_UNUSED const char      *object_path,
+                G_GNUC_UNUSED const char      *interface_name,
+                const char                    *method_name,
+                G_GNUC_UNUSED GVariant        *parameters,
+                GDBusMethodInvocation         *invocation,
+                gpointer                       user_data)
+{
+  StrayDbusService *self = user_data;
+
+  if (g_str_equal (method_name, "GetChannels"))
+    {
+      g_autofree char *channels = stray_replay_describe_session (self->session, 0);
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", channels));
+      return;
+    }
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                         "no method %s", method_name);
+}
+
+static const GDBusInterfaceVTable vtable = { on_method_call, on_get_property, NULL, { 0 } };
+
+static void
+emit_changed (StrayDbusService *self,
+              const char       *property_name)
+{
+  GVariantBuilder changed;
+
+  if (self->connection == NULL)
+    return;
+  g_variant_builder_init (&changed, G_VARIANT_TYPE ("a{sv}"));
+  g_variant_builder_add (&changed, "{sv}", property_name, property_value (self, property_name));
+  g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}as)", STRAY_DBUS_INTERFACE, &changed,
+                                                NULL),
+                                 NULL);
+}
+
+static void
+on_session_notify (G_GNUC_UNUSED StraySession *session,
+                   GParamSpec                 *pspec,
+                   StrayDbusService           *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  /* The session notifies only real changes, so each is worth a signal. */
+  if (g_str_equal (name, "total-unread-count"))
+    emit_changed (self, "TotalUnread");
+  else if (g_str_equal (name, "unread-channels"))
+    emit_changed (self, "UnreadChannels");
+  else if (g_str_equal (name, "connection-state"))
+    emit_changed (self, "State");
+}
+
+static void
+stray_dbus_service_dispose (GObject *object)
+{
+  StrayDbusService *self = STRAY_DBUS_SERVICE (object);
+
+  stray_dbus_service_unexport (self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (stray_dbus_service_parent_class)->dispose (object);
+}
+
+static void
+stray_dbus_service_class_init (StrayDbusServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = stray_dbus_service_dispose;
+}
+
+static void
+stray_dbus_service_init (G_GNUC_UNUSED StrayDbusService *self)
+{
+}
+
+StrayDbusService *
+stray_dbus_service_new (StraySession *session)
+{
+  StrayDbusService *self;
+
+  g_return_val_if_fail (STRAY_IS_SESSION (session), NULL);
+
+  self = g_object_new (STRAY_TYPE_DBUS_SERVICE, NULL);
+  self->session = g_object_ref (session);
+  g_signal_connect (session, "notify", G_CALLBACK (on_session_notify), self);
+  return self;
+}
+
+gboolean
+stray_dbus_service_export (StrayDbusService *self,
+                           GDBusConnection  *connection,
+                           const char       *object_path,
+                           GError          **error)
+{
+  g_autoptr(GDBusNodeInfo) info = NULL;
+
+  g_return_val_if_fail (STRAY_IS_DBUS_SERVICE (self), FALSE);
+  g_return_val_if_fail (self->connection == NULL, FALSE);
+
+  info = g_dbus_node_info_new_for_xml (introspection_xml, error);
+  if (info == NULL)
+    return FALSE;
+  self->registration_id = g_dbus_connection_register_object (connection, object_path,
+                                                             info->interfaces[0], &vtable, self,
+                                                             NULL, error);
+  if (self->registration_id == 0)
+    return FALSE;
+  self->connection = g_object_ref (connection);
+  self->object_path = g_strdup (object_path);
+  return TRUE;
+}
+
+void
+stray_dbus_service_unexport (StrayDbusService *self)
+{
+  g_return_if_fail (STRAY_IS_DBUS_SERVICE (self));
+
+  if (self->connection != NULL && self->registration_id != 0)
+    g_dbus_connection_unregister_object (self->connection, self->registration_id);
+  self->registration_id = 0;
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->object_path, g_free);
+}
