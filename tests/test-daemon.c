@@ -1,0 +1,358 @@
+/* test-daemon.c: stream-tray as users run it, against stream-tray-devserver
+ *
+ * Runs under build-aux/test-session (private bus, real keyring). Both programs run as
+ * subprocesses; settings go through a keyfile in a temporary XDG_CONFIG_HOME so that the
+ * command line and the daemon share them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "stray-dbus-service.h"
+#include "stray-jwt.h"
+
+#define API_KEY "daemon-key"
+#define SECRET "daemon-secret-0123456789"
+#define WAIT_SECONDS 20
+
+typedef struct {
+  char *config_home;
+  GSubprocess *devserver;
+  char *base_url;
+  char *token;
+  GDBusConnection *bus;
+  char *object_path;
+} Fixture;
+
+static GSubprocessLauncher *
+launcher_for (Fixture           *fixture,
+              GSubprocessFlags   flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
+  /* Everything it would log, so that the test can look for the token in it. */
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  return launcher;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  fixture->config_home = g_dir_make_tmp ("stray-daemon-XXXXXX", NULL);
+  g_subprocess_launcher_setenv (launcher, "STREAM_TRAY_DEVSERVER_SECRET", SECRET, TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "", TRUE);
+  fixture->devserver = g_subprocess_launcher_spawn (launcher, &error,
+                                                    g_getenv ("STRAY_TEST_DEVSERVER"),
+                                                    "--api-key", API_KEY, "--scenario", "demo",
+                                                    NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->devserver));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "ready "));
+  fixture->base_url = g_strdup (line + strlen ("ready "));
+  fixture->token = stray_jwt_sign_user (SECRET, "alice", 0);
+
+  fixture->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  fixture->object_path = g_strdelimit (g_strconcat ("/", APP_ID, NULL), ".", '/');
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, "standard::*",
+                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                                                   NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        rm_rf (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_subprocess_send_signal (fixture->devserver, SIGTERM);
+  g_subprocess_wait (fixture->devserver, NULL, NULL);
+  g_object_unref (fixture->devserver);
+  rm_rf (fixture->config_home);
+  g_free (fixture->config_home);
+  g_free (fixture->base_url);
+  g_free (fixture->token);
+  g_free (fixture->object_path);
+  g_object_unref (fixture->bus);
+}
+
+/* Runs stream-tray with @args and @input on stdin; returns its exit status. */
+static int
+run_tray (Fixture     *fixture,
+          const char  *input,
+          char       **out,
+          char       **err,
+          const char  *first_arg,
+          ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture,
+                                                          G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                          G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("STRAY_TEST_STREAM_TRAY"));
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+static GVariant *
+get_property (Fixture    *fixture,
+              const char *name)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (fixture->bus, APP_ID,
+                                                           fixture->object_path,
+                                                           "org.freedesktop.DBus.Properties",
+                                                           "Get",
+                                                           g_variant_new ("(ss)",
+                                                                          STRAY_DBUS_INTERFACE,
+                                                                          name),
+                                                           G_VARIANT_TYPE ("(v)"),
+                                                           G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                                           5000, NULL, NULL);
+  GVariant *value = NULL;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (with a timeout) until the daemon's State is @state, by its PropertiesChanged. */
+static void
+wait_for_state (Fixture    *fixture,
+                const char *state)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  for (;;)
+    {
+      g_autoptr(GVariant) value = get_property (fixture, "State");
+
+      if (value != NULL && g_str_equal (g_variant_get_string (value, NULL), state))
+        break;
+      if (timed_out)
+        g_error ("the daemon never reached state %s", state);
+      /* PropertiesChanged or the name appearing wake the loop; the timeout bounds it. */
+      g_main_context_iteration (NULL, TRUE);
+    }
+  if (!timed_out)
+    g_source_remove (id);
+}
+
+static guint
+total_unread (Fixture *fixture)
+{
+  g_autoptr(GVariant) value = get_property (fixture, "TotalUnread");
+
+  g_assert_nonnull (value);
+  return g_variant_get_uint32 (value);
+}
+
+static void
+on_any_signal (G_GNUC_UNUSED GDBusConnection *bus,
+               G_GNUC_UNUSED const char      *sender,
+               G_GNUC_UNUSED const char      *path,
+               G_GNUC_UNUSED const char      *interface,
+               G_GNUC_UNUSED const char      *signal,
+               G_GNUC_UNUSED GVariant        *parameters,
+               G_GNUC_UNUSED gpointer         user_data)
+{
+}
+
+static void
+test_daemon_session (Fixture       *fixture,
+                     G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture,
+                                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                          G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *daemon_out = NULL, *daemon_err = NULL;
+  g_autoptr(GVariant) channels = NULL;
+  guint subscription;
+
+  /* Wake the loop on every signal from the daemon (PropertiesChanged). */
+  subscription = g_dbus_connection_signal_subscribe (fixture->bus, NULL, NULL, NULL, NULL, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_any_signal,
+                                                     NULL, NULL);
+
+  g_assert_cmpint (run_tray (fixture, NULL, &out, &err, "--status", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not running"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Without an account it starts anyway, and waits. */
+  daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
+                                        NULL);
+  g_assert_no_error (error);
+  wait_for_state (fixture, "not-configured");
+
+  /* Setting up the account, token on stdin, makes it connect. */
+  {
+    g_autofree char *input = g_strconcat (fixture->token, "\n", NULL);
+
+    g_assert_cmpint (run_tray (fixture, input, &out, &err, "--set-account",
+                               "--server", fixture->base_url, "--api-key", API_KEY,
+                               "--user", "alice", NULL), ==, 0);
+    g_assert_null (strstr (out, fixture->token));
+    g_assert_null (strstr (err, fixture->token));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  wait_for_state (fixture, "connected");
+  while (total_unread (fixture) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* --status reads the running instance. */
+  g_assert_cmpint (run_tray (fixture, NULL, &out, &err, "--status", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "{\"state\":\"connected\",\"total_unread_count\":"));
+  g_assert_true (g_str_has_suffix (out, "}\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* GetChannels: the --replay format. */
+  channels = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                          STRAY_DBUS_INTERFACE, "GetChannels", NULL,
+                                          G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 5000,
+                                          NULL, &error);
+  g_assert_no_error (error);
+  {
+    const char *json;
+
+    g_variant_get (channels, "(&s)", &json);
+    g_assert_true (g_str_has_prefix (json, "{\"total_unread_count\":"));
+    g_assert_nonnull (strstr (json, "\"cid\":\"messaging:general\""));
+  }
+
+  /* Mark all as read, through the app's exported action. */
+  g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
+                               "Activate",
+                               g_variant_new ("(sava{sv})", "mark-all-read", NULL, NULL),
+                               NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  while (total_unread (fixture) != 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Quit; everything it logged at G_MESSAGES_DEBUG=all is free of the token. */
+  g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
+                               "Activate", g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                               NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (daemon, NULL, NULL, &daemon_out, &daemon_err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  g_assert_nonnull (strstr (daemon_err, "connected, connection"));
+  g_assert_null (strstr (daemon_out, fixture->token));
+  g_assert_null (strstr (daemon_err, fixture->token));
+  /* Nor any piece of it long enough to matter (the signature). */
+  g_assert_null (strstr (daemon_err, strrchr (fixture->token, '.') + 1));
+
+  /* The settings file holds no token either. */
+  {
+    g_autofree char *keyfile = g_build_filename (fixture->config_home, "glib-2.0", "settings",
+                                                 "keyfile", NULL);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (keyfile, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "alice"));
+    g_assert_null (strstr (contents, fixture->token));
+  }
+
+  g_assert_cmpint (run_tray (fixture, NULL, &out, &err, "--forget-account", NULL), ==, 0);
+  g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
+}
+
+static void
+test_set_account_refuses (Fixture       *fixture,
+                          G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_tray (fixture, "not-a-token\n", &out, &err, "--set-account", "--server",
+                             fixture->base_url, "--api-key", API_KEY, "--user", "alice", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "not a JWT"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_tray (fixture, "a.b.c\n", &out, &err, "--set-account", "--server",
+                             "ftp://example.org", "--api-key", API_KEY, "--user", "alice", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "not an http"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_tray (fixture, "a.b.c\n", &out, &err, "--set-account", NULL), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/stray/daemon/session", Fixture, NULL, fixture_set_up, test_daemon_session,
+              fixture_tear_down);
+  g_test_add ("/stray/daemon/set-account-refuses", Fixture, NULL, fixture_set_up,
+              test_set_account_refuses, fixture_tear_down);
+
+  return g_test_run ();
+}
