@@ -74,6 +74,7 @@ enum {
   PROP_HANDSHAKE_TIMEOUT,
   PROP_BACKOFF_SCALE,
   PROP_N_REJECTED,
+  PROP_SLEEP_BUS,
   N_PROPS
 };
 
@@ -701,6 +702,9 @@ stray_connection_get_property (GObject    *object,
     case PROP_N_REJECTED:
       g_value_set_uint (value, self->n_rejected);
       break;
+    case PROP_SLEEP_BUS:
+      g_value_set_object (value, self->system_bus);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -727,6 +731,9 @@ stray_connection_set_property (GObject      *object,
       break;
     case PROP_BACKOFF_SCALE:
       self->backoff_scale = g_value_get_double (value);
+      break;
+    case PROP_SLEEP_BUS:
+      g_set_object (&self->system_bus, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -756,6 +763,9 @@ stray_connection_class_init (StrayConnectionClass *klass)
   properties[PROP_N_REJECTED] =
     g_param_spec_uint ("n-rejected", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Where logind's PrepareForSleep comes from: the system bus unless a test says otherwise. */
+  properties[PROP_SLEEP_BUS] =
+    g_param_spec_object ("sleep-bus", NULL, NULL, G_TYPE_DBUS_CONNECTION, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -821,17 +831,15 @@ stray_connection_start (StrayConnection *self)
       g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
     }
   if (self->system_bus == NULL)
-    {
-      /* No system bus (a container, a test) means no suspend to follow. */
-      self->system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
-      if (self->system_bus != NULL)
-        self->sleep_subscription =
-          g_dbus_connection_signal_subscribe (self->system_bus, "org.freedesktop.login1",
-                                              "org.freedesktop.login1.Manager",
-                                              "PrepareForSleep", "/org/freedesktop/login1",
-                                              NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                              on_prepare_for_sleep, self, NULL);
-    }
+    /* No system bus (a container, a test) means no suspend to follow. */
+    self->system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+  if (self->system_bus != NULL && self->sleep_subscription == 0)
+    self->sleep_subscription =
+      g_dbus_connection_signal_subscribe (self->system_bus, "org.freedesktop.login1",
+                                          "org.freedesktop.login1.Manager",
+                                          "PrepareForSleep", "/org/freedesktop/login1",
+                                          NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                          on_prepare_for_sleep, self, NULL);
   connect_now (self);
 }
 

@@ -973,6 +973,33 @@ emit_read (StrayDevserver *self,
 }
 
 /**
+ * stray_devserver_inject:
+ * @user_id: whose sockets get the frame
+ * @frame: raw bytes, JSON or not, UTF-8 or not, of any size
+ *
+ * What /_dev/inject does, for tests in this process that need frames larger than a request
+ * body may be.
+ *
+ * Returns: how many sockets it was written to
+ */
+guint
+stray_devserver_inject (StrayDevserver *self,
+                        const char     *user_id,
+                        const char     *frame,
+                        gsize           length)
+{
+  GPtrArray *connections;
+
+  g_return_val_if_fail (STRAY_IS_DEVSERVER (self), 0);
+  g_return_val_if_fail (user_id != NULL && frame != NULL, 0);
+
+  connections = g_hash_table_lookup (self->by_user, user_id);
+  for (guint i = 0; connections != NULL && i < connections->len; i++)
+    send_raw (g_ptr_array_index (connections, i), frame, length);
+  return connections != NULL ? connections->len : 0;
+}
+
+/**
  * stray_devserver_send_message:
  * @cid: the channel
  * @user_id: the author, a member
@@ -1888,7 +1915,6 @@ handle_dev_inject (Request *request)
   const char *user_id = stray_json_string (request->body, "user_id");
   JsonArray *frames = stray_json_array (request->body, "frames");
   g_auto(GStrv) texts = stray_json_strv (frames);
-  GPtrArray *connections;
   g_autoptr(JsonObject) response = json_object_new ();
   guint delivered = 0;
 
@@ -1897,13 +1923,8 @@ handle_dev_inject (Request *request)
   if (user_id == NULL || texts == NULL)
     return respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                           "inject needs user_id and frames, a list of strings");
-  connections = g_hash_table_lookup (request->self->by_user, user_id);
-  for (guint i = 0; connections != NULL && i < connections->len; i++)
-    for (guint j = 0; texts[j] != NULL; j++)
-      {
-        send_raw (g_ptr_array_index (connections, i), texts[j], strlen (texts[j]));
-        delivered++;
-      }
+  for (guint j = 0; texts[j] != NULL; j++)
+    delivered += stray_devserver_inject (request->self, user_id, texts[j], strlen (texts[j]));
   json_object_set_int_member (response, "delivered", delivered);
   respond_ok (request, response);
   return TRUE;

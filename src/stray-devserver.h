@@ -30,6 +30,10 @@ const char     *stray_devserver_get_secret      (StrayDevserver  *self);
 StrayDevStore  *stray_devserver_get_store       (StrayDevserver  *self);
 guint           stray_devserver_get_n_connections (StrayDevserver *self);
 
+guint           stray_devserver_inject          (StrayDevserver  *self,
+                                                 const char      *user_id,
+                                                 const char      *frame,
+                                                 gsize            length);
 JsonObject     *stray_devserver_send_message    (StrayDevserver  *self,
                                                  const char      *cid,
                                                  const char      *user_id,

@@ -541,6 +541,253 @@ test_garbage_ignored (Fixture       *fixture,
   wait_for (fixture, has_one_unread, "the next real message");
 }
 
+/* A frame larger than 1 MiB is refused alone; the connection and the model stay. */
+static void
+test_oversized_frame (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GString) frame = g_string_new ("{\"type\":\"message.new\",\"cid\":"
+                                           "\"messaging:general\",\"message\":{\"id\":\"big\","
+                                           "\"text\":\"");
+  guint rejected = 0;
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the resync");
+  while (frame->len < 3 * 1024 * 1024 / 2)
+    g_string_append (frame, "0123456789abcdef");
+  g_string_append (frame, "\",\"user\":{\"id\":\"bob\"}}}");
+  g_assert_cmpuint (stray_devserver_inject (fixture->server, "alice", frame->str, frame->len),
+                    ==, 1);
+  while (rejected == 0)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_object_get (fixture->connection, "n-rejected", &rejected, NULL);
+    }
+  g_assert_cmpuint (unread_in_general (fixture), ==, 0);
+  g_assert_true (is_connected (fixture));
+
+  bob_says (fixture, "after the big one");
+  wait_for (fixture, has_one_unread, "the next real message");
+}
+
+typedef struct {
+  gboolean done;
+  JsonObject *answer;
+  GError *error;
+} CallResult;
+
+static void
+on_call (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CallResult *call = user_data;
+
+  call->answer = stray_client_call_finish (STRAY_CLIENT (source), result, &call->error);
+  call->done = TRUE;
+}
+
+static void
+wait_call (CallResult *call)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  while (!call->done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_true (call->done);
+}
+
+static void
+call_result_clear (CallResult *call)
+{
+  g_clear_pointer (&call->answer, json_object_unref);
+  g_clear_error (&call->error);
+  call->done = FALSE;
+}
+
+static gboolean
+has_no_unread (Fixture *fixture)
+{
+  return unread_in_general (fixture) == 0;
+}
+
+static gboolean
+general_is_muted (Fixture *fixture)
+{
+  return stray_channel_get_muted (stray_channel_list_lookup (
+    stray_session_get_channels (fixture->session), "messaging:general"));
+}
+
+static gboolean
+general_is_unmuted (Fixture *fixture)
+{
+  return !general_is_muted (fixture);
+}
+
+static gboolean
+has_four_unread (Fixture *fixture)
+{
+  return unread_in_general (fixture) == 4;
+}
+
+/* The REST calls the applet makes, each seen in the model through the events they cause. */
+static void
+test_rest_calls (Fixture       *fixture,
+                 G_GNUC_UNUSED gconstpointer user_data)
+{
+  CallResult call = { 0 };
+  const char *first_id;
+  g_autofree char *first = NULL;
+
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_synced, "the resync");
+
+  stray_client_send_message_async (fixture->client, "messaging:general", "hello from alice", NULL,
+                                   on_call, &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  first_id = stray_json_string (stray_json_object (call.answer, "message"), "id");
+  first = g_strdup (first_id);
+  call_result_clear (&call);
+
+  bob_says (fixture, "one");
+  bob_says (fixture, "two");
+  {
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+    while (unread_in_general (fixture) != 2 && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    if (!timed_out)
+      g_source_remove (id);
+    g_assert_cmpuint (unread_in_general (fixture), ==, 2);
+  }
+
+  stray_client_mark_read_async (fixture->client, "messaging:general", NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  call_result_clear (&call);
+  wait_for (fixture, has_no_unread, "the channel read");
+
+  /* Unread again from alice's own first message on: her message and bob's two. */
+  stray_client_mark_unread_async (fixture->client, "messaging:general", first, NULL, on_call,
+                                  &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  call_result_clear (&call);
+  {
+    gboolean timed_out = FALSE;
+    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+    while (unread_in_general (fixture) != 3 && !timed_out)
+      g_main_context_iteration (NULL, TRUE);
+    if (!timed_out)
+      g_source_remove (id);
+    g_assert_cmpuint (unread_in_general (fixture), ==, 3);
+  }
+
+  stray_client_mute_channel_async (fixture->client, "messaging:general", TRUE, NULL, on_call,
+                                   &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  call_result_clear (&call);
+  wait_for (fixture, general_is_muted, "the channel muted");
+  stray_client_mute_channel_async (fixture->client, "messaging:general", FALSE, NULL, on_call,
+                                   &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  call_result_clear (&call);
+  wait_for (fixture, general_is_unmuted, "the channel unmuted");
+
+  bob_says (fixture, "three");
+  wait_for (fixture, has_four_unread, "four unread");
+  stray_client_mark_all_read_async (fixture->client, NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  call_result_clear (&call);
+  wait_for (fixture, has_no_unread, "all read");
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 0);
+
+  /* A server that does not know the channel says so, in a typed error. */
+  stray_client_mark_read_async (fixture->client, "messaging:nowhere", NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_error (call.error, STRAY_CLIENT_ERROR, 16);
+  call_result_clear (&call);
+}
+
+/* A REST call refused with code 40 gets one fresh token and one retry, never more. */
+static void
+test_rest_token_refresh (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(StraySignedTokens) expired = stray_signed_tokens_new (SECRET, "alice", -60);
+  g_autoptr(StrayClient) client = stray_client_new (stray_devserver_get_base_url (fixture->server),
+                                                    API_KEY, "alice",
+                                                    STRAY_TOKEN_PROVIDER (expired));
+  CallResult call = { 0 };
+
+  stray_client_get_unread_async (client, NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_error (call.error, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_TOKEN_EXPIRED);
+  g_assert_cmpuint (stray_signed_tokens_get_n_issued (expired), ==, 2);
+  call_result_clear (&call);
+}
+
+static gboolean
+server_has_no_socket (Fixture *fixture)
+{
+  return stray_devserver_get_n_connections (fixture->server) == 0 &&
+         state (fixture) == STRAY_CONNECTION_DISCONNECTED;
+}
+
+/* Before suspend it disconnects cleanly; after resume it is back at once. */
+static void
+test_suspend_and_resume (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GVariant) owned = NULL;
+  guint attempts;
+
+  g_assert_no_error (error);
+  /* A stand-in for logind on the test's private bus, as a connection of its own. */
+  logind = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  owned = g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+
+  g_object_set (fixture->connection, "sleep-bus", bus, NULL);
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+  attempts = stray_connection_get_n_attempts (fixture->connection);
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", TRUE), &error);
+  g_assert_no_error (error);
+  wait_for (fixture, server_has_no_socket, "the disconnect before suspend");
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, attempts);
+
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+  wait_for (fixture, is_connected, "the reconnect after resume");
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, attempts + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -560,6 +807,10 @@ main (int   argc,
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);
+  ADD ("oversized-frame", test_oversized_frame);
+  ADD ("rest/calls", test_rest_calls);
+  ADD ("rest/token-refresh", test_rest_token_refresh);
+  ADD ("suspend-and-resume", test_suspend_and_resume);
 
 #undef ADD
 
