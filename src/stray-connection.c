@@ -207,9 +207,17 @@ on_handshake_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The SDK's backoff for the n-th consecutive failure, in ms, uniform in [min, max). */
-static guint
-backoff_delay (guint failures)
+/**
+ * stray_connection_backoff_delay:
+ * @failures: consecutive failures so far, from 1
+ *
+ * The SDK's backoff (protocol-notes.md): uniform in [min, max) ms with
+ * max = min(500 + n·2000, 25000) and min = min(max(250, (n − 1)·2000), 25000).
+ *
+ * Returns: the delay before the next attempt, in ms
+ */
+guint
+stray_connection_backoff_delay (guint failures)
 {
   guint max = MIN (500 + failures * 2000, 25000);
   guint min = MIN (MAX (250, ((int) failures - 1) * 2000), 25000);
@@ -254,7 +262,7 @@ schedule_reconnect (StrayConnection *self)
     }
 
   self->failures++;
-  delay = (guint) (backoff_delay (self->failures) * self->backoff_scale);
+  delay = (guint) (stray_connection_backoff_delay (self->failures) * self->backoff_scale);
   set_state (self, STRAY_CONNECTION_DISCONNECTED);
   g_debug ("reconnecting in %u ms (failure %u)", delay, self->failures);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);

@@ -24,5 +24,6 @@ void             stray_connection_reconnect       (StrayConnection *self);
 const GError    *stray_connection_get_error       (StrayConnection *self);
 guint            stray_connection_get_n_attempts  (StrayConnection *self);
 StrayClient     *stray_connection_get_client      (StrayConnection *self);
+guint            stray_connection_backoff_delay   (guint            failures);
 
 G_END_DECLS

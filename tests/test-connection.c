@@ -788,6 +788,29 @@ test_suspend_and_resume (Fixture       *fixture,
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, attempts + 1);
 }
 
+static void
+test_backoff_formula (void)
+{
+  for (guint n = 1; n <= 20; n++)
+    {
+      guint max = MIN (500 + n * 2000, 25000);
+      guint min = MIN (MAX (250, ((int) n - 1) * 2000), 25000);
+
+      for (guint i = 0; i < 200; i++)
+        {
+          guint delay = stray_connection_backoff_delay (n);
+
+          g_assert_cmpuint (delay, >=, min);
+          g_assert_cmpuint (delay, <=, max);
+          if (min < max)
+            g_assert_cmpuint (delay, <, max);
+        }
+    }
+  /* The first retry comes quickly, the later ones settle at 25 s. */
+  g_assert_cmpuint (stray_connection_backoff_delay (1), <, 2500);
+  g_assert_cmpuint (stray_connection_backoff_delay (14), ==, 25000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -797,6 +820,7 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add ("/stray/connection/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
+  g_test_add_func ("/stray/connection/backoff-formula", test_backoff_formula);
   ADD ("handshake", test_handshake);
   ADD ("ping-cadence", test_ping_cadence);
   ADD ("dead-connection", test_dead_connection);

@@ -214,6 +214,41 @@ on_any_signal (G_GNUC_UNUSED GDBusConnection *bus,
 {
 }
 
+typedef struct {
+  gboolean done;
+  char *line;
+} LineRead;
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                          NULL, NULL);
+  read->done = TRUE;
+}
+
+/* The next line --status --follow prints, waited for. */
+static char *
+next_line (GDataInputStream *lines)
+{
+  LineRead read = { 0 };
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, on_line, &read);
+  while (!read.done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_true (read.done);
+  g_assert_nonnull (read.line);
+  return read.line;
+}
+
 static void
 test_daemon_session (Fixture       *fixture,
                      G_GNUC_UNUSED gconstpointer user_data)
@@ -281,12 +316,40 @@ test_daemon_session (Fixture       *fixture,
     g_assert_nonnull (strstr (json, "\"cid\":\"messaging:general\""));
   }
 
-  /* Mark all as read, through the app's exported action. */
-  g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
-                               "Activate",
-                               g_variant_new ("(sava{sv})", "mark-all-read", NULL, NULL),
-                               NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-  g_assert_no_error (error);
+  /* --status --follow prints the state, then a line on every change. */
+  {
+    g_autoptr(GSubprocessLauncher) follow_launcher = launcher_for (fixture,
+                                                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_autoptr(GSubprocess) follower = NULL;
+    g_autoptr(GDataInputStream) lines = NULL;
+    g_autofree char *first = NULL;
+    gboolean zero_seen = FALSE;
+
+    g_subprocess_launcher_setenv (follow_launcher, "G_MESSAGES_DEBUG", "", TRUE);
+    follower = g_subprocess_launcher_spawn (follow_launcher, &error,
+                                            g_getenv ("STRAY_TEST_STREAM_TRAY"), "--status",
+                                            "--follow", NULL);
+    g_assert_no_error (error);
+    lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (follower));
+    first = next_line (lines);
+    g_assert_true (g_str_has_prefix (first, "{\"state\":\"connected\""));
+    g_assert_nonnull (strstr (first, "\"class\":\"connected\""));
+
+    /* Mark all as read, through the app's exported action. */
+    g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
+                                 "Activate",
+                                 g_variant_new ("(sava{sv})", "mark-all-read", NULL, NULL),
+                                 NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+    g_assert_no_error (error);
+    while (!zero_seen)
+      {
+        g_autofree char *line = next_line (lines);
+
+        zero_seen = strstr (line, "\"total_unread_count\":0,") != NULL;
+      }
+    g_subprocess_force_exit (follower);
+    g_subprocess_wait (follower, NULL, NULL);
+  }
   while (total_unread (fixture) != 0)
     g_main_context_iteration (NULL, TRUE);
 
