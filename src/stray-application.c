@@ -24,7 +24,10 @@
 #include "stray-devserver.h"
 #include "stray-json.h"
 #include "stray-replay.h"
+#include "stray-launcher-entry.h"
 #include "stray-signed-tokens.h"
+#include "stray-tray.h"
+#include "stray-tray-menu.h"
 
 struct _StrayApplication
 {
@@ -38,6 +41,10 @@ struct _StrayApplication
   StrayConnection *connection;
   StrayDevserver *devserver;
   StrayDbusService *dbus_service;
+  StrayTrayMenu *tray_menu;
+  StrayTray *tray;
+  StrayLauncherEntry *launcher_entry;
+  gboolean told_no_host;
 };
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
@@ -509,6 +516,52 @@ action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
 }
 
 static void
+action_toggle_window (G_GNUC_UNUSED GSimpleAction *action,
+                      G_GNUC_UNUSED GVariant      *parameter,
+                      G_GNUC_UNUSED gpointer       user_data)
+{
+  /* The channel-list window comes with its own work. */
+  g_message ("open the window");
+}
+
+static void
+action_preferences (G_GNUC_UNUSED GSimpleAction *action,
+                    G_GNUC_UNUSED GVariant      *parameter,
+                    G_GNUC_UNUSED gpointer       user_data)
+{
+  g_message ("open the preferences");
+}
+
+/* "hour", "tomorrow" (8 o'clock tomorrow morning) or "resume". */
+static void
+action_pause_notifications (G_GNUC_UNUSED GSimpleAction *action,
+                            GVariant                    *parameter,
+                            gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  const char *how = g_variant_get_string (parameter, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  gint64 until = 0;
+
+  if (g_str_equal (how, "hour"))
+    until = g_date_time_to_unix (now) + 3600;
+  else if (g_str_equal (how, "tomorrow"))
+    {
+      g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+      g_autoptr(GDateTime) morning = g_date_time_new_local (g_date_time_get_year (tomorrow),
+                                                            g_date_time_get_month (tomorrow),
+                                                            g_date_time_get_day_of_month (tomorrow),
+                                                            8, 0, 0);
+
+      until = g_date_time_to_unix (morning);
+    }
+  else if (!g_str_equal (how, "resume"))
+    return;
+  if (self->settings != NULL)
+    g_settings_set_int64 (self->settings, "notifications-paused-until", until);
+}
+
+static void
 action_reconnect (G_GNUC_UNUSED GSimpleAction *action,
                   G_GNUC_UNUSED GVariant      *parameter,
                   gpointer                     user_data)
@@ -528,12 +581,40 @@ action_quit (G_GNUC_UNUSED GSimpleAction *action,
 }
 
 static const GActionEntry actions[] = {
+  { "toggle-window", action_toggle_window, NULL, NULL, NULL, { 0 } },
+  { "preferences", action_preferences, NULL, NULL, NULL, { 0 } },
+  { "pause-notifications", action_pause_notifications, "s", NULL, NULL, { 0 } },
   { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
   { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
   { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
   { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
   { "quit", action_quit, NULL, NULL, NULL, { 0 } },
 };
+
+static void
+on_hide_icon_changed (GSettings        *settings,
+                      const char       *key,
+                      StrayApplication *self)
+{
+  stray_tray_set_hide_when_idle (self->tray, g_settings_get_boolean (settings, key));
+}
+
+/* Nobody should be left with an app they cannot see: say once where it is. */
+static void
+on_no_tray_host (G_GNUC_UNUSED StrayTray *tray,
+                 StrayApplication        *self)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  if (self->told_no_host)
+    return;
+  self->told_no_host = TRUE;
+  notification = g_notification_new (_("Stream Tray runs in the background"));
+  g_notification_set_body (notification,
+                           _("This desktop shows no tray icons. The unread count shows on the "
+                             "dock, and launching Stream Tray again opens its window."));
+  g_application_send_notification (G_APPLICATION (self), "no-tray", notification);
+}
 
 /* ---- GApplication ---- */
 
@@ -590,6 +671,10 @@ stray_application_startup (GApplication *application)
   G_APPLICATION_CLASS (stray_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect (self->settings, "changed::hide-icon-when-idle",
+                    G_CALLBACK (on_hide_icon_changed), self);
+  on_hide_icon_changed (self->settings, "hide-icon-when-idle", self);
   if (self->demo)
     {
       if (!start_demo (self, &error))
@@ -600,7 +685,6 @@ stray_application_startup (GApplication *application)
       return;
     }
 
-  self->settings = g_settings_new (APP_ID);
   self->account = stray_account_new (self->settings);
   g_signal_connect (self->account, "notify::configured", G_CALLBACK (on_account_configured),
                     self);
@@ -632,7 +716,16 @@ stray_application_dbus_register (GApplication     *application,
                                                                             connection,
                                                                             object_path, error))
     return FALSE;
-  return stray_dbus_service_export (self->dbus_service, connection, object_path, error);
+  if (!stray_dbus_service_export (self->dbus_service, connection, object_path, error))
+    return FALSE;
+  if (!stray_tray_export (self->tray, connection, error))
+    return FALSE;
+  {
+    g_autofree char *entry_path = g_strconcat (object_path, "/LauncherEntry", NULL);
+
+    stray_launcher_entry_start (self->launcher_entry, connection, entry_path);
+  }
+  return TRUE;
 }
 
 static void
@@ -643,6 +736,8 @@ stray_application_dbus_unregister (GApplication    *application,
   StrayApplication *self = STRAY_APPLICATION (application);
 
   stray_dbus_service_unexport (self->dbus_service);
+  stray_tray_unexport (self->tray);
+  stray_launcher_entry_stop (self->launcher_entry);
   G_APPLICATION_CLASS (stray_application_parent_class)->dbus_unregister (application, connection,
                                                                          object_path);
 }
@@ -666,6 +761,9 @@ stray_application_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->account, self);
   g_clear_object (&self->connection);
   g_clear_object (&self->dbus_service);
+  g_clear_object (&self->tray);
+  g_clear_object (&self->tray_menu);
+  g_clear_object (&self->launcher_entry);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
   g_clear_object (&self->devserver);
@@ -720,6 +818,11 @@ stray_application_init (StrayApplication *self)
                                             _("Unread counts and notifications for Stream Chat"));
   self->session = stray_session_new ();
   self->dbus_service = stray_dbus_service_new (self->session);
+  self->tray_menu = stray_tray_menu_new (self->session);
+  self->tray = stray_tray_new (self->session, G_ACTION_GROUP (self),
+                               stray_tray_menu_get_model (self->tray_menu));
+  g_signal_connect (self->tray, "no-host", G_CALLBACK (on_no_tray_host), self);
+  self->launcher_entry = stray_launcher_entry_new (self->session);
 }
 
 StrayApplication *

@@ -28,6 +28,7 @@ struct _StrayChannel
   gboolean hidden;
   gboolean frozen;
   gboolean read_events;
+  gboolean attention;
 };
 
 G_DEFINE_FINAL_TYPE (StrayChannel, stray_channel, G_TYPE_OBJECT)
@@ -47,6 +48,7 @@ enum {
   PROP_HIDDEN,
   PROP_FROZEN,
   PROP_READ_EVENTS,
+  PROP_ATTENTION,
   N_PROPS
 };
 
@@ -168,6 +170,9 @@ stray_channel_get_property (GObject    *object,
     case PROP_READ_EVENTS:
       g_value_set_boolean (value, self->read_events);
       break;
+    case PROP_ATTENTION:
+      g_value_set_boolean (value, self->attention);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -216,6 +221,9 @@ stray_channel_set_property (GObject      *object,
     case PROP_READ_EVENTS:
       stray_channel_set_read_events (self, g_value_get_boolean (value));
       break;
+    case PROP_ATTENTION:
+      stray_channel_set_attention (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -261,6 +269,10 @@ stray_channel_class_init (StrayChannelClass *klass)
   /* Whether the server keeps read state here (own_capabilities has "read-events"). */
   properties[PROP_READ_EVENTS] =
     g_param_spec_boolean ("read-events", NULL, NULL, TRUE, flags);
+
+  /* Unread messages that mention the user or come in a direct conversation. */
+  properties[PROP_ATTENTION] =
+    g_param_spec_boolean ("attention", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -379,6 +391,9 @@ stray_channel_set_unread_count (StrayChannel *self,
   g_return_if_fail (STRAY_IS_CHANNEL (self));
 
   set_uint (self, &self->unread_count, unread_count, PROP_UNREAD_COUNT);
+  /* What is read needs no attention. */
+  if (unread_count == 0)
+    stray_channel_set_attention (self, FALSE);
 }
 
 /**
@@ -495,4 +510,30 @@ stray_channel_set_read_events (StrayChannel *self,
   g_return_if_fail (STRAY_IS_CHANNEL (self));
 
   set_boolean (self, &self->read_events, read_events, PROP_READ_EVENTS);
+}
+
+gboolean
+stray_channel_get_attention (StrayChannel *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL (self), FALSE);
+
+  return self->attention;
+}
+
+void
+stray_channel_set_attention (StrayChannel *self,
+                             gboolean      attention)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL (self));
+
+  set_boolean (self, &self->attention, attention && self->unread_count > 0, PROP_ATTENTION);
+}
+
+/* A conversation between two people, as Stream's distinct messaging channels are. */
+gboolean
+stray_channel_is_direct (StrayChannel *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL (self), FALSE);
+
+  return self->member_count == 2;
 }

@@ -47,6 +47,10 @@ void                       stray_channel_set_hidden          (StrayChannel      
 gboolean                   stray_channel_get_frozen          (StrayChannel        *self);
 void                       stray_channel_set_frozen          (StrayChannel        *self,
                                                               gboolean             frozen);
+gboolean                   stray_channel_get_attention       (StrayChannel        *self);
+void                       stray_channel_set_attention       (StrayChannel        *self,
+                                                              gboolean             attention);
+gboolean                   stray_channel_is_direct           (StrayChannel        *self);
 gboolean                   stray_channel_get_read_events     (StrayChannel        *self);
 void                       stray_channel_set_read_events     (StrayChannel        *self,
                                                               gboolean             read_events);

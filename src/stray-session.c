@@ -341,7 +341,14 @@ apply_message_new (StraySession     *self,
     stray_channel_set_member_count (channel, (guint) event->channel_member_count);
 
   if (message_counts_as_unread (self, channel, message))
-    stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
+    {
+      gboolean mentioned = self->user_id != NULL && message->mentioned_user_ids != NULL &&
+                           g_strv_contains (message->mentioned_user_ids, self->user_id);
+
+      stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
+      if (mentioned || stray_channel_is_direct (channel))
+        stray_channel_set_attention (channel, TRUE);
+    }
 }
 
 static void
@@ -892,6 +899,9 @@ stray_session_sync_channel (StraySession *self,
         unread = (guint) CLAMP (stray_json_int (read, "unread_messages", 0), 0, G_MAXINT32);
     }
   stray_channel_set_unread_count (channel, unread);
+  /* Mentions are not in a channel's state; a direct conversation with unread messages is. */
+  if (stray_channel_is_direct (channel) && unread > 0)
+    stray_channel_set_attention (channel, TRUE);
 
   preview = preview_of (stray_json_array (state, "messages"));
   stray_channel_set_last_message (channel, preview);
