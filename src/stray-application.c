@@ -696,12 +696,15 @@ stray_application_activate (GApplication *application)
 {
   StrayApplication *self = STRAY_APPLICATION (application);
 
-  /* A background service: it stays without any window. */
+  /* A background service: it stays without any window. Launching it again, from the dock
+   * or the app grid, is how a desktop without a tray reaches it: that opens the window. */
   if (!self->held)
     {
       g_application_hold (application);
       self->held = TRUE;
+      return;
     }
+  g_action_group_activate_action (G_ACTION_GROUP (self), "toggle-window", NULL);
 }
 
 static gboolean

@@ -1470,6 +1470,9 @@ main (G_GNUC_UNUSED int   argc,
            send.node_hwm_kb / 1024.0);
   g_print ("   devserver %.2f s CPU, this process %.2f s CPU\n", server_cpu, self_cpu);
   g_print ("   ratio daemon/SDK %.3f\n", ratio);
+  if (daemon_cpu < 1.0 || node_cpu < 1.0)
+    g_print ("   warning: under a second of CPU on a side; at %ld ticks a second the ratio is "
+             "rough (raise STRAY_BENCH_MESSAGES)\n", sysconf (_SC_CLK_TCK));
   g_print ("   goal: daemon CPU ≤ 1/3 of the SDK's: %s\n",
            verdict (node_cpu > 0 && ratio <= GOAL_CPU_RATIO));
 
