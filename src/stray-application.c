@@ -25,6 +25,7 @@
 #include "stray-json.h"
 #include "stray-replay.h"
 #include "stray-launcher-entry.h"
+#include "stray-notifier.h"
 #include "stray-signed-tokens.h"
 #include "stray-tray.h"
 #include "stray-tray-menu.h"
@@ -44,6 +45,8 @@ struct _StrayApplication
   StrayTrayMenu *tray_menu;
   StrayTray *tray;
   StrayLauncherEntry *launcher_entry;
+  StrayAvatarCache *avatars;
+  StrayNotifier *notifier;
   gboolean told_no_host;
 };
 
@@ -391,6 +394,16 @@ on_demo_event (StrayConnection  *connection,
 }
 
 static void
+on_connection_event (G_GNUC_UNUSED StrayConnection *connection,
+                     const StrayEvent              *event,
+                     gboolean                       live,
+                     StrayApplication              *self)
+{
+  if (self->notifier != NULL)
+    stray_notifier_handle_event (self->notifier, event, live);
+}
+
+static void
 start_connection (StrayApplication   *self,
                   const char         *base_url,
                   const char         *api_key,
@@ -400,6 +413,7 @@ start_connection (StrayApplication   *self,
   g_autoptr(StrayClient) client = stray_client_new (base_url, api_key, user_id, tokens);
 
   self->connection = stray_connection_new (self->session, client);
+  g_signal_connect (self->connection, "event", G_CALLBACK (on_connection_event), self);
   if (self->demo)
     g_signal_connect (self->connection, "event", G_CALLBACK (on_demo_event), self);
   stray_connection_start (self->connection);
@@ -507,6 +521,21 @@ action_mark_read (G_GNUC_UNUSED GSimpleAction *action,
 }
 
 static void
+action_send_message (G_GNUC_UNUSED GSimpleAction *action,
+                     GVariant                    *parameter,
+                     gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = client_of (self);
+  const char *cid, *text;
+
+  g_variant_get (parameter, "(&s&s)", &cid, &text);
+  if (client != NULL && *text != '\0' &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
+    stray_client_send_message_async (client, cid, text, NULL, on_action_done, NULL);
+}
+
+static void
 action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
                      GVariant                    *parameter,
                      G_GNUC_UNUSED gpointer       user_data)
@@ -586,6 +615,7 @@ static const GActionEntry actions[] = {
   { "pause-notifications", action_pause_notifications, "s", NULL, NULL, { 0 } },
   { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
   { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
+  { "send-message", action_send_message, "(ss)", NULL, NULL, { 0 } },
   { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
   { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
   { "quit", action_quit, NULL, NULL, NULL, { 0 } },
@@ -675,6 +705,14 @@ stray_application_startup (GApplication *application)
   g_signal_connect (self->settings, "changed::hide-icon-when-idle",
                     G_CALLBACK (on_hide_icon_changed), self);
   on_hide_icon_changed (self->settings, "hide-icon-when-idle", self);
+  {
+    g_autofree char *avatars = g_build_filename (g_get_user_cache_dir (), "stream-tray",
+                                                 "avatars", NULL);
+
+    self->avatars = stray_avatar_cache_new (avatars);
+    self->notifier = stray_notifier_new (self->session, G_ACTION_GROUP (self), self->settings,
+                                         self->avatars);
+  }
   if (self->demo)
     {
       if (!start_demo (self, &error))
@@ -767,6 +805,8 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->tray);
   g_clear_object (&self->tray_menu);
   g_clear_object (&self->launcher_entry);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->avatars);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
   g_clear_object (&self->devserver);
