@@ -364,6 +364,10 @@ send_call (GTask *task)
       g_object_unref (task);
       return;
     }
+  /* Reads (and queryChannels, a read that happens to be a POST) may reuse a kept-alive
+   * connection; libsoup opens a new one for other POSTs. */
+  if (g_str_equal (call->method, "GET") || g_str_equal (call->path, "/channels"))
+    soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Authorization", self->token);
   soup_message_headers_replace (headers, "stream-auth-type", "jwt");

@@ -35,6 +35,10 @@ struct _StrayDbusService
   GDBusConnection *connection;
   char *object_path;
   guint registration_id;
+  guint changed_id;
+  gboolean total_changed;
+  gboolean channels_changed;
+  gboolean state_changed;
 };
 
 G_DEFINE_FINAL_TYPE (StrayDbusService, stray_dbus_service, G_TYPE_OBJECT)
@@ -95,21 +99,33 @@ on_method_call (G_GNUC_UNUSED GDBusConnection *connection,
 
 static const GDBusInterfaceVTable vtable = { on_method_call, on_get_property, NULL, { 0 } };
 
-static void
-emit_changed (StrayDbusService *self,
-              const char       *property_name)
+/* At most every 100 ms, one signal with whatever changed: a busy channel is not a busy bus. */
+#define CHANGED_INTERVAL_MS 100
+
+static gboolean
+on_changed_timeout (gpointer user_data)
 {
+  StrayDbusService *self = user_data;
   GVariantBuilder changed;
 
+  self->changed_id = 0;
   if (self->connection == NULL)
-    return;
+    return G_SOURCE_REMOVE;
   g_variant_builder_init (&changed, G_VARIANT_TYPE ("a{sv}"));
-  g_variant_builder_add (&changed, "{sv}", property_name, property_value (self, property_name));
+  if (self->total_changed)
+    g_variant_builder_add (&changed, "{sv}", "TotalUnread", property_value (self, "TotalUnread"));
+  if (self->channels_changed)
+    g_variant_builder_add (&changed, "{sv}", "UnreadChannels",
+                           property_value (self, "UnreadChannels"));
+  if (self->state_changed)
+    g_variant_builder_add (&changed, "{sv}", "State", property_value (self, "State"));
+  self->total_changed = self->channels_changed = self->state_changed = FALSE;
   g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
                                  "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                  g_variant_new ("(sa{sv}as)", STRAY_DBUS_INTERFACE, &changed,
                                                 NULL),
                                  NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -119,13 +135,16 @@ on_session_notify (G_GNUC_UNUSED StraySession *session,
 {
   const char *name = g_param_spec_get_name (pspec);
 
-  /* The session notifies only real changes, so each is worth a signal. */
   if (g_str_equal (name, "total-unread-count"))
-    emit_changed (self, "TotalUnread");
+    self->total_changed = TRUE;
   else if (g_str_equal (name, "unread-channels"))
-    emit_changed (self, "UnreadChannels");
+    self->channels_changed = TRUE;
   else if (g_str_equal (name, "connection-state"))
-    emit_changed (self, "State");
+    self->state_changed = TRUE;
+  else
+    return;
+  if (self->changed_id == 0)
+    self->changed_id = g_timeout_add (CHANGED_INTERVAL_MS, on_changed_timeout, self);
 }
 
 static void
@@ -134,6 +153,7 @@ stray_dbus_service_dispose (GObject *object)
   StrayDbusService *self = STRAY_DBUS_SERVICE (object);
 
   stray_dbus_service_unexport (self);
+  g_clear_handle_id (&self->changed_id, g_source_remove);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);

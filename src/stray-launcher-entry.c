@@ -26,6 +26,7 @@ struct _StrayLauncherEntry
   gint64 sent_count;
   gboolean sent_urgent;
   gboolean sent_once;
+  guint update_id;
 };
 
 G_DEFINE_FINAL_TYPE (StrayLauncherEntry, stray_launcher_entry, G_TYPE_OBJECT)
@@ -71,12 +72,24 @@ send_update (StrayLauncherEntry *self,
   self->sent_once = TRUE;
 }
 
+static gboolean
+on_update_timeout (gpointer user_data)
+{
+  StrayLauncherEntry *self = user_data;
+
+  self->update_id = 0;
+  send_update (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesced like the tray icon: at most one Update every 100 ms. */
 static void
 on_session_changed (G_GNUC_UNUSED GObject    *object,
                     G_GNUC_UNUSED GParamSpec *pspec,
                     StrayLauncherEntry       *self)
 {
-  send_update (self, FALSE);
+  if (self->update_id == 0)
+    self->update_id = g_timeout_add (100, on_update_timeout, self);
 }
 
 static void
@@ -148,6 +161,7 @@ stray_launcher_entry_stop (StrayLauncherEntry *self)
   g_return_if_fail (STRAY_IS_LAUNCHER_ENTRY (self));
 
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_clear_handle_id (&self->update_id, g_source_remove);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->object_path, g_free);
   self->sent_once = FALSE;

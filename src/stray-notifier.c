@@ -53,6 +53,10 @@ struct _StrayNotifier
   GHashTable *pending;        /* cid → Pending */
   GQueue fired;               /* Fired, oldest first, the last 2 s */
   NotifyNotification *summary;
+  gint64 summary_shown;       /* monotonic µs */
+  guint summary_flush_id;
+  guint summary_messages;
+  guint summary_channels;
   GDBusProxy *server;         /* for Inhibited and NotificationReplied */
   gboolean inline_reply;
   char *focused_cid;
@@ -411,13 +415,12 @@ recent_channels (StrayNotifier *self,
 }
 
 static void
-show_summary (StrayNotifier *self,
-              guint          messages,
-              guint          channels)
+show_summary_now (StrayNotifier *self)
 {
   g_autofree char *body = g_strdup_printf (ngettext ("%u new messages in %u channels",
                                                      "%u new messages in %u channels",
-                                                     messages), messages, channels);
+                                                     self->summary_messages),
+                                           self->summary_messages, self->summary_channels);
   g_autoptr(GError) error = NULL;
 
   if (self->summary == NULL)
@@ -428,9 +431,39 @@ show_summary (StrayNotifier *self,
     }
   else
     notify_notification_update (self->summary, _("Stream Tray"), body, APP_ID);
+  self->summary_shown = g_get_monotonic_time ();
   self->n_shown++;
   if (!notify_notification_show (self->summary, &error))
     g_debug ("the notification server refused: %s", error->message);
+}
+
+static gboolean
+on_summary_flush (gpointer user_data)
+{
+  StrayNotifier *self = user_data;
+
+  self->summary_flush_id = 0;
+  show_summary_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The summary is rate-limited like any channel: one Notify per interval, the latest counts. */
+static void
+show_summary (StrayNotifier *self,
+              guint          messages,
+              guint          channels)
+{
+  gint64 since = (g_get_monotonic_time () - self->summary_shown) / 1000;
+
+  self->summary_messages = messages;
+  self->summary_channels = channels;
+  if (self->summary_flush_id != 0)
+    return;
+  if (self->summary_shown == 0 || since >= STRAY_NOTIFIER_INTERVAL_MS)
+    show_summary_now (self);
+  else
+    self->summary_flush_id = g_timeout_add (STRAY_NOTIFIER_INTERVAL_MS - since, on_summary_flush,
+                                            self);
 }
 
 static void
@@ -647,6 +680,7 @@ stray_notifier_dispose (GObject *object)
   StrayNotifier *self = STRAY_NOTIFIER (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_handle_id (&self->summary_flush_id, g_source_remove);
   close_notification (&self->summary);
   g_queue_clear_full (&self->fired, fired_free);
   if (self->server != NULL)

@@ -72,6 +72,9 @@ typedef struct {
 } Child;
 
 static GPtrArray *children;   /* of Child *, the ones running */
+static char *config_home;     /* the daemon's settings, removed at the end */
+
+static void rm_rf (const char *path);
 
 static void fail (const char *format,
                   ...) G_GNUC_PRINTF (1, 2) G_GNUC_NORETURN;
@@ -95,6 +98,8 @@ fail (const char *format,
       g_cancellable_cancel (child->watch);
       g_subprocess_force_exit (child->process);
     }
+  if (config_home != NULL)
+    rm_rf (config_home);
   exit (1);
 }
 
@@ -1317,6 +1322,7 @@ main (G_GNUC_UNUSED int   argc,
   bench.config_home = g_dir_make_tmp ("stray-bench-daemon-XXXXXX", &error);
   if (bench.config_home == NULL)
     fail ("no temporary directory: %s", error->message);
+  config_home = bench.config_home;
 
   /* Two devservers: one with 1,000 channels for alice (goals 2 and 3), one with the bench
    * channel (goals 1 and 4). */
@@ -1478,6 +1484,7 @@ main (G_GNUC_UNUSED int   argc,
 
   g_ptr_array_unref (send.bodies);
   rm_rf (bench.config_home);
+  config_home = NULL;
   g_free (bench.config_home);
   g_free (bench.object_path);
   g_object_unref (bench.bus);

@@ -1,0 +1,788 @@
+/* test-notifier.c: notifications as a notification server sees them
+ *
+ * Runs under build-aux/test-session. A fake org.freedesktop.Notifications, written for this
+ * suite, runs in a thread of its own (libnotify calls it synchronously) and records every
+ * Notify and CloseNotification; the test makes it emit ActionInvoked.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "stray-avatar-cache.h"
+#include "stray-notifier.h"
+
+#define WAIT_SECONDS 10
+
+static const char server_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <property name='Inhibited' type='b' access='read'/>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "  </interface>"
+  "</node>";
+
+typedef struct {
+  guint32 id;
+  guint32 replaces_id;
+  char *summary;
+  char *body;
+  GStrv actions;
+  GVariant *hints;
+} Notified;
+
+typedef struct {
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GDBusConnection *connection;
+  GMutex lock;
+  GPtrArray *notified;   /* Notified */
+  GArray *closed;        /* guint32 ids */
+  guint32 next_id;
+  gboolean inhibited;
+  gint events;           /* bumped on every call, for the test to wait on */
+} Server;
+
+static void
+notified_free (gpointer data)
+{
+  Notified *notified = data;
+
+  g_free (notified->summary);
+  g_free (notified->body);
+  g_strfreev (notified->actions);
+  g_variant_unref (notified->hints);
+  g_free (notified);
+}
+
+static gboolean
+wake_main (gpointer user_data)
+{
+  /* Nothing to do: running at all wakes the test's main context. */
+  (void) user_data;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_server_call (G_GNUC_UNUSED GDBusConnection *connection,
+                G_GNUC_UNUSED const char      *sender,
+                G_GNUC_UNUSED const char      *object_path,
+                G_GNUC_UNUSED const char      *interface_name,
+                const char                    *method,
+                GVariant                      *parameters,
+                GDBusMethodInvocation         *invocation,
+                gpointer                       user_data)
+{
+  Server *server = user_data;
+
+  if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "body", "body-markup", "actions", "icon-static", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+      return;
+    }
+  if (g_str_equal (method, "GetServerInformation"))
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(ssss)", "fake", "stream-tray",
+                                                            "1", "1.2"));
+      return;
+    }
+
+  g_mutex_lock (&server->lock);
+  if (g_str_equal (method, "Notify"))
+    {
+      Notified *notified = g_new0 (Notified, 1);
+
+      g_variant_get (parameters, "(&su&ss&s^as@a{sv}i)", NULL, &notified->replaces_id, NULL,
+                     &notified->summary, NULL, &notified->actions, &notified->hints, NULL);
+      {
+        const char *body;
+
+        g_variant_get_child (parameters, 4, "&s", &body);
+        notified->body = g_strdup (body);
+      }
+      notified->id = notified->replaces_id != 0 ? notified->replaces_id : ++server->next_id;
+      g_ptr_array_add (server->notified, notified);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notified->id));
+    }
+  else if (g_str_equal (method, "CloseNotification"))
+    {
+      guint32 id;
+
+      g_variant_get (parameters, "(u)", &id);
+      g_array_append_val (server->closed, id);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      g_dbus_connection_emit_signal (server->connection, NULL, "/org/freedesktop/Notifications",
+                                     "org.freedesktop.Notifications", "NotificationClosed",
+                                     g_variant_new ("(uu)", id, 3), NULL);
+    }
+  else
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "no method %s", method);
+  server->events++;
+  g_mutex_unlock (&server->lock);
+  g_main_context_invoke (NULL, wake_main, NULL);
+}
+
+static GVariant *
+on_server_property (G_GNUC_UNUSED GDBusConnection *connection,
+                    G_GNUC_UNUSED const char      *sender,
+                    G_GNUC_UNUSED const char      *object_path,
+                    G_GNUC_UNUSED const char      *interface_name,
+                    G_GNUC_UNUSED const char      *property_name,
+                    G_GNUC_UNUSED GError         **error,
+                    gpointer                       user_data)
+{
+  return g_variant_new_boolean (((Server *) user_data)->inhibited);
+}
+
+static const GDBusInterfaceVTable server_vtable = {
+  on_server_call, on_server_property, NULL, { 0 }
+};
+
+static gpointer
+server_thread (gpointer user_data)
+{
+  Server *server = user_data;
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (server_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint registration;
+
+  g_main_context_push_thread_default (server->context);
+  server->connection =
+    g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  registration = g_dbus_connection_register_object (server->connection,
+                                                    "/org/freedesktop/Notifications",
+                                                    info->interfaces[0], &server_vtable, server,
+                                                    NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (server->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       &error);
+  g_assert_no_error (error);
+
+  g_mutex_lock (&server->lock);
+  server->events++;
+  g_mutex_unlock (&server->lock);
+  g_main_context_invoke (NULL, wake_main, NULL);
+
+  g_main_loop_run (server->loop);
+  g_dbus_connection_unregister_object (server->connection, registration);
+  g_dbus_connection_close_sync (server->connection, NULL, NULL);
+  g_clear_object (&server->connection);
+  g_main_context_pop_thread_default (server->context);
+  return NULL;
+}
+
+static gint
+server_events (Server *server)
+{
+  gint events;
+
+  g_mutex_lock (&server->lock);
+  events = server->events;
+  g_mutex_unlock (&server->lock);
+  return events;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static Server *
+server_start (gboolean inhibited)
+{
+  Server *server = g_new0 (Server, 1);
+  gboolean timed_out = FALSE;
+  guint id;
+
+  g_mutex_init (&server->lock);
+  server->notified = g_ptr_array_new_with_free_func (notified_free);
+  server->closed = g_array_new (FALSE, FALSE, sizeof (guint32));
+  server->context = g_main_context_new ();
+  server->loop = g_main_loop_new (server->context, FALSE);
+  server->inhibited = inhibited;
+  server->thread = g_thread_new ("fake-notifications", server_thread, server);
+  /* Until it owns the name. */
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (server_events (server) == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  return server;
+}
+
+static void
+server_stop (Server *server)
+{
+  g_main_loop_quit (server->loop);
+  g_thread_join (server->thread);
+  g_main_loop_unref (server->loop);
+  g_main_context_unref (server->context);
+  g_ptr_array_unref (server->notified);
+  g_array_unref (server->closed);
+  g_mutex_clear (&server->lock);
+  g_free (server);
+}
+
+static void
+server_invoke (Server     *server,
+               guint32     id,
+               const char *action)
+{
+  g_dbus_connection_emit_signal (server->connection, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", id, action), NULL);
+}
+
+/* ---- the fixture ---- */
+
+typedef struct {
+  Server *server;
+  StraySession *session;
+  GSettings *settings;
+  GSimpleActionGroup *actions;
+  GPtrArray *activated;
+  StrayAvatarCache *avatars;
+  char *cache_dir;
+  SoupServer *pictures;
+  char *pictures_url;
+  StrayNotifier *notifier;
+} Fixture;
+
+static void
+on_activate (GSimpleAction *action,
+             GVariant      *parameter,
+             Fixture       *fixture)
+{
+  g_autofree char *target = parameter != NULL ? g_variant_print (parameter, FALSE) : NULL;
+
+  g_ptr_array_add (fixture->activated, g_strdup_printf ("%s%s%s", g_action_get_name (G_ACTION (action)),
+                                                        target ? " " : "", target ? target : ""));
+}
+
+static void
+add_action (Fixture            *fixture,
+            const char         *name,
+            const GVariantType *type)
+{
+  g_autoptr(GSimpleAction) action = g_simple_action_new (name, type);
+
+  g_signal_connect (action, "activate", G_CALLBACK (on_activate), fixture);
+  g_action_map_add_action (G_ACTION_MAP (fixture->actions), G_ACTION (action));
+}
+
+static void
+apply (Fixture    *fixture,
+       gboolean    live,
+       const char *format,
+       ...) G_GNUC_PRINTF (3, 4);
+
+/* Decodes a frame, applies it to the model, and hands it to the notifier, as the app does. */
+static void
+apply (Fixture    *fixture,
+       gboolean    live,
+       const char *format,
+       ...)
+{
+  g_autofree char *frame = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayEvent) event = NULL;
+  va_list args;
+
+  va_start (args, format);
+  frame = g_strdup_vprintf (format, args);
+  va_end (args);
+  event = stray_event_decode (frame, strlen (frame), &error);
+  g_assert_no_error (error);
+  stray_session_apply (fixture->session, event);
+  stray_notifier_handle_event (fixture->notifier, event, live);
+}
+
+static guint message_serial;
+
+/* A message.new from @user in @cid; @extra is spliced into the message. */
+static void
+message (Fixture    *fixture,
+         const char *cid,
+         const char *user,
+         const char *text,
+         const char *extra)
+{
+  apply (fixture, TRUE,
+         "{\"type\":\"message.new\",\"cid\":\"%s\",\"user\":{\"id\":\"%s\"},"
+         "\"message\":{\"id\":\"m%u\",\"text\":\"%s\",\"type\":\"regular\","
+         "\"created_at\":\"2026-11-28T10:00:00Z\",\"user\":{\"id\":\"%s\",\"name\":\"%s name\""
+         "%s}%s%s}}",
+         cid, user, ++message_serial, text, user, user, "", extra ? "," : "", extra ? extra : "");
+}
+
+static void
+serve_picture (G_GNUC_UNUSED SoupServer *soup,
+               SoupServerMessage        *msg,
+               const char               *path,
+               G_GNUC_UNUSED GHashTable *query,
+               G_GNUC_UNUSED gpointer    user_data)
+{
+  if (g_str_equal (path, "/good.png"))
+    {
+      g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 32, 32);
+      char *png = NULL;
+      gsize length = 0;
+
+      gdk_pixbuf_fill (pixbuf, 0xe01b24ff);
+      gdk_pixbuf_save_to_buffer (pixbuf, &png, &length, "png", NULL, NULL);
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, png, length);
+    }
+  else if (g_str_equal (path, "/big.png"))
+    {
+      gsize length = 600 * 1024;
+      char *big = g_malloc0 (length);
+
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, big, length);
+    }
+  else
+    soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_STATIC, "<html>no</html>",
+                                      15);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  fixture->server = server_start (GPOINTER_TO_INT (user_data));
+  fixture->session = stray_session_new ();
+  fixture->settings = g_settings_new (APP_ID);
+  fixture->activated = g_ptr_array_new_with_free_func (g_free);
+  fixture->actions = g_simple_action_group_new ();
+  add_action (fixture, "open-channel", G_VARIANT_TYPE_STRING);
+  add_action (fixture, "mark-read", G_VARIANT_TYPE_STRING);
+  add_action (fixture, "send-message", G_VARIANT_TYPE ("(ss)"));
+
+  fixture->cache_dir = g_dir_make_tmp ("stray-avatars-XXXXXX", NULL);
+  fixture->avatars = stray_avatar_cache_new (fixture->cache_dir);
+  fixture->pictures = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fixture->pictures, NULL, serve_picture, NULL, NULL);
+  soup_server_listen_local (fixture->pictures, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fixture->pictures);
+  fixture->pictures_url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  fixture->notifier = stray_notifier_new (fixture->session, G_ACTION_GROUP (fixture->actions),
+                                          fixture->settings, fixture->avatars);
+
+  /* Signed in as alice, with count_dooku muted; a channel of three, a direct one, a muted one. */
+  apply (fixture, TRUE, "{\"type\":\"health.check\",\"connection_id\":\"c\",\"me\":{"
+         "\"id\":\"alice\",\"mutes\":[{\"target\":{\"id\":\"count_dooku\"}}],"
+         "\"channel_mutes\":[{\"channel\":{\"cid\":\"messaging:muted\"}}]}}");
+  for (guint i = 0; i < 9; i++)
+    apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:c%u\","
+           "\"channel\":{\"cid\":\"messaging:c%u\",\"name\":\"Channel %u\",\"member_count\":3}}",
+           i, i, i);
+  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:general\","
+         "\"channel\":{\"cid\":\"messaging:general\",\"name\":\"General\",\"member_count\":3}}");
+  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:dm\","
+         "\"channel\":{\"cid\":\"messaging:dm\",\"member_count\":2}}");
+  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:muted\","
+         "\"channel\":{\"cid\":\"messaging:muted\",\"name\":\"Muted\",\"member_count\":3}}");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->cache_dir, 0, NULL);
+  const char *name;
+
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->avatars);
+  soup_server_disconnect (fixture->pictures);
+  g_clear_object (&fixture->pictures);
+  g_free (fixture->pictures_url);
+  g_settings_reset (fixture->settings, "notify-mode");
+  g_settings_reset (fixture->settings, "notifications-paused-until");
+  g_settings_reset (fixture->settings, "notification-sounds");
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->actions);
+  g_clear_object (&fixture->session);
+  g_ptr_array_unref (fixture->activated);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->cache_dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (fixture->cache_dir);
+  g_free (fixture->cache_dir);
+  /* The server may still have replies on their way: let them arrive before it goes. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  server_stop (fixture->server);
+}
+
+static guint
+n_notified (Fixture *fixture)
+{
+  guint n;
+
+  g_mutex_lock (&fixture->server->lock);
+  n = fixture->server->notified->len;
+  g_mutex_unlock (&fixture->server->lock);
+  return n;
+}
+
+static Notified *
+notified (Fixture *fixture,
+          guint    index)
+{
+  Notified *result;
+
+  g_mutex_lock (&fixture->server->lock);
+  g_assert_cmpuint (index, <, fixture->server->notified->len);
+  result = g_ptr_array_index (fixture->server->notified, index);
+  g_mutex_unlock (&fixture->server->lock);
+  return result;
+}
+
+/* Waits until the server has recorded @n Notify calls. */
+static void
+wait_notified (Fixture *fixture,
+               guint    n)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  while (n_notified (fixture) < n && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (n_notified (fixture) < n)
+    g_error ("%u Notify calls, not %u", n_notified (fixture), n);
+}
+
+static const char *
+hint_string (Notified   *notified,
+             const char *name)
+{
+  const char *value = NULL;
+
+  g_variant_lookup (notified->hints, name, "&s", &value);
+  return value;
+}
+
+static void
+test_first_message (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  Notified *first;
+
+  message (fixture, "messaging:general", "bob", "Lunch at noon?", NULL);
+  wait_notified (fixture, 1);
+  first = notified (fixture, 0);
+  g_assert_cmpstr (first->summary, ==, "General");
+  g_assert_cmpstr (first->body, ==, "bob name: Lunch at noon?");
+  g_assert_cmpstr (hint_string (first, "category"), ==, "im.received");
+  g_assert_cmpstr (hint_string (first, "desktop-entry"), ==, APP_ID);
+  g_assert_cmpstr (hint_string (first, "sound-name"), ==, "message-new-instant");
+  g_assert_true (g_strv_contains ((const char * const *) first->actions, "default"));
+  g_assert_true (g_strv_contains ((const char * const *) first->actions, "mark-read"));
+
+  /* A one-to-one conversation is known by the sender's name. */
+  message (fixture, "messaging:dm", "bob", "psst", NULL);
+  wait_notified (fixture, 2);
+  g_assert_cmpstr (notified (fixture, 1)->summary, ==, "bob name");
+}
+
+static void
+test_hostile_markup (Fixture       *fixture,
+                     G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autofree char *body = NULL;
+
+  message (fixture, "messaging:general", "bob",
+           "<b>bold</b> & <a href=\\\"http://evil\\\">link</a>", NULL);
+  wait_notified (fixture, 1);
+  g_assert_cmpstr (notified (fixture, 0)->body, ==,
+                   "bob name: &lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href=&quot;http://evil&quot;&gt;"
+                   "link&lt;/a&gt;");
+
+  /* Cut at 200 characters, on a character boundary. */
+  for (guint i = 0; i < 150; i++)
+    g_string_append (long_text, "ü日");
+  body = stray_notifier_format_body ("Bob", long_text->str);
+  g_assert_cmpint (g_utf8_strlen (body, -1), ==, STRAY_NOTIFIER_BODY_CHARS);
+  g_assert_true (g_utf8_validate (body, -1, NULL));
+  g_assert_true (g_str_has_suffix (body, "…"));
+}
+
+/* Every rule that says no, then one that says yes, so that "nothing" is not for nothing. */
+static void
+test_policy (Fixture       *fixture,
+             G_GNUC_UNUSED gconstpointer user_data)
+{
+  message (fixture, "messaging:general", "alice", "my own", NULL);
+  message (fixture, "messaging:muted", "bob", "in a muted channel", NULL);
+  message (fixture, "messaging:general", "count_dooku", "from a muted user", NULL);
+  message (fixture, "messaging:general", "bob", "silent", "\"silent\":true");
+  message (fixture, "messaging:general", "bob", "shadowed", "\"shadowed\":true");
+  message (fixture, "messaging:general", "bob", "system", "\"type\":\"system\"");
+  message (fixture, "messaging:general", "bob", "thread reply", "\"parent_id\":\"m1\"");
+  apply (fixture, FALSE, "{\"type\":\"message.new\",\"cid\":\"messaging:general\","
+         "\"message\":{\"id\":\"old\",\"text\":\"from before\",\"user\":{\"id\":\"bob\"}}}");
+  stray_notifier_set_focused_channel (fixture->notifier, "messaging:general");
+  message (fixture, "messaging:general", "bob", "while looking at it", NULL);
+  stray_notifier_set_focused_channel (fixture->notifier, NULL);
+
+  g_settings_set_string (fixture->settings, "notify-mode", "none");
+  message (fixture, "messaging:c1", "bob", "mode none", NULL);
+  g_settings_set_string (fixture->settings, "notify-mode", "mentions");
+  message (fixture, "messaging:c2", "bob", "mode mentions, no mention", NULL);
+  g_settings_set_string (fixture->settings, "notify-mode", "all");
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until",
+                        g_get_real_time () / G_USEC_PER_SEC + 3600);
+  message (fixture, "messaging:c3", "bob", "paused", NULL);
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until", 0);
+
+  /* Now the ones that pass: a mention whatever the mode, a direct message in mentions mode,
+   * a thread reply through its own notification. */
+  g_settings_set_string (fixture->settings, "notify-mode", "none");
+  message (fixture, "messaging:c4", "bob", "@alice you there?",
+           "\"mentioned_users\":[{\"id\":\"alice\"}]");
+  g_settings_set_string (fixture->settings, "notify-mode", "mentions");
+  message (fixture, "messaging:dm", "bob", "direct", NULL);
+  g_settings_set_string (fixture->settings, "notify-mode", "all");
+  apply (fixture, TRUE, "{\"type\":\"notification.thread_message_new\",\"cid\":\"messaging:c5\","
+         "\"message\":{\"id\":\"t1\",\"text\":\"in the thread\",\"parent_id\":\"p\","
+         "\"user\":{\"id\":\"bob\",\"name\":\"Bob\"}}}");
+  wait_notified (fixture, 3);
+  g_assert_cmpuint (n_notified (fixture), ==, 3);
+  g_assert_cmpstr (notified (fixture, 0)->body, ==, "bob name: @alice you there?");
+  g_assert_cmpstr (notified (fixture, 1)->body, ==, "bob name: direct");
+  g_assert_cmpstr (notified (fixture, 2)->body, ==, "Bob: in the thread");
+}
+
+static void
+test_one_per_channel (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  gint64 start = g_get_monotonic_time ();
+  Notified *second;
+
+  message (fixture, "messaging:general", "bob", "one", NULL);
+  message (fixture, "messaging:general", "chen", "two", NULL);
+  message (fixture, "messaging:general", "bob", "three", NULL);
+  wait_notified (fixture, 1);
+  g_assert_cmpuint (n_notified (fixture), ==, 1);
+  /* The rest come as one update in place, no sooner than 2 s after the first. */
+  wait_notified (fixture, 2);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  second = notified (fixture, 1);
+  g_assert_cmpuint (second->replaces_id, ==, notified (fixture, 0)->id);
+  g_assert_cmpstr (second->body, ==, "3 new messages\nbob name: three");
+}
+
+static gboolean
+closed_one (Fixture *fixture)
+{
+  gboolean closed;
+
+  g_mutex_lock (&fixture->server->lock);
+  closed = fixture->server->closed->len > 0;
+  g_mutex_unlock (&fixture->server->lock);
+  return closed;
+}
+
+/* Read on another device: the notification goes. */
+static void
+test_withdrawn_on_read (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  message (fixture, "messaging:general", "bob", "one", NULL);
+  wait_notified (fixture, 1);
+  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
+         "\"user\":{\"id\":\"alice\"}}");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!closed_one (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_true (closed_one (fixture));
+  g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
+                    notified (fixture, 0)->id);
+}
+
+/* More than five channels at once: one summary instead of a storm. */
+static void
+test_burst (Fixture       *fixture,
+            G_GNUC_UNUSED gconstpointer user_data)
+{
+  Notified *last;
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < 8; i++)
+      {
+        g_autofree char *cid = g_strdup_printf ("messaging:c%u", i);
+
+        message (fixture, cid, "bob", "busy", NULL);
+      }
+  wait_notified (fixture, STRAY_NOTIFIER_SUMMARY_AFTER + 1);
+  /* Five channels had their own; the sixth and later brought the summary. */
+  g_assert_cmpuint (n_notified (fixture), ==, STRAY_NOTIFIER_SUMMARY_AFTER + 1);
+  last = notified (fixture, STRAY_NOTIFIER_SUMMARY_AFTER);
+  g_assert_cmpstr (last->summary, ==, "Stream Tray");
+  g_assert_true (g_str_has_suffix (last->body, "in 6 channels"));
+}
+
+static gboolean
+activated_two (Fixture *fixture)
+{
+  return fixture->activated->len >= 2;
+}
+
+static void
+test_actions (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  message (fixture, "messaging:general", "bob", "one", NULL);
+  wait_notified (fixture, 1);
+  server_invoke (fixture->server, notified (fixture, 0)->id, "default");
+  server_invoke (fixture->server, notified (fixture, 0)->id, "mark-read");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!activated_two (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpuint (fixture->activated->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==,
+                   "open-channel 'messaging:general'");
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==,
+                   "mark-read 'messaging:general'");
+}
+
+static void
+picture_message (Fixture    *fixture,
+                 const char *cid,
+                 const char *user,
+                 const char *picture)
+{
+  apply (fixture, TRUE,
+         "{\"type\":\"message.new\",\"cid\":\"%s\",\"message\":{\"id\":\"p%u\","
+         "\"text\":\"look\",\"user\":{\"id\":\"%s\",\"name\":\"U\",\"image\":\"%s%s\"}}}",
+         cid, ++message_serial, user, fixture->pictures_url, picture);
+}
+
+static void
+test_avatars (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  static const char * const pictures[] = { "good.png", "big.png", "text.png" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pictures); i++)
+    {
+      g_autofree char *cid = g_strdup_printf ("messaging:c%u", i);
+      g_autofree char *user = g_strdup_printf ("u%u", i);
+      g_autoptr(GVariant) image = NULL;
+
+      picture_message (fixture, cid, user, pictures[i]);
+      wait_notified (fixture, i + 1);
+      /* Only the good picture is sent as image data; the others fall back to the app icon. */
+      image = g_variant_lookup_value (notified (fixture, i)->hints, "image-data", NULL);
+      if (i == 0)
+        g_assert_nonnull (image);
+      else
+        g_assert_null (image);
+    }
+  /* Fetched once each, whatever came of it: later messages ask for none again. */
+  picture_message (fixture, "messaging:c5", "u1", "big.png");
+  picture_message (fixture, "messaging:c6", "u0", "good.png");
+  wait_notified (fixture, 5);
+  g_assert_cmpuint (stray_avatar_cache_get_n_fetches (fixture->avatars), ==, 3);
+  {
+    g_autoptr(GVariant) image = g_variant_lookup_value (notified (fixture, 4)->hints,
+                                                        "image-data", NULL);
+
+    g_assert_nonnull (image);
+  }
+}
+
+/* The desktop's do-not-disturb is respected. */
+static void
+test_do_not_disturb (Fixture       *fixture,
+                     G_GNUC_UNUSED gconstpointer user_data)
+{
+  message (fixture, "messaging:general", "bob", "quiet please", NULL);
+  message (fixture, "messaging:general", "bob", "@alice even this",
+           "\"mentioned_users\":[{\"id\":\"alice\"}]");
+  /* libnotify calls Notify synchronously: had it been called, it would be recorded by now. */
+  g_assert_cmpuint (n_notified (fixture), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, data, func) \
+  g_test_add ("/stray/notifier/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("first-message", NULL, test_first_message);
+  ADD ("hostile-markup", NULL, test_hostile_markup);
+  ADD ("policy", NULL, test_policy);
+  ADD ("one-per-channel", NULL, test_one_per_channel);
+  ADD ("withdrawn-on-read", NULL, test_withdrawn_on_read);
+  ADD ("burst", NULL, test_burst);
+  ADD ("actions", NULL, test_actions);
+  ADD ("avatars", NULL, test_avatars);
+  ADD ("do-not-disturb", GINT_TO_POINTER (TRUE), test_do_not_disturb);
+
+#undef ADD
+
+  return g_test_run ();
+}
