@@ -309,9 +309,8 @@ show (Pending   *pending,
   else
     notify_notification_update (pending->notification, pending->summary, body, APP_ID);
 
-  notify_notification_set_urgency (pending->notification,
-                                   pending->urgent ? NOTIFY_URGENCY_CRITICAL
-                                                   : NOTIFY_URGENCY_NORMAL);
+  /* Normal even for mentions: critical ones stay on screen until dismissed on GNOME. */
+  notify_notification_set_urgency (pending->notification, NOTIFY_URGENCY_NORMAL);
   if (avatar != NULL)
     notify_notification_set_image_from_pixbuf (pending->notification, avatar);
   if (pending->silent || !sounds)
