@@ -29,7 +29,6 @@ typedef struct {
   char *text;
   char *avatar_url;
   gboolean silent;
-  gboolean urgent;
   gint64 last_shown;          /* monotonic µs */
   guint flush_id;
   guint avatar_wait_id;
@@ -594,7 +593,6 @@ stray_notifier_handle_event (StrayNotifier    *self,
   pending->avatar_url = g_strdup (event->message->user != NULL ? event->message->user->image
                                                                : NULL);
   pending->silent = event->message->silent;
-  pending->urgent = pending->urgent || urgent;
 
   if (pending->flush_id != 0 || pending->waiting_avatar)
     return;

@@ -15,258 +15,16 @@
 #include <string.h>
 
 #include "stray-avatar-cache.h"
+#include "fake-notifications.h"
 #include "stray-notifier.h"
 
 #define WAIT_SECONDS 10
-
-static const char server_xml[] =
-  "<node>"
-  "  <interface name='org.freedesktop.Notifications'>"
-  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "    <method name='GetServerInformation'>"
-  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "    </method>"
-  "    <method name='Notify'>"
-  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
-  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
-  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
-  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
-  "      <arg type='u' direction='out'/>"
-  "    </method>"
-  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "    <property name='Inhibited' type='b' access='read'/>"
-  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
-  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
-  "  </interface>"
-  "</node>";
-
-typedef struct {
-  guint32 id;
-  guint32 replaces_id;
-  char *summary;
-  char *body;
-  GStrv actions;
-  GVariant *hints;
-} Notified;
-
-typedef struct {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GDBusConnection *connection;
-  GMutex lock;
-  GPtrArray *notified;   /* Notified */
-  GArray *closed;        /* guint32 ids */
-  guint32 next_id;
-  gboolean inhibited;
-  gint events;           /* bumped on every call, for the test to wait on */
-} Server;
-
-static void
-notified_free (gpointer data)
-{
-  Notified *notified = data;
-
-  g_free (notified->summary);
-  g_free (notified->body);
-  g_strfreev (notified->actions);
-  g_variant_unref (notified->hints);
-  g_free (notified);
-}
-
-static gboolean
-wake_main (gpointer user_data)
-{
-  /* Nothing to do: running at all wakes the test's main context. */
-  (void) user_data;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_server_call (G_GNUC_UNUSED GDBusConnection *connection,
-                G_GNUC_UNUSED const char      *sender,
-                G_GNUC_UNUSED const char      *object_path,
-                G_GNUC_UNUSED const char      *interface_name,
-                const char                    *method,
-                GVariant                      *parameters,
-                GDBusMethodInvocation         *invocation,
-                gpointer                       user_data)
-{
-  Server *server = user_data;
-
-  if (g_str_equal (method, "GetCapabilities"))
-    {
-      const char *caps[] = { "body", "body-markup", "actions", "icon-static", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-      return;
-    }
-  if (g_str_equal (method, "GetServerInformation"))
-    {
-      g_dbus_method_invocation_return_value (invocation,
-                                             g_variant_new ("(ssss)", "fake", "stream-tray",
-                                                            "1", "1.2"));
-      return;
-    }
-
-  g_mutex_lock (&server->lock);
-  if (g_str_equal (method, "Notify"))
-    {
-      Notified *notified = g_new0 (Notified, 1);
-
-      g_variant_get (parameters, "(&su&ss&s^as@a{sv}i)", NULL, &notified->replaces_id, NULL,
-                     &notified->summary, NULL, &notified->actions, &notified->hints, NULL);
-      {
-        const char *body;
-
-        g_variant_get_child (parameters, 4, "&s", &body);
-        notified->body = g_strdup (body);
-      }
-      notified->id = notified->replaces_id != 0 ? notified->replaces_id : ++server->next_id;
-      g_ptr_array_add (server->notified, notified);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notified->id));
-    }
-  else if (g_str_equal (method, "CloseNotification"))
-    {
-      guint32 id;
-
-      g_variant_get (parameters, "(u)", &id);
-      g_array_append_val (server->closed, id);
-      g_dbus_method_invocation_return_value (invocation, NULL);
-      g_dbus_connection_emit_signal (server->connection, NULL, "/org/freedesktop/Notifications",
-                                     "org.freedesktop.Notifications", "NotificationClosed",
-                                     g_variant_new ("(uu)", id, 3), NULL);
-    }
-  else
-    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                           "no method %s", method);
-  server->events++;
-  g_mutex_unlock (&server->lock);
-  g_main_context_invoke (NULL, wake_main, NULL);
-}
-
-static GVariant *
-on_server_property (G_GNUC_UNUSED GDBusConnection *connection,
-                    G_GNUC_UNUSED const char      *sender,
-                    G_GNUC_UNUSED const char      *object_path,
-                    G_GNUC_UNUSED const char      *interface_name,
-                    G_GNUC_UNUSED const char      *property_name,
-                    G_GNUC_UNUSED GError         **error,
-                    gpointer                       user_data)
-{
-  return g_variant_new_boolean (((Server *) user_data)->inhibited);
-}
-
-static const GDBusInterfaceVTable server_vtable = {
-  on_server_call, on_server_property, NULL, { 0 }
-};
-
-static gpointer
-server_thread (gpointer user_data)
-{
-  Server *server = user_data;
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (server_xml, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  guint registration;
-
-  g_main_context_push_thread_default (server->context);
-  server->connection =
-    g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                            NULL, NULL, &error);
-  g_assert_no_error (error);
-  registration = g_dbus_connection_register_object (server->connection,
-                                                    "/org/freedesktop/Notifications",
-                                                    info->interfaces[0], &server_vtable, server,
-                                                    NULL, &error);
-  g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (server->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "RequestName",
-                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 0),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       &error);
-  g_assert_no_error (error);
-
-  g_mutex_lock (&server->lock);
-  server->events++;
-  g_mutex_unlock (&server->lock);
-  g_main_context_invoke (NULL, wake_main, NULL);
-
-  g_main_loop_run (server->loop);
-  g_dbus_connection_unregister_object (server->connection, registration);
-  g_dbus_connection_close_sync (server->connection, NULL, NULL);
-  g_clear_object (&server->connection);
-  g_main_context_pop_thread_default (server->context);
-  return NULL;
-}
-
-static gint
-server_events (Server *server)
-{
-  gint events;
-
-  g_mutex_lock (&server->lock);
-  events = server->events;
-  g_mutex_unlock (&server->lock);
-  return events;
-}
 
 static gboolean
 on_timeout (gpointer user_data)
 {
   *(gboolean *) user_data = TRUE;
   return G_SOURCE_REMOVE;
-}
-
-static Server *
-server_start (gboolean inhibited)
-{
-  Server *server = g_new0 (Server, 1);
-  gboolean timed_out = FALSE;
-  guint id;
-
-  g_mutex_init (&server->lock);
-  server->notified = g_ptr_array_new_with_free_func (notified_free);
-  server->closed = g_array_new (FALSE, FALSE, sizeof (guint32));
-  server->context = g_main_context_new ();
-  server->loop = g_main_loop_new (server->context, FALSE);
-  server->inhibited = inhibited;
-  server->thread = g_thread_new ("fake-notifications", server_thread, server);
-  /* Until it owns the name. */
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-  while (server_events (server) == 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  return server;
-}
-
-static void
-server_stop (Server *server)
-{
-  g_main_loop_quit (server->loop);
-  g_thread_join (server->thread);
-  g_main_loop_unref (server->loop);
-  g_main_context_unref (server->context);
-  g_ptr_array_unref (server->notified);
-  g_array_unref (server->closed);
-  g_mutex_clear (&server->lock);
-  g_free (server);
-}
-
-static void
-server_invoke (Server     *server,
-               guint32     id,
-               const char *action)
-{
-  g_dbus_connection_emit_signal (server->connection, NULL, "/org/freedesktop/Notifications",
-                                 "org.freedesktop.Notifications", "ActionInvoked",
-                                 g_variant_new ("(us)", id, action), NULL);
 }
 
 /* ---- the fixture ---- */
@@ -388,7 +146,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   GSList *uris;
 
-  fixture->server = server_start (GPOINTER_TO_INT (user_data));
+  fixture->server = fake_notifications_start (GPOINTER_TO_INT (user_data));
   fixture->session = stray_session_new ();
   fixture->settings = g_settings_new (APP_ID);
   fixture->activated = g_ptr_array_new_with_free_func (g_free);
@@ -456,7 +214,7 @@ fixture_tear_down (Fixture       *fixture,
   /* The server may still have replies on their way: let them arrive before it goes. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  server_stop (fixture->server);
+  fake_notifications_stop (fixture->server);
 }
 
 static guint
@@ -691,8 +449,8 @@ test_actions (Fixture       *fixture,
 
   message (fixture, "messaging:general", "bob", "one", NULL);
   wait_notified (fixture, 1);
-  server_invoke (fixture->server, notified (fixture, 0)->id, "default");
-  server_invoke (fixture->server, notified (fixture, 0)->id, "mark-read");
+  fake_notifications_invoke (fixture->server, notified (fixture, 0)->id, "default");
+  fake_notifications_invoke (fixture->server, notified (fixture, 0)->id, "mark-read");
   id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
   while (!activated_two (fixture) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
