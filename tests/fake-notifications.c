@@ -63,8 +63,10 @@ on_server_call (G_GNUC_UNUSED GDBusConnection *connection,
 
   if (g_str_equal (method, "GetCapabilities"))
     {
-      const char *caps[] = { "body", "body-markup", "actions", "icon-static", NULL };
+      const char *caps[] = { "body", "body-markup", "actions", "icon-static", NULL, NULL };
 
+      if (server->inline_reply)
+        caps[4] = "inline-reply";
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
       return;
     }
@@ -190,7 +192,7 @@ starting_timeout (gpointer user_data)
 }
 
 Server *
-fake_notifications_start (gboolean inhibited)
+fake_notifications_start (guint flags)
 {
   Server *server = g_new0 (Server, 1);
   gboolean timed_out = FALSE;
@@ -201,7 +203,8 @@ fake_notifications_start (gboolean inhibited)
   server->closed = g_array_new (FALSE, FALSE, sizeof (guint32));
   server->context = g_main_context_new ();
   server->loop = g_main_loop_new (server->context, FALSE);
-  server->inhibited = inhibited;
+  server->inhibited = (flags & FAKE_NOTIFICATIONS_INHIBITED) != 0;
+  server->inline_reply = (flags & FAKE_NOTIFICATIONS_INLINE_REPLY) != 0;
   server->thread = g_thread_new ("fake-notifications", server_thread, server);
   /* Until it owns the name. */
   id = g_timeout_add_seconds (10, starting_timeout, &timed_out);
@@ -236,3 +239,13 @@ fake_notifications_invoke (Server     *server,
                                  g_variant_new ("(us)", id, action), NULL);
 }
 
+
+void
+fake_notifications_reply (Server     *server,
+                          guint32     id,
+                          const char *text)
+{
+  g_dbus_connection_emit_signal (server->connection, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "NotificationReplied",
+                                 g_variant_new ("(us)", id, text), NULL);
+}

@@ -33,13 +33,22 @@ typedef struct {
   GArray *closed;        /* guint32 ids */
   guint32 next_id;
   gboolean inhibited;
+  gboolean inline_reply;
   gint events;
 } Server;
 
-Server *fake_notifications_start  (gboolean    inhibited);
+typedef enum {
+  FAKE_NOTIFICATIONS_INHIBITED = 1 << 0,    /* do-not-disturb is on */
+  FAKE_NOTIFICATIONS_INLINE_REPLY = 1 << 1, /* advertises KDE's inline reply */
+} FakeNotificationsFlags;
+
+Server *fake_notifications_start  (guint       flags);
 void    fake_notifications_stop   (Server     *server);
 void    fake_notifications_invoke (Server     *server,
                                    guint32     id,
                                    const char *action);
+void    fake_notifications_reply  (Server     *server,
+                                   guint32     id,
+                                   const char *text);
 
 G_END_DECLS

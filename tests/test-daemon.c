@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "fake-notifications.h"
 #include "stray-dbus-service.h"
 #include "stray-jwt.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   char *token;
   GDBusConnection *bus;
   char *object_path;
+  Server *notifications;
 } Fixture;
 
 static GSubprocessLauncher *
@@ -71,6 +73,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
+  fixture->notifications = fake_notifications_start (0);
   fixture->object_path = g_strdelimit (g_strconcat ("/", APP_ID, NULL), ".", '/');
 }
 
@@ -109,6 +112,7 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->token);
   g_free (fixture->object_path);
   g_object_unref (fixture->bus);
+  fake_notifications_stop (fixture->notifications);
 }
 
 /* Runs stream-tray with @args and @input on stdin; returns its exit status. */
@@ -314,6 +318,54 @@ test_daemon_session (Fixture       *fixture,
     g_variant_get (channels, "(&s)", &json);
     g_assert_true (g_str_has_prefix (json, "{\"total_unread_count\":"));
     g_assert_nonnull (strstr (json, "\"cid\":\"messaging:general\""));
+  }
+
+  /* A message notification from the demo's chatter; its buttons reach the server. */
+  {
+    Notified *message = NULL;
+    guint32 id;
+    gboolean timed_out = FALSE;
+    guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+    guint before;
+
+    while (message == NULL && !timed_out)
+      {
+        g_main_context_iteration (NULL, TRUE);
+        g_mutex_lock (&fixture->notifications->lock);
+        for (guint i = 0; i < fixture->notifications->notified->len && message == NULL; i++)
+          {
+            Notified *notified = g_ptr_array_index (fixture->notifications->notified, i);
+            const char *category = NULL;
+
+            if (g_variant_lookup (notified->hints, "category", "&s", &category) &&
+                g_str_equal (category, "im.received"))
+              message = notified;
+          }
+        g_mutex_unlock (&fixture->notifications->lock);
+      }
+    if (!timed_out)
+      g_source_remove (timeout_id);
+    g_assert_nonnull (message);
+    id = message->id;
+    before = total_unread (fixture);
+    g_assert_cmpuint (before, >, 0);
+
+    fake_notifications_invoke (fixture->notifications, id, "mark-read");
+    /* The channel is read on the server: the count goes down, the notification goes. */
+    while (total_unread (fixture) >= before)
+      g_main_context_iteration (NULL, TRUE);
+    for (;;)
+      {
+        gboolean closed = FALSE;
+
+        g_mutex_lock (&fixture->notifications->lock);
+        for (guint i = 0; i < fixture->notifications->closed->len; i++)
+          closed |= g_array_index (fixture->notifications->closed, guint32, i) == id;
+        g_mutex_unlock (&fixture->notifications->lock);
+        if (closed)
+          break;
+        g_main_context_iteration (NULL, TRUE);
+      }
   }
 
   /* --status --follow prints the state, then a line on every change. */

@@ -283,6 +283,8 @@ test_first_message (Fixture       *fixture,
   g_assert_cmpstr (hint_string (first, "sound-name"), ==, "message-new-instant");
   g_assert_true (g_strv_contains ((const char * const *) first->actions, "default"));
   g_assert_true (g_strv_contains ((const char * const *) first->actions, "mark-read"));
+  /* This server has no inline reply: no button that cannot work. */
+  g_assert_false (g_strv_contains ((const char * const *) first->actions, "inline-reply"));
 
   /* A one-to-one conversation is known by the sender's name. */
   message (fixture, "messaging:dm", "bob", "psst", NULL);
@@ -509,6 +511,29 @@ test_avatars (Fixture       *fixture,
   }
 }
 
+/* Where the server offers inline reply, the text comes back as a message to send. */
+static void
+test_inline_reply (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  message (fixture, "messaging:general", "bob", "coffee?", NULL);
+  wait_notified (fixture, 1);
+  g_assert_true (g_strv_contains ((const char * const *) notified (fixture, 0)->actions,
+                                  "inline-reply"));
+  fake_notifications_reply (fixture->server, notified (fixture, 0)->id, "on my way");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (fixture->activated->len == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpuint (fixture->activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==,
+                   "send-message ('messaging:general', 'on my way')");
+}
+
 /* The desktop's do-not-disturb is respected. */
 static void
 test_do_not_disturb (Fixture       *fixture,
@@ -538,7 +563,8 @@ main (int   argc,
   ADD ("burst", NULL, test_burst);
   ADD ("actions", NULL, test_actions);
   ADD ("avatars", NULL, test_avatars);
-  ADD ("do-not-disturb", GINT_TO_POINTER (TRUE), test_do_not_disturb);
+  ADD ("inline-reply", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INLINE_REPLY), test_inline_reply);
+  ADD ("do-not-disturb", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INHIBITED), test_do_not_disturb);
 
 #undef ADD
 
