@@ -310,7 +310,8 @@ on_call_sent (GObject      *source,
       call->rate_limited++;
       g_debug ("%s %s: rate limited, retrying in %" G_GUINT64_FORMAT " s", call->method,
                call->path, seconds);
-      g_timeout_add_seconds (MAX ((guint) seconds, 1), on_backoff_over, g_steal_pointer (&task));
+      /* Milliseconds: second timeouts are coalesced and may fire early. */
+      g_timeout_add (MAX ((guint) seconds, 1) * 1000, on_backoff_over, g_steal_pointer (&task));
       return;
     }
 

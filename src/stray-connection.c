@@ -75,6 +75,7 @@ enum {
   PROP_BACKOFF_SCALE,
   PROP_N_REJECTED,
   PROP_SLEEP_BUS,
+  PROP_NETWORK_MONITOR,
   N_PROPS
 };
 
@@ -664,6 +665,7 @@ stray_connection_dispose (GObject *object)
   drop_socket (self, TRUE);
   if (self->monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->monitor, self);
+  g_clear_object (&self->monitor);
   if (self->system_bus != NULL && self->sleep_subscription != 0)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
   self->sleep_subscription = 0;
@@ -713,6 +715,9 @@ stray_connection_get_property (GObject    *object,
     case PROP_SLEEP_BUS:
       g_value_set_object (value, self->system_bus);
       break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->monitor);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -742,6 +747,9 @@ stray_connection_set_property (GObject      *object,
       break;
     case PROP_SLEEP_BUS:
       g_set_object (&self->system_bus, g_value_get_object (value));
+      break;
+    case PROP_NETWORK_MONITOR:
+      g_set_object (&self->monitor, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -774,6 +782,9 @@ stray_connection_class_init (StrayConnectionClass *klass)
   /* Where logind's PrepareForSleep comes from: the system bus unless a test says otherwise. */
   properties[PROP_SLEEP_BUS] =
     g_param_spec_object ("sleep-bus", NULL, NULL, G_TYPE_DBUS_CONNECTION, flags);
+  /* Whose network-changed says the network is back: GIO's default unless a test says. */
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -834,10 +845,9 @@ stray_connection_start (StrayConnection *self)
   self->started = TRUE;
 
   if (self->monitor == NULL)
-    {
-      self->monitor = g_network_monitor_get_default ();
-      g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
-    }
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_handlers_disconnect_by_func (self->monitor, on_network_changed, self);
+  g_signal_connect (self->monitor, "network-changed", G_CALLBACK (on_network_changed), self);
   if (self->system_bus == NULL)
     /* No system bus (a container, a test) means no suspend to follow. */
     self->system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);

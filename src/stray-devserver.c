@@ -71,6 +71,7 @@ struct _StrayDevserver
   GHashTable *watchers;    /* cid → GPtrArray of Connection */
 
   gint64 stalled_until;    /* monotonic µs */
+  guint rate_limited;      /* how many user calls still get 429 */
   GPtrArray *stalled;      /* SoupServerMessage held while stalled */
   guint stall_id;
 };
@@ -2014,6 +2015,22 @@ handle_dev_token (Request *request)
   return TRUE;
 }
 
+/* The next N calls made with a user token answer 429, as Stream does when rate limited. */
+static gboolean
+handle_dev_rate_limit (Request *request)
+{
+  gint64 count = stray_json_int (request->body, "count", -1);
+
+  if (!require_server (request))
+    return FALSE;
+  if (count < 0 || count > 1000)
+    return respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                          "rate-limit needs count, between 0 and 1000");
+  request->self->rate_limited = (guint) count;
+  respond_ok (request, NULL);
+  return TRUE;
+}
+
 /* ---- routing ---- */
 
 typedef gboolean (*Handler) (Request *request);
@@ -2052,6 +2069,7 @@ static const Route routes[] = {
   { "POST", "_dev/drop", handle_dev_drop },
   { "POST", "_dev/stall", handle_dev_stall },
   { "POST", "_dev/token", handle_dev_token },
+  { "POST", "_dev/rate-limit", handle_dev_rate_limit },
 };
 
 static gboolean
@@ -2156,7 +2174,14 @@ process_request (StrayDevserver    *self,
           if (request.connection != NULL &&
               g_strcmp0 (request.connection->user_id, request.user_id) != 0)
             request.connection = NULL;
-          if (parse_body (&request))
+          if (request.user_id != NULL && self->rate_limited > 0)
+            {
+              self->rate_limited--;
+              soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                            "Retry-After", "1");
+              respond_error (msg, 429, 9, "Too many requests, check response headers");
+            }
+          else if (parse_body (&request))
             route->handler (&request);
         }
     }

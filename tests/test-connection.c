@@ -288,6 +288,93 @@ unread_in_general (Fixture *fixture)
   return general != NULL ? stray_channel_get_unread_count (general) : G_MAXUINT;
 }
 
+/* ---- a network monitor the test switches ---- */
+
+#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
+
+struct _FakeMonitor
+{
+  GObject parent_instance;
+  gboolean available;
+};
+
+static void fake_monitor_network_init (GNetworkMonitorInterface *iface);
+static void fake_monitor_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_monitor_initable_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR,
+                                                      fake_monitor_network_init))
+
+enum { MONITOR_PROP_0, MONITOR_PROP_AVAILABLE, MONITOR_PROP_METERED, MONITOR_PROP_CONNECTIVITY };
+
+static gboolean
+fake_monitor_init_initable (G_GNUC_UNUSED GInitable    *initable,
+                            G_GNUC_UNUSED GCancellable *cancellable,
+                            G_GNUC_UNUSED GError      **error)
+{
+  return TRUE;
+}
+
+static void
+fake_monitor_initable_init (GInitableIface *iface)
+{
+  iface->init = fake_monitor_init_initable;
+}
+
+static void
+fake_monitor_network_init (G_GNUC_UNUSED GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+fake_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case MONITOR_PROP_AVAILABLE:
+      g_value_set_boolean (value, FAKE_MONITOR (object)->available);
+      break;
+    case MONITOR_PROP_METERED:
+      g_value_set_boolean (value, FALSE);
+      break;
+    case MONITOR_PROP_CONNECTIVITY:
+      g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, MONITOR_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, MONITOR_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, MONITOR_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+fake_monitor_init (FakeMonitor *self)
+{
+  self->available = TRUE;
+}
+
+static void
+fake_monitor_set_available (FakeMonitor *self,
+                            gboolean     available)
+{
+  self->available = available;
+  g_signal_emit_by_name (self, "network-changed", available);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -736,6 +823,58 @@ test_rest_token_refresh (Fixture       *fixture,
   call_result_clear (&call);
 }
 
+/* When the network comes back, it reconnects at once, whatever the backoff said. */
+static void
+test_network_back (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  gint64 back;
+
+  /* A long backoff, so that only the network coming back can explain a quick reconnect. */
+  g_object_set (fixture->connection, "network-monitor", monitor, "backoff-scale", 10.0, NULL);
+  stray_connection_start (fixture->connection);
+  wait_for (fixture, is_connected, "the handshake");
+
+  fake_monitor_set_available (monitor, FALSE);
+  finalize_soon (g_steal_pointer (&fixture->server));
+  wait_for (fixture, is_not_connected, "the connection to notice");
+  start_server (fixture, fixture->address);
+
+  back = g_get_monotonic_time ();
+  fake_monitor_set_available (monitor, TRUE);
+  wait_for (fixture, is_connected, "the reconnect when the network is back");
+  /* The first backoff here is at least 2.5 s. */
+  g_assert_cmpint (g_get_monotonic_time () - back, <, 2 * G_USEC_PER_SEC);
+}
+
+/* 429 is backed off and retried: the call succeeds once the server takes calls again. */
+static void
+test_rest_rate_limited (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+  CallResult call = { 0 };
+  gint64 start;
+
+  server_hook (fixture, "/_dev/rate-limit", "{\"count\":2}");
+  start = g_get_monotonic_time ();
+  stray_client_get_unread_async (fixture->client, NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_no_error (call.error);
+  g_assert_nonnull (call.answer);
+  /* Two refusals, each followed by the second the server asked to wait. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC * 9 / 10);
+  call_result_clear (&call);
+
+  /* A server that keeps refusing gets a typed error after a few tries, not a loop. */
+  server_hook (fixture, "/_dev/rate-limit", "{\"count\":100}");
+  stray_client_get_unread_async (fixture->client, NULL, on_call, &call);
+  wait_call (&call);
+  g_assert_error (call.error, STRAY_CLIENT_ERROR, 9);
+  call_result_clear (&call);
+  server_hook (fixture, "/_dev/rate-limit", "{\"count\":0}");
+}
+
 static gboolean
 server_has_no_socket (Fixture *fixture)
 {
@@ -834,6 +973,8 @@ main (int   argc,
   ADD ("oversized-frame", test_oversized_frame);
   ADD ("rest/calls", test_rest_calls);
   ADD ("rest/token-refresh", test_rest_token_refresh);
+  ADD ("rest/rate-limited", test_rest_rate_limited);
+  ADD ("network-back", test_network_back);
   ADD ("suspend-and-resume", test_suspend_and_resume);
 
 #undef ADD
