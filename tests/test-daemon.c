@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
 
@@ -207,6 +208,35 @@ total_unread (Fixture *fixture)
   return g_variant_get_uint32 (value);
 }
 
+/* bob says something in #general, through the devserver's REST as a backend would. */
+static void
+bob_says (Fixture    *fixture,
+          const char *text)
+{
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *url = g_strconcat (fixture->base_url,
+                                      "/channels/messaging/general/message?api_key=" API_KEY,
+                                      NULL);
+  g_autofree char *body = g_strdup_printf ("{\"message\":{\"text\":\"%s\",\"user_id\":\"bob\"}}",
+                                           text);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_boolean_member (claims, "server", TRUE);
+  token = stray_jwt_sign (SECRET, claims);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", token);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "stream-auth-type", "jwt");
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  /* The devserver is another process: a blocking call is fine here. */
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+}
+
 static void
 on_any_signal (G_GNUC_UNUSED GDBusConnection *bus,
                G_GNUC_UNUSED const char      *sender,
@@ -320,7 +350,8 @@ test_daemon_session (Fixture       *fixture,
     g_assert_nonnull (strstr (json, "\"cid\":\"messaging:general\""));
   }
 
-  /* A message notification from the demo's chatter; its buttons reach the server. */
+  /* A message notification; its buttons reach the server. */
+  bob_says (fixture, "Is the release out?");
   {
     Notified *message = NULL;
     guint32 id;
