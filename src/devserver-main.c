@@ -101,6 +101,7 @@ main (int   argc,
       return 1;
     }
 
+  stray_dev_scenario_set_avatars (server);
   g_print ("ready %s\n", stray_devserver_get_base_url (server));
   fflush (stdout);
 

@@ -460,6 +460,7 @@ start_demo (StrayApplication  *self,
   if (!stray_dev_scenario_apply (self->devserver, "demo", error) ||
       !stray_devserver_listen (self->devserver, "127.0.0.1:0", error))
     return FALSE;
+  stray_dev_scenario_set_avatars (self->devserver);
   g_print ("demo: the local server runs at %s; connecting as %s\n",
            stray_devserver_get_base_url (self->devserver), STRAY_DEV_SCENARIO_USER);
   fflush (stdout);

@@ -140,12 +140,9 @@ apply_demo (StrayDevserver *server,
   for (guint i = 0; i < G_N_ELEMENTS (demo_users); i++)
     {
       g_autoptr(JsonObject) user = json_object_new ();
-      g_autofree char *image = g_strdup_printf ("https://example.org/avatars/%s.png",
-                                                demo_users[i].id);
 
       json_object_set_string_member (user, "id", demo_users[i].id);
       json_object_set_string_member (user, "name", demo_users[i].name);
-      json_object_set_string_member (user, "image", image);
       if (stray_dev_store_upsert_user (store, user, error) == NULL)
         return FALSE;
     }
@@ -236,4 +233,32 @@ stray_dev_scenario_apply (StrayDevserver *server,
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "unknown scenario “%s”: use empty, demo or load:N (1 ≤ N ≤ 100000)", name);
   return FALSE;
+}
+
+/**
+ * stray_dev_scenario_set_avatars:
+ *
+ * Points the demo users' pictures at the server's own /_dev/avatars, once it listens: the demo
+ * shows avatars without a network.
+ */
+void
+stray_dev_scenario_set_avatars (StrayDevserver *server)
+{
+  StrayDevStore *store = stray_devserver_get_store (server);
+
+  g_return_if_fail (stray_devserver_get_base_url (server) != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_users); i++)
+    {
+      g_autoptr(JsonObject) user = json_object_new ();
+      g_autofree char *image = g_strdup_printf ("%s/_dev/avatars/%s.png",
+                                                stray_devserver_get_base_url (server),
+                                                demo_users[i].id);
+
+      if (stray_dev_store_lookup_user (store, demo_users[i].id) == NULL)
+        continue;
+      json_object_set_string_member (user, "id", demo_users[i].id);
+      json_object_set_string_member (user, "image", image);
+      stray_dev_store_upsert_user (store, user, NULL);
+    }
 }

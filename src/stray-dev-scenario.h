@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 /* The user the demo and load scenarios are seen by. */
 #define STRAY_DEV_SCENARIO_USER "alice"
 
-gboolean stray_dev_scenario_apply (StrayDevserver *server,
-                                   const char     *name,
-                                   GError        **error);
+gboolean stray_dev_scenario_apply      (StrayDevserver *server,
+                                        const char     *name,
+                                        GError        **error);
+void     stray_dev_scenario_set_avatars (StrayDevserver *server);
 
 G_END_DECLS

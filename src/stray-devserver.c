@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <cairo.h>
+#include <math.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -2120,6 +2122,53 @@ parse_body (Request *request)
   return TRUE;
 }
 
+static cairo_status_t
+append_png (void                *closure,
+            const unsigned char *data,
+            unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* A picture for any user, so that the demo's notifications have avatars without a network:
+ * a disc in a colour of the user's own (from a hash of the id) with a lighter ring. */
+static void
+serve_avatar (SoupServerMessage *msg,
+              const char        *user_id)
+{
+  /* A muted palette: no colour too loud for a notification. */
+  static const double palette[][3] = {
+    { 0.36, 0.52, 0.73 }, { 0.45, 0.62, 0.38 }, { 0.75, 0.50, 0.33 },
+    { 0.58, 0.42, 0.68 }, { 0.32, 0.60, 0.60 }, { 0.70, 0.40, 0.46 },
+  };
+  const double *colour = palette[g_str_hash (user_id) % G_N_ELEMENTS (palette)];
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 96, 96);
+  cairo_t *cr = cairo_create (surface);
+  GByteArray *png = g_byte_array_new ();
+  gsize length;
+
+  cairo_arc (cr, 48, 48, 46, 0, 2 * G_PI);
+  cairo_set_source_rgb (cr, colour[0], colour[1], colour[2]);
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, 6);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.5);
+  cairo_stroke (cr);
+  cairo_arc (cr, 48, 40, 16, 0, 2 * G_PI);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
+  cairo_fill (cr);
+  cairo_arc (cr, 48, 92, 32, G_PI, 2 * G_PI);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  cairo_surface_write_to_png_stream (surface, append_png, png);
+  cairo_surface_destroy (surface);
+
+  length = png->len;
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE,
+                                    (char *) g_byte_array_free (png, FALSE), length);
+}
+
 static void
 process_request (StrayDevserver    *self,
                  SoupServerMessage *msg)
@@ -2132,6 +2181,17 @@ process_request (StrayDevserver    *self,
   Request request = { 0 };
   const char *connection_id;
   int code;
+
+  /* Pictures are fetched without tokens, like any avatar on the web. */
+  if (g_str_has_prefix (path, "/_dev/avatars/") && g_str_has_suffix (path, ".png") &&
+      g_str_equal (soup_server_message_get_method (msg), "GET"))
+    {
+      g_autofree char *user_id = g_strndup (path + strlen ("/_dev/avatars/"),
+                                            strlen (path) - strlen ("/_dev/avatars/") - 4);
+
+      serve_avatar (msg, user_id);
+      return;
+    }
 
   request.self = self;
   request.msg = msg;

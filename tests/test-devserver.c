@@ -163,6 +163,25 @@ request_raw (Fixture     *fixture,
   return json_object_ref (json_node_get_object (root));
 }
 
+/* Fetches a URL as an image viewer would: no token; returns the body and its type. */
+static GBytes *
+fetch_plain (Fixture     *fixture,
+             const char  *url,
+             char       **out_content_type)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Call call = { 0 };
+
+  g_assert_nonnull (msg);
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    on_call_done, &call);
+  wait_until (&call.done, url);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+  *out_content_type = g_strdup (soup_message_headers_get_content_type (
+                                  soup_message_get_response_headers (msg), NULL));
+  return call.body;
+}
+
 /* A call as the SDK makes it: api_key (and user_id, connection_id) in the query. */
 static JsonObject *
 call (Fixture    *fixture,
@@ -1469,6 +1488,22 @@ test_executable_demo (void)
                    "{\"filter_conditions\":{\"members\":{\"$in\":[\"alice\"]}},\"limit\":30}", 201);
   channels = stray_json_array (response, "channels");
   g_assert_cmpuint (json_array_get_length (channels), ==, 5);
+  {
+    /* The demo's people have pictures, served by the demo's own server. */
+    JsonArray *members = stray_json_array (json_array_get_object_element (channels, 0),
+                                           "members");
+    JsonObject *user = stray_json_object (json_array_get_object_element (members, 0), "user");
+    const char *image = stray_json_string (user, "image");
+    g_autofree char *content_type = NULL;
+    g_autoptr(GBytes) picture = NULL;
+
+    g_assert_nonnull (image);
+    g_assert_true (g_str_has_prefix (image, fixture.base_url));
+    picture = fetch_plain (&fixture, image, &content_type);
+    g_assert_cmpstr (content_type, ==, "image/png");
+    g_assert_cmpuint (g_bytes_get_size (picture), >, 8);
+    g_assert_cmpmem (g_bytes_get_data (picture, NULL), 8, "\x89PNG\r\n\x1a\n", 8);
+  }
   unread = call (&fixture, "GET", "/unread", "alice", NULL, NULL, 200);
   g_assert_cmpint (stray_json_int (unread, "total_unread_count", 0), >, 0);
   {
