@@ -911,6 +911,13 @@ test_suspend_and_resume (Fixture       *fixture,
   stray_connection_start (fixture->connection);
   wait_for (fixture, is_connected, "the handshake");
   attempts = stray_connection_get_n_attempts (fixture->connection);
+  /* The bus handles a connection's messages in order: once this answers, the connection's
+   * signal match (and its lookup of logind's owner) is in place, so the signal is not lost. */
+  g_variant_unref (g_dbus_connection_call_sync (bus, "org.freedesktop.DBus",
+                                                "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                                "GetId", NULL, G_VARIANT_TYPE ("(s)"),
+                                                G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
+  g_assert_no_error (error);
 
   g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
                                  "org.freedesktop.login1.Manager", "PrepareForSleep",
