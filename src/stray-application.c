@@ -386,8 +386,7 @@ on_demo_event (StrayConnection  *connection,
   author = event->message->user != NULL ? (event->message->user->name ?: event->message->user->id)
                                         : "?";
   g_print ("message: %s — %s: %s\n",
-           channel != NULL && stray_channel_get_name (channel) != NULL
-           ? stray_channel_get_name (channel) : event->cid,
+           channel != NULL ? stray_channel_get_title (channel) : event->cid,
            author, event->message->text != NULL ? event->message->text : "");
   fflush (stdout);
   (void) connection;

@@ -20,6 +20,7 @@ struct _StrayChannel
   char *id;
   char *name;
   char *image;
+  char *members_title;  /* the other members' names, for channels without a name */
   guint member_count;
   guint unread_count;
   StrayMessagePreview *last_message;
@@ -49,6 +50,7 @@ enum {
   PROP_FROZEN,
   PROP_READ_EVENTS,
   PROP_ATTENTION,
+  PROP_TITLE,
   N_PROPS
 };
 
@@ -116,6 +118,7 @@ stray_channel_finalize (GObject *object)
   g_free (self->id);
   g_free (self->name);
   g_free (self->image);
+  g_free (self->members_title);
   g_clear_pointer (&self->last_message, stray_message_preview_unref);
 
   G_OBJECT_CLASS (stray_channel_parent_class)->finalize (object);
@@ -145,6 +148,9 @@ stray_channel_get_property (GObject    *object,
       break;
     case PROP_IMAGE:
       g_value_set_string (value, self->image);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, stray_channel_get_title (self));
       break;
     case PROP_MEMBER_COUNT:
       g_value_set_uint (value, self->member_count);
@@ -251,6 +257,9 @@ stray_channel_class_init (StrayChannelClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_IMAGE] =
     g_param_spec_string ("image", NULL, NULL, NULL, flags);
+  /* What to call the channel: its name, else its other members' names, else its id. */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL, read_only);
   properties[PROP_MEMBER_COUNT] =
     g_param_spec_uint ("member-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_UNREAD_COUNT] =
@@ -339,7 +348,46 @@ stray_channel_set_name (StrayChannel *self,
 {
   g_return_if_fail (STRAY_IS_CHANNEL (self));
 
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
   set_string (self, &self->name, name, PROP_NAME);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/**
+ * stray_channel_set_members_title:
+ * @members_title: (nullable): the other members' names, as the server's member list gives them
+ */
+void
+stray_channel_set_members_title (StrayChannel *self,
+                                 const char   *members_title)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL (self));
+
+  if (g_strcmp0 (self->members_title, members_title) == 0)
+    return;
+  g_free (self->members_title);
+  self->members_title = g_strdup (members_title);
+  if (self->name == NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/**
+ * stray_channel_get_title:
+ *
+ * Returns: what to call the channel for the user: its name; for a channel without one (most
+ *   direct messages) the other members' names; else its id. Never %NULL.
+ */
+const char *
+stray_channel_get_title (StrayChannel *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL (self), NULL);
+
+  if (self->name != NULL && *self->name != '\0')
+    return self->name;
+  if (self->members_title != NULL)
+    return self->members_title;
+  return self->id;
 }
 
 const char *

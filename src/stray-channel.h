@@ -23,6 +23,9 @@ const char                *stray_channel_get_id              (StrayChannel      
 const char                *stray_channel_get_name            (StrayChannel        *self);
 void                       stray_channel_set_name            (StrayChannel        *self,
                                                               const char          *name);
+void                       stray_channel_set_members_title   (StrayChannel        *self,
+                                                              const char          *members_title);
+const char                *stray_channel_get_title           (StrayChannel        *self);
 const char                *stray_channel_get_image           (StrayChannel        *self);
 void                       stray_channel_set_image           (StrayChannel        *self,
                                                               const char          *image);

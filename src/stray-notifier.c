@@ -588,7 +588,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
   /* A one-to-one conversation is known by the other person's name. */
   pending->summary = g_strdup (stray_channel_is_direct (channel) && pending->sender != NULL
                                ? pending->sender
-                               : stray_channel_get_name (channel) ?: stray_channel_get_id (channel));
+                               : stray_channel_get_title (channel));
   g_free (pending->avatar_url);
   pending->avatar_url = g_strdup (event->message->user != NULL ? event->message->user->image
                                                                : NULL);

@@ -829,6 +829,43 @@ preview_of (JsonArray *messages)
   return stray_message_preview_new_from_event (&decoded);
 }
 
+/* The most members named in a title; a larger group reads "A, B, C and 4 more". */
+#define MEMBERS_TITLE_MAX 3
+
+/* The names of a channel's members other than the user, to title channels
+ * without a name; NULL when the user is alone in it. */
+static char *
+members_title_new (StraySession *self,
+                   JsonArray    *members)
+{
+  g_autoptr(GString) title = g_string_new (NULL);
+  guint named = 0, others = 0;
+
+  for (guint i = 0; i < json_array_get_length (members); i++)
+    {
+      JsonNode *element = json_array_get_element (members, i);
+      JsonObject *user = JSON_NODE_HOLDS_OBJECT (element)
+                         ? stray_json_object (json_node_get_object (element), "user") : NULL;
+      const char *id = stray_json_string (user, "id");
+      const char *name = stray_json_string (user, "name");
+
+      if (id == NULL || g_strcmp0 (id, self->user_id) == 0)
+        continue;
+      others++;
+      if (named == MEMBERS_TITLE_MAX)
+        continue;
+      if (named > 0)
+        g_string_append (title, ", ");
+      g_string_append (title, name != NULL && *name != '\0' ? name : id);
+      named++;
+    }
+  if (others == 0)
+    return NULL;
+  if (others > named)
+    g_string_append_printf (title, " and %u more", others - named);
+  return g_string_free (g_steal_pointer (&title), FALSE);
+}
+
 /**
  * stray_session_sync_channel:
  * @state: one entry of queryChannels' `channels`
@@ -867,6 +904,12 @@ stray_session_sync_channel (StraySession *self,
     g_hash_table_add (self->synced, g_strdup (cid));
 
   stray_channel_set_name (channel, stray_json_string (data, "name"));
+  if (stray_json_array (state, "members") != NULL)
+    {
+      g_autofree char *members_title = members_title_new (self, stray_json_array (state, "members"));
+
+      stray_channel_set_members_title (channel, members_title);
+    }
   stray_channel_set_image (channel, stray_json_string (data, "image"));
   stray_channel_set_member_count (channel, (guint) CLAMP (stray_json_int (data, "member_count",
                                                                           0), 0, G_MAXINT32));

@@ -94,15 +94,14 @@ stray_tray_menu_update (StrayTrayMenu *self)
     {
       StrayChannel *channel = stray_channel_list_peek (channels, i);
       guint unread = stray_channel_get_unread_count (channel);
-      const char *name = stray_channel_get_name (channel);
+      const char *title = stray_channel_get_title (channel);
       g_autofree char *label = NULL;
       GMenuItem *menu_item;
 
       if (unread == 0 || stray_channel_get_muted (channel) || stray_channel_get_hidden (channel))
         continue;
       /* Underscores would be taken for mnemonics. */
-      label = g_strdup_printf ("%s (%u)", name != NULL ? name : stray_channel_get_id (channel),
-                               unread);
+      label = g_strdup_printf ("%s (%u)", title, unread);
       g_strdelimit (label, "_", ' ');
       menu_item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (menu_item, "app.open-channel", "s",

@@ -661,6 +661,62 @@ test_no_history (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->channels)), ==, 1);
 }
 
+/* One entry of queryChannels' answer, as the server sends it. */
+static void
+sync_channel (Fixture    *fixture,
+              const char *state_json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, state_json, -1, &error);
+  g_assert_no_error (error);
+  stray_session_sync_channel (fixture->session,
+                              json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* A channel without a name is called by its other members; a name wins. */
+static void
+test_title (Fixture       *fixture,
+            G_GNUC_UNUSED gconstpointer user_data)
+{
+  StrayChannel *channel;
+  guint title_notified = 0;
+
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:dm\",\"member_count\":2},"
+                         "\"members\":[{\"user\":{\"id\":\"luke\",\"name\":\"Luke\"}},"
+                         "{\"user\":{\"id\":\"leia\",\"name\":\"Leia Organa\"}}]}");
+  channel = stray_channel_list_lookup (fixture->channels, "messaging:dm");
+  g_assert_nonnull (channel);
+  g_assert_null (stray_channel_get_name (channel));
+  g_assert_cmpstr (stray_channel_get_title (channel), ==, "Leia Organa");
+  g_signal_connect (channel, "notify::title", G_CALLBACK (count_notify), &title_notified);
+
+  /* A larger group: three names, then how many more; a member without a name by id. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:dm\",\"member_count\":6},"
+                         "\"members\":[{\"user\":{\"id\":\"luke\"}},"
+                         "{\"user\":{\"id\":\"leia\",\"name\":\"Leia Organa\"}},"
+                         "{\"user\":{\"id\":\"han\"}},{\"user\":{\"id\":\"r2\",\"name\":\"R2-D2\"}},"
+                         "{\"user\":{\"id\":\"c3po\"}},{\"user\":{\"id\":\"chewie\"}}]}");
+  g_assert_cmpstr (stray_channel_get_title (channel), ==, "Leia Organa, han, R2-D2 and 2 more");
+  g_assert_cmpuint (title_notified, ==, 1);
+
+  /* A name given later wins, and is what the title says. */
+  apply (fixture, "{\"type\":\"channel.updated\",\"cid\":\"messaging:dm\","
+                  "\"created_at\":\"2026-01-01T00:00:01Z\",\"channel\":{\"cid\":\"messaging:dm\","
+                  "\"type\":\"messaging\",\"id\":\"dm\",\"name\":\"Rebels\"}}");
+  g_assert_cmpstr (stray_channel_get_title (channel), ==, "Rebels");
+  g_assert_cmpuint (title_notified, ==, 2);
+  g_signal_handlers_disconnect_by_func (channel, count_notify, &title_notified);
+
+  /* Alone, without a name: the id. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:notes\",\"member_count\":1},"
+                         "\"members\":[{\"user\":{\"id\":\"luke\"}}]}");
+  g_assert_cmpstr (stray_channel_get_title (stray_channel_list_lookup (fixture->channels,
+                                                                       "messaging:notes")),
+                   ==, "notes");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -684,6 +740,7 @@ main (int   argc,
   ADD ("hidden-and-visible", test_hidden_and_visible);
   ADD ("truncated", test_truncated);
   ADD ("channel-updated", test_channel_updated);
+  ADD ("title", test_title);
   ADD ("message-changes", test_message_changes);
   ADD ("user-updated", test_user_updated);
   ADD ("totals-from-server", test_totals_from_server);

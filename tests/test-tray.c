@@ -590,7 +590,8 @@ menu_lists_general (Fixture *fixture)
 {
   g_autoptr(GVariant) layout = get_layout (fixture);
 
-  return find_item (layout, "general (2)") >= 0;
+  /* The channel has no name: it is called by its other members, with its count. */
+  return find_item (layout, "bob, chen (2)") >= 0;
 }
 
 static gboolean
