@@ -95,19 +95,20 @@ stray_tray_menu_update (StrayTrayMenu *self)
       StrayChannel *channel = stray_channel_list_peek (channels, i);
       guint unread = stray_channel_get_unread_count (channel);
       const char *title = stray_channel_get_title (channel);
-      g_autofree char *label = NULL;
+      g_autoptr(GString) label = NULL;
       GMenuItem *menu_item;
 
       if (unread == 0 || stray_channel_get_muted (channel) || stray_channel_get_hidden (channel))
         continue;
-      /* Underscores would be taken for mnemonics. */
-      label = g_strdup_printf ("%s (%u)", title, unread);
-      g_strdelimit (label, "_", ' ');
-      menu_item = g_menu_item_new (label, NULL);
+      /* A single underscore would be taken for a mnemonic; a doubled one shows as itself. */
+      label = g_string_new (title);
+      g_string_replace (label, "_", "__", 0);
+      g_string_append_printf (label, " (%u)", unread);
+      menu_item = g_menu_item_new (label->str, NULL);
       g_menu_item_set_action_and_target (menu_item, "app.open-channel", "s",
                                          stray_channel_get_cid (channel));
       g_ptr_array_add (items, menu_item);
-      g_string_append_printf (shown, "%s\n%s\n", stray_channel_get_cid (channel), label);
+      g_string_append_printf (shown, "%s\n%s\n", stray_channel_get_cid (channel), label->str);
     }
 
   if (g_strcmp0 (shown->str, self->shown) == 0)
