@@ -836,7 +836,8 @@ preview_of (JsonArray *messages)
  * without a name; NULL when the user is alone in it. */
 static char *
 members_title_new (StraySession *self,
-                   JsonArray    *members)
+                   JsonArray    *members,
+                   guint         member_count)
 {
   g_autoptr(GString) title = g_string_new (NULL);
   guint named = 0, others = 0;
@@ -861,6 +862,9 @@ members_title_new (StraySession *self,
     }
   if (others == 0)
     return NULL;
+  /* queryChannels lists at most 100 members; member_count (the user included) counts them all. */
+  if (member_count > 0)
+    others = MAX (others, member_count - 1);
   if (others > named)
     g_string_append_printf (title, " and %u more", others - named);
   return g_string_free (g_steal_pointer (&title), FALSE);
@@ -904,15 +908,16 @@ stray_session_sync_channel (StraySession *self,
     g_hash_table_add (self->synced, g_strdup (cid));
 
   stray_channel_set_name (channel, stray_json_string (data, "name"));
-  if (stray_json_array (state, "members") != NULL)
-    {
-      g_autofree char *members_title = members_title_new (self, stray_json_array (state, "members"));
-
-      stray_channel_set_members_title (channel, members_title);
-    }
   stray_channel_set_image (channel, stray_json_string (data, "image"));
   stray_channel_set_member_count (channel, (guint) CLAMP (stray_json_int (data, "member_count",
                                                                           0), 0, G_MAXINT32));
+  if (stray_json_array (state, "members") != NULL)
+    {
+      g_autofree char *members_title = members_title_new (self, stray_json_array (state, "members"),
+                                                          stray_channel_get_member_count (channel));
+
+      stray_channel_set_members_title (channel, members_title);
+    }
   stray_channel_set_frozen (channel, stray_json_boolean (data, "frozen", FALSE));
   stray_channel_set_hidden (channel, stray_json_boolean (state, "hidden", FALSE));
   stray_channel_set_muted (channel, g_hash_table_contains (self->muted_channels, cid));

@@ -27,6 +27,7 @@ struct _StrayTrayMenu
   GMenu *menu;
   GMenu *channels;
   char *shown;      /* what the channel section lists, to skip updates that change nothing */
+  GPtrArray *listed; /* of StrayChannel: those shown, watched for renames, mutes and hiding */
   guint update_id;
 };
 
@@ -75,6 +76,24 @@ build (StrayTrayMenu *self)
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app));
 }
 
+static void schedule_update (StrayTrayMenu *self);
+
+static void
+on_listed_channel_changed (G_GNUC_UNUSED GObject    *channel,
+                           G_GNUC_UNUSED GParamSpec *pspec,
+                           StrayTrayMenu            *self)
+{
+  schedule_update (self);
+}
+
+static void
+unwatch_listed (StrayTrayMenu *self)
+{
+  for (guint i = 0; i < self->listed->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->listed, i), self);
+  g_ptr_array_set_size (self->listed, 0);
+}
+
 /**
  * stray_tray_menu_update:
  *
@@ -90,6 +109,7 @@ stray_tray_menu_update (StrayTrayMenu *self)
 
   g_return_if_fail (STRAY_IS_TRAY_MENU (self));
 
+  unwatch_listed (self);
   for (guint i = 0; i < n_channels && items->len < STRAY_TRAY_MENU_MAX_CHANNELS; i++)
     {
       StrayChannel *channel = stray_channel_list_peek (channels, i);
@@ -108,6 +128,11 @@ stray_tray_menu_update (StrayTrayMenu *self)
       g_menu_item_set_action_and_target (menu_item, "app.open-channel", "s",
                                          stray_channel_get_cid (channel));
       g_ptr_array_add (items, menu_item);
+      /* Totals do not change when a listed channel is renamed, muted or hidden: watch it. */
+      g_ptr_array_add (self->listed, g_object_ref (channel));
+      g_signal_connect (channel, "notify::title", G_CALLBACK (on_listed_channel_changed), self);
+      g_signal_connect (channel, "notify::muted", G_CALLBACK (on_listed_channel_changed), self);
+      g_signal_connect (channel, "notify::hidden", G_CALLBACK (on_listed_channel_changed), self);
       g_string_append_printf (shown, "%s\n%s\n", stray_channel_get_cid (channel), label->str);
     }
 
@@ -161,6 +186,8 @@ stray_tray_menu_dispose (GObject *object)
   StrayTrayMenu *self = STRAY_TRAY_MENU (object);
 
   g_clear_handle_id (&self->update_id, g_source_remove);
+  if (self->listed != NULL)
+    unwatch_listed (self);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -177,6 +204,7 @@ static void
 stray_tray_menu_finalize (GObject *object)
 {
   g_free (STRAY_TRAY_MENU (object)->shown);
+  g_ptr_array_unref (STRAY_TRAY_MENU (object)->listed);
 
   G_OBJECT_CLASS (stray_tray_menu_parent_class)->finalize (object);
 }
@@ -195,6 +223,7 @@ stray_tray_menu_init (StrayTrayMenu *self)
 {
   self->menu = g_menu_new ();
   self->channels = g_menu_new ();
+  self->listed = g_ptr_array_new_with_free_func (g_object_unref);
   build (self);
 }
 

@@ -709,6 +709,13 @@ test_title (Fixture       *fixture,
   g_assert_cmpuint (title_notified, ==, 2);
   g_signal_handlers_disconnect_by_func (channel, count_notify, &title_notified);
 
+  /* A big channel: queryChannels lists some members, member_count counts all. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:all-hands\",\"member_count\":250},"
+                         "\"members\":[{\"user\":{\"id\":\"luke\"}},{\"user\":{\"id\":\"leia\"}}]}");
+  g_assert_cmpstr (stray_channel_get_title (stray_channel_list_lookup (fixture->channels,
+                                                                       "messaging:all-hands")),
+                   ==, "leia and 248 more");
+
   /* Alone, without a name: the id. */
   sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:notes\",\"member_count\":1},"
                          "\"members\":[{\"user\":{\"id\":\"luke\"}}]}");

@@ -596,6 +596,14 @@ menu_lists_general (Fixture *fixture)
 }
 
 static gboolean
+menu_lists_rebels (Fixture *fixture)
+{
+  g_autoptr(GVariant) layout = get_layout (fixture);
+
+  return find_item (layout, "Rebels (2)") >= 0;
+}
+
+static gboolean
 is_two (Fixture *fixture)
 {
   return stray_session_get_total_unread_count (fixture->session) == 2;
@@ -615,6 +623,19 @@ test_menu (Fixture       *fixture,
   bob_says (fixture, "two", FALSE);
   wait_for (fixture, is_two, "two unread");
   wait_for (fixture, menu_lists_general, "the channel in the menu");
+
+  /* A rename alone changes no count; the menu follows it all the same. */
+  {
+    static const char renamed[] =
+      "{\"type\":\"channel.updated\",\"cid\":\"messaging:general\","
+      "\"created_at\":\"2026-01-01T00:00:01Z\",\"channel\":{\"cid\":\"messaging:general\","
+      "\"type\":\"messaging\",\"id\":\"general\",\"name\":\"Rebels\"}}";
+    g_autoptr(StrayEvent) event = stray_event_decode (renamed, strlen (renamed), &error);
+
+    g_assert_no_error (error);
+    stray_session_apply (fixture->session, event);
+    wait_for (fixture, menu_lists_rebels, "the renamed channel in the menu");
+  }
 
   layout = get_layout (fixture);
   open = find_item (layout, "Open Stream Tray");
