@@ -108,9 +108,9 @@ print_status (Status *status)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = status->total > 0 ? g_strdup_printf ("%u", status->total)
                                             : g_strdup ("");
-  g_autofree char *tooltip = g_strdup_printf (ngettext ("%u unread in %u channels",
+  g_autofree char *tooltip = g_strdup_printf (ngettext ("%u unread in %u channel",
                                                         "%u unread in %u channels",
-                                                        status->total),
+                                                        status->channels),
                                               status->total, status->channels);
   g_autofree char *line = NULL;
 

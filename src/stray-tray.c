@@ -177,8 +177,9 @@ describe_state (StraySession *session)
     }
   if (total == 0)
     return g_strdup_printf (_("Nothing unread — %s"), state);
-  return g_strdup_printf (ngettext ("%u unread in %u channels — %s",
-                                    "%u unread in %u channels — %s", total),
+  /* The plural follows the channels: "3 unread in 1 channel". */
+  return g_strdup_printf (ngettext ("%u unread in %u channel — %s",
+                                    "%u unread in %u channels — %s", channels),
                           total, channels, state);
 }
 
