@@ -354,6 +354,13 @@ stray_channel_set_name (StrayChannel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
+/* An empty name is nothing to show: the title falls back as for no name. */
+static gboolean
+has_name (StrayChannel *self)
+{
+  return self->name != NULL && *self->name != '\0';
+}
+
 /**
  * stray_channel_set_members_title:
  * @members_title: (nullable): the other members' names, as the server's member list gives them
@@ -368,7 +375,7 @@ stray_channel_set_members_title (StrayChannel *self,
     return;
   g_free (self->members_title);
   self->members_title = g_strdup (members_title);
-  if (self->name == NULL)
+  if (!has_name (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
@@ -383,7 +390,7 @@ stray_channel_get_title (StrayChannel *self)
 {
   g_return_val_if_fail (STRAY_IS_CHANNEL (self), NULL);
 
-  if (self->name != NULL && *self->name != '\0')
+  if (has_name (self))
     return self->name;
   if (self->members_title != NULL)
     return self->members_title;

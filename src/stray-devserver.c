@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <cairo.h>
-#include <math.h>
 #include <libsoup/soup.h>
 #include <string.h>
 

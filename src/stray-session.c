@@ -883,6 +883,7 @@ stray_session_sync_channel (StraySession *self,
   JsonObject *data = stray_json_object (state, "channel");
   const char *cid = stray_json_string (data, "cid");
   JsonArray *reads = stray_json_array (state, "read");
+  JsonArray *members = stray_json_array (state, "members");
   JsonArray *capabilities = stray_json_array (data, "own_capabilities");
   g_autoptr(StrayMessagePreview) preview = NULL;
   StrayChannel *channel;
@@ -911,9 +912,9 @@ stray_session_sync_channel (StraySession *self,
   stray_channel_set_image (channel, stray_json_string (data, "image"));
   stray_channel_set_member_count (channel, (guint) CLAMP (stray_json_int (data, "member_count",
                                                                           0), 0, G_MAXINT32));
-  if (stray_json_array (state, "members") != NULL)
+  if (members != NULL)
     {
-      g_autofree char *members_title = members_title_new (self, stray_json_array (state, "members"),
+      g_autofree char *members_title = members_title_new (self, members,
                                                           stray_channel_get_member_count (channel));
 
       stray_channel_set_members_title (channel, members_title);

@@ -186,8 +186,7 @@ stray_tray_menu_dispose (GObject *object)
   StrayTrayMenu *self = STRAY_TRAY_MENU (object);
 
   g_clear_handle_id (&self->update_id, g_source_remove);
-  if (self->listed != NULL)
-    unwatch_listed (self);
+  unwatch_listed (self);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
