@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -457,6 +458,49 @@ stray_account_get_user_id (StrayAccount *self)
   return self->user_id;
 }
 
+static gboolean
+check_account (const char  *server_url,
+               const char  *api_key,
+               const char  *user_id,
+               GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an http:// or https:// URL"), server_url);
+      return FALSE;
+    }
+  if (api_key == NULL || *api_key == '\0' || user_id == NULL || *user_id == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The API key and the user ID must not be empty"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One apply, so that the account changes once, not key by key. */
+static void
+store_account (StrayAccount       *self,
+               const char         *server_url,
+               const char         *api_key,
+               const char         *user_id,
+               const char * const *token_command)
+{
+  g_settings_delay (self->settings);
+  g_settings_set_string (self->settings, "server-url", server_url);
+  g_settings_set_string (self->settings, "api-key", api_key);
+  g_settings_set_string (self->settings, "user-id", user_id);
+  if (token_command != NULL)
+    g_settings_set_strv (self->settings, "token-command", token_command);
+  g_settings_apply (self->settings);
+  g_settings_sync ();
+}
+
 /**
  * stray_account_set_up:
  * @token: the user's token, kept in the keyring only
@@ -475,27 +519,12 @@ stray_account_set_up (StrayAccount  *self,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autoptr(GUri) uri = NULL;
   g_autofree char *label = NULL;
 
   g_return_val_if_fail (STRAY_IS_ACCOUNT (self), FALSE);
 
-  uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
-      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an http:// or https:// URL", server_url);
-      return FALSE;
-    }
-  if (api_key == NULL || *api_key == '\0' || user_id == NULL || *user_id == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "the API key and the user ID must not be empty");
-      return FALSE;
-    }
-  if (!stray_account_check_token (token, error))
+  if (!check_account (server_url, api_key, user_id, error) ||
+      !stray_account_check_token (token, error))
     return FALSE;
 
   label = g_strdup_printf ("Stream Chat token for %s", user_id);
@@ -505,12 +534,38 @@ stray_account_set_up (StrayAccount  *self,
                                    NULL))
     return FALSE;
 
-  g_settings_delay (self->settings);
-  g_settings_set_string (self->settings, "server-url", server_url);
-  g_settings_set_string (self->settings, "api-key", api_key);
-  g_settings_set_string (self->settings, "user-id", user_id);
-  g_settings_apply (self->settings);
-  g_settings_sync ();
+  store_account (self, server_url, api_key, user_id, NULL);
+  return TRUE;
+}
+
+/**
+ * stray_account_set_up_with_command:
+ * @token_command: a program and its arguments, run without a shell, printing a fresh token
+ *
+ * Sets up the account with a token command instead of a token: the command runs whenever the
+ * keyring has no token or the server says it expired.
+ *
+ * Returns: whether the account is set up
+ */
+gboolean
+stray_account_set_up_with_command (StrayAccount        *self,
+                                   const char          *server_url,
+                                   const char          *api_key,
+                                   const char          *user_id,
+                                   const char * const  *token_command,
+                                   GError             **error)
+{
+  g_return_val_if_fail (STRAY_IS_ACCOUNT (self), FALSE);
+
+  if (!check_account (server_url, api_key, user_id, error))
+    return FALSE;
+  if (token_command == NULL || token_command[0] == NULL || *token_command[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The token command is empty"));
+      return FALSE;
+    }
+  store_account (self, server_url, api_key, user_id, token_command);
   return TRUE;
 }
 

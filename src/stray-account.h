@@ -40,6 +40,12 @@ gboolean      stray_account_set_up            (StrayAccount  *self,
                                                const char    *token,
                                                GCancellable  *cancellable,
                                                GError       **error);
+gboolean      stray_account_set_up_with_command (StrayAccount       *self,
+                                                 const char         *server_url,
+                                                 const char         *api_key,
+                                                 const char         *user_id,
+                                                 const char * const *token_command,
+                                                 GError            **error);
 gboolean      stray_account_forget            (StrayAccount  *self,
                                                GCancellable  *cancellable,
                                                GError       **error);

@@ -3,7 +3,8 @@
  * A GApplication that runs in the background with no window, one instance per session, D-Bus
  * activatable. It owns the model (StraySession), the account, and the connection that keeps
  * the model up to date, and shows its state on the bus (StrayDbusService). It links no GTK:
- * nothing of a display is set up until a window is wanted.
+ * the window is a module (src/ui) loaded the first time it is wanted, so that a daemon that
+ * never shows it never maps GTK nor opens a display.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +50,9 @@ struct _StrayApplication
   StrayAvatarCache *avatars;
   StrayNotifier *notifier;
   gboolean told_no_host;
+  gboolean background;
+  char *activation_token; /* of the request being handled, from the launcher */
+  StrayUiShowFunc ui_show;
 };
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
@@ -429,6 +434,7 @@ configure (StrayApplication *self)
   if (!stray_account_is_configured (self->account))
     {
       g_debug ("no account set up: waiting for one");
+      stray_session_clear (self->session);
       stray_session_set_connection_state (self->session, STRAY_CONNECTION_NOT_CONFIGURED);
       return;
     }
@@ -538,27 +544,26 @@ action_send_message (G_GNUC_UNUSED GSimpleAction *action,
 static void
 action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
                      GVariant                    *parameter,
-                     G_GNUC_UNUSED gpointer       user_data)
+                     gpointer                     user_data)
 {
-  /* The channel-list window comes with its own work; until then, say what would open. */
-  g_message ("open channel %s", g_variant_get_string (parameter, NULL));
+  stray_application_show_window (user_data, STRAY_WINDOW_PRESENT,
+                                 g_variant_get_string (parameter, NULL));
 }
 
 static void
 action_toggle_window (G_GNUC_UNUSED GSimpleAction *action,
                       G_GNUC_UNUSED GVariant      *parameter,
-                      G_GNUC_UNUSED gpointer       user_data)
+                      gpointer                     user_data)
 {
-  /* The channel-list window comes with its own work. */
-  g_message ("open the window");
+  stray_application_show_window (user_data, STRAY_WINDOW_TOGGLE, NULL);
 }
 
 static void
 action_preferences (G_GNUC_UNUSED GSimpleAction *action,
                     G_GNUC_UNUSED GVariant      *parameter,
-                    G_GNUC_UNUSED gpointer       user_data)
+                    gpointer                     user_data)
 {
-  g_message ("open the preferences");
+  stray_application_show_window (user_data, STRAY_WINDOW_PREFERENCES, NULL);
 }
 
 /* "hour", "tomorrow" (8 o'clock tomorrow morning) or "resume". */
@@ -654,6 +659,7 @@ stray_application_handle_local_options (GApplication *application,
 {
   StrayApplication *self = STRAY_APPLICATION (application);
   const char *replay_path = NULL;
+  const char *open_cid = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -669,6 +675,29 @@ stray_application_handle_local_options (GApplication *application,
   if (g_variant_dict_contains (options, "forget-account"))
     return run_forget_account ();
   self->demo = g_variant_dict_contains (options, "demo");
+  self->background = g_variant_dict_contains (options, "background");
+  if (g_variant_dict_lookup (options, "open", "&s", &open_cid))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("stream-tray: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      /* To the running instance, with this launch's activation token, or to this one. */
+      g_action_group_activate_action (G_ACTION_GROUP (application), "open-channel",
+                                      g_variant_new_string (open_cid));
+      if (g_application_get_is_remote (application))
+        {
+          g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+          if (bus != NULL)
+            g_dbus_connection_flush_sync (bus, NULL, NULL);
+          return EXIT_SUCCESS;
+        }
+      self->background = TRUE; /* the window is open already */
+    }
   if (self->demo)
     {
       g_autoptr(GError) error = NULL;
@@ -734,15 +763,58 @@ stray_application_activate (GApplication *application)
 {
   StrayApplication *self = STRAY_APPLICATION (application);
 
-  /* A background service: it stays without any window. Launching it again, from the dock
-   * or the app grid, is how a desktop without a tray reaches it: that opens the window. */
+  /* A background service: it keeps running when its window closes. Started at login
+   * (--background) or by D-Bus it shows nothing; launched by the user, or launched again
+   * (how a desktop without a tray reaches it), it opens the window. */
   if (!self->held)
     {
       g_application_hold (application);
       self->held = TRUE;
-      return;
+      if (self->background)
+        return;
     }
-  g_action_group_activate_action (G_ACTION_GROUP (self), "toggle-window", NULL);
+  stray_application_show_window (self, STRAY_WINDOW_PRESENT, NULL);
+}
+
+/* In the instance being launched: the token that lets the running one take focus. */
+static void
+stray_application_add_platform_data (GApplication    *application,
+                                     GVariantBuilder *builder)
+{
+  const char *activation_token = g_getenv ("XDG_ACTIVATION_TOKEN");
+  const char *startup_id = g_getenv ("DESKTOP_STARTUP_ID");
+
+  G_APPLICATION_CLASS (stray_application_parent_class)->add_platform_data (application, builder);
+  if (activation_token != NULL && *activation_token != '\0')
+    g_variant_builder_add (builder, "{sv}", "activation-token",
+                           g_variant_new_string (activation_token));
+  if (startup_id != NULL && *startup_id != '\0')
+    g_variant_builder_add (builder, "{sv}", "desktop-startup-id",
+                           g_variant_new_string (startup_id));
+}
+
+static void
+stray_application_before_emit (GApplication *application,
+                               GVariant     *platform_data)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+  const char *token = NULL;
+
+  G_APPLICATION_CLASS (stray_application_parent_class)->before_emit (application, platform_data);
+  g_clear_pointer (&self->activation_token, g_free);
+  if (g_variant_lookup (platform_data, "activation-token", "&s", &token) ||
+      g_variant_lookup (platform_data, "desktop-startup-id", "&s", &token))
+    self->activation_token = g_strdup (token);
+}
+
+static void
+stray_application_after_emit (GApplication *application,
+                              GVariant     *platform_data)
+{
+  StrayApplication *self = STRAY_APPLICATION (application);
+
+  g_clear_pointer (&self->activation_token, g_free);
+  G_APPLICATION_CLASS (stray_application_parent_class)->after_emit (application, platform_data);
 }
 
 static gboolean
@@ -811,6 +883,7 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->devserver);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->activation_token, g_free);
 
   G_OBJECT_CLASS (stray_application_parent_class)->dispose (object);
 }
@@ -824,6 +897,9 @@ stray_application_class_init (StrayApplicationClass *klass)
   application_class->handle_local_options = stray_application_handle_local_options;
   application_class->startup = stray_application_startup;
   application_class->activate = stray_application_activate;
+  application_class->add_platform_data = stray_application_add_platform_data;
+  application_class->before_emit = stray_application_before_emit;
+  application_class->after_emit = stray_application_after_emit;
   application_class->dbus_register = stray_application_dbus_register;
   application_class->dbus_unregister = stray_application_dbus_unregister;
   application_class->shutdown = stray_application_shutdown;
@@ -847,6 +923,10 @@ stray_application_init (StrayApplication *self)
     { "user", 0, 0, G_OPTION_ARG_STRING, NULL, N_("With --set-account: the user ID"), N_("ID") },
     { "forget-account", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Forget the account and remove its token from the keyring"), NULL },
+    { "open", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open the window on a channel, e.g. messaging:general"), N_("CID") },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start in the background, without opening the window"), NULL },
     { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Run against a built-in demo server, printing what happens"), NULL },
     { "replay", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -875,4 +955,188 @@ stray_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
+}
+
+/* ---- the window and what it needs ---- */
+
+/* The module beside the executable in a build tree, else the installed one. */
+static char *
+find_ui_module (void)
+{
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (executable != NULL)
+    {
+      g_autofree char *directory = g_path_get_dirname (executable);
+      g_autofree char *built = g_build_filename (directory, "ui", "libstray-ui.so", NULL);
+
+      if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&built);
+    }
+  return g_build_filename (STRAY_PKGLIBDIR, "libstray-ui.so", NULL);
+}
+
+static StrayUiShowFunc
+load_ui (StrayApplication *self)
+{
+  g_autofree char *path = NULL;
+  GModule *module;
+  gpointer show = NULL;
+
+  if (self->ui_show != NULL)
+    return self->ui_show;
+  path = find_ui_module ();
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    {
+      g_warning ("The window cannot be loaded: %s", g_module_error ());
+      return NULL;
+    }
+  if (!g_module_symbol (module, STRAY_UI_SHOW_SYMBOL, &show) || show == NULL)
+    {
+      g_warning ("%s is not Stream Tray's window module", path);
+      g_module_close (module);
+      return NULL;
+    }
+  /* GTK, once initialised, cannot be unloaded. */
+  g_module_make_resident (module);
+  self->ui_show = (StrayUiShowFunc) show;
+  return self->ui_show;
+}
+
+void
+stray_application_set_ui (StrayApplication *self,
+                          StrayUiShowFunc   show)
+{
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+
+  self->ui_show = show;
+}
+
+/**
+ * stray_application_show_window:
+ * @cid: (nullable): the channel to show
+ *
+ * Opens, raises or closes the window, loading it first if need be; with the activation token
+ * of the launch or notification click that asked, so that it gets focus on Wayland too.
+ */
+void
+stray_application_show_window (StrayApplication   *self,
+                               StrayWindowRequest  request,
+                               const char         *cid)
+{
+  StrayUiShowFunc show;
+  const char *token;
+
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+
+  show = load_ui (self);
+  if (show == NULL)
+    return;
+  token = self->activation_token;
+  if (token == NULL && cid != NULL && self->notifier != NULL)
+    token = stray_notifier_get_activation_token (self->notifier);
+  show (self, request, cid, token);
+}
+
+StraySession *
+stray_application_get_session (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
+/* Returns: (nullable): the REST client of the current account, or the demo's */
+StrayClient *
+stray_application_get_client (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return client_of (self);
+}
+
+/* Returns: (nullable): the account; none in the demo */
+StrayAccount *
+stray_application_get_account (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->account;
+}
+
+GSettings *
+stray_application_get_settings (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+StrayAvatarCache *
+stray_application_get_avatars (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->avatars;
+}
+
+/* Returns: (nullable): why the connection failed last, e.g. the server's refusal of a token */
+const GError *
+stray_application_get_connection_error (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->connection != NULL ? stray_connection_get_error (self->connection) : NULL;
+}
+
+gboolean
+stray_application_is_demo (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), FALSE);
+  return self->demo;
+}
+
+/* The channel on screen in the focused window, which no notification interrupts. */
+void
+stray_application_set_focused_channel (StrayApplication *self,
+                                       const char       *cid)
+{
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+
+  if (self->notifier != NULL)
+    stray_notifier_set_focused_channel (self->notifier, cid);
+}
+
+static gboolean rendering_env_set;
+
+/**
+ * stray_application_set_rendering_env:
+ *
+ * For a small window, GTK's cairo renderer without GL: GL set-up alone costs tens of MB
+ * under Mesa, and GTK 4.8 makes a GL context at gtk_init even for the cairo renderer unless
+ * GL is disabled (../shared/docs/desktop-notes.md, "Memory"). A user's GSK_RENDERER wins.
+ * Called first thing in main(), while the process has one thread, since setenv is not
+ * thread-safe.
+ *
+ * Returns: whether the environment was changed
+ */
+gboolean
+stray_application_set_rendering_env (void)
+{
+  const char *debug = g_getenv ("GDK_DEBUG");
+  g_autofree char *new_debug = NULL;
+
+  if (g_getenv ("GSK_RENDERER") != NULL)
+    return FALSE;
+  new_debug = debug != NULL && *debug != '\0' ? g_strconcat (debug, ",gl-disable", NULL)
+                                              : g_strdup ("gl-disable");
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("GDK_DEBUG", new_debug, TRUE);
+  rendering_env_set = TRUE;
+  return TRUE;
+}
+
+/* What this process chose for itself is not for the programs it launches (a browser). */
+void
+stray_application_unset_rendering_env (GAppLaunchContext *context)
+{
+  if (!rendering_env_set)
+    return;
+  g_app_launch_context_unsetenv (context, "GSK_RENDERER");
+  g_app_launch_context_unsetenv (context, "GDK_DEBUG");
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "stray-client.h"
+#include "stray-message.h"
 #include "stray-json.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 10
@@ -526,6 +527,66 @@ stray_client_mute_channel_async (StrayClient         *self,
   stray_client_call_async (self, "POST",
                            muted ? "/moderation/mute/channel" : "/moderation/unmute/channel",
                            body, cancellable, callback, user_data);
+}
+
+/* A channel's last @limit messages, for the window; nothing is watched or marked. */
+void
+stray_client_query_messages_async (StrayClient         *self,
+                                   const char          *cid,
+                                   guint                limit,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "query");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *messages = json_object_new ();
+
+  json_object_set_boolean_member (body, "state", TRUE);
+  json_object_set_boolean_member (body, "watch", FALSE);
+  json_object_set_boolean_member (body, "presence", FALSE);
+  json_object_set_int_member (messages, "limit", limit);
+  json_object_set_object_member (body, "messages", messages);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full): the messages, oldest first, as a GListModel of StrayMessage */
+GListModel *
+stray_client_query_messages_finish (StrayClient   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_autoptr(JsonObject) response = stray_client_call_finish (self, result, error);
+  JsonNode *messages;
+
+  if (response == NULL)
+    return NULL;
+  messages = json_object_get_member (response, "messages");
+  if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
+    {
+      g_set_error_literal (error, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
+                           "the channel query has no messages");
+      return NULL;
+    }
+  return stray_message_list_new_from_json (json_node_get_array (messages));
+}
+
+/* An event of @type (typing.start, typing.stop) to the channel's watchers. */
+void
+stray_client_send_event_async (StrayClient         *self,
+                               const char          *cid,
+                               const char          *type,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "event");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *event = json_object_new ();
+
+  json_object_set_string_member (event, "type", type);
+  json_object_set_object_member (body, "event", event);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
 }
 
 /* The user's channels, newest first, 30 at a time (the most Stream gives). */

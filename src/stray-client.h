@@ -92,4 +92,20 @@ void         stray_client_get_unread_async    (StrayClient         *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 
+void         stray_client_query_messages_async (StrayClient        *self,
+                                                const char         *cid,
+                                                guint               limit,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+GListModel  *stray_client_query_messages_finish (StrayClient       *self,
+                                                 GAsyncResult      *result,
+                                                 GError           **error);
+void         stray_client_send_event_async    (StrayClient         *self,
+                                               const char          *cid,
+                                               const char          *type,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+
 G_END_DECLS

@@ -1004,3 +1004,21 @@ stray_session_end_sync (StraySession *self,
                    PROP_UNREAD_CHANNELS);
     }
 }
+
+/**
+ * stray_session_clear:
+ *
+ * Forgets every channel and count, as after signing out.
+ */
+void
+stray_session_clear (StraySession *self)
+{
+  g_autoptr(JsonObject) nothing = json_object_new ();
+
+  g_return_if_fail (STRAY_IS_SESSION (self));
+
+  json_object_set_int_member (nothing, "total_unread_count", 0);
+  json_object_set_array_member (nothing, "channels", json_array_new ());
+  stray_session_begin_sync (self);
+  stray_session_end_sync (self, nothing);
+}

@@ -50,5 +50,6 @@ void                  stray_session_sync_channel           (StraySession        
                                                             JsonObject           *state);
 void                  stray_session_end_sync               (StraySession         *self,
                                                             JsonObject           *unread);
+void                  stray_session_clear                  (StraySession         *self);
 
 G_END_DECLS

@@ -922,7 +922,7 @@ static Child *
 start_daemon (Bench *bench)
 {
   g_autoptr(GSubprocessLauncher) launcher = daemon_launcher (bench, G_SUBPROCESS_FLAGS_NONE);
-  const char *argv[] = { bench->stream_tray, NULL };
+  const char *argv[] = { bench->stream_tray, "--background", NULL };
   Child *daemon = child_spawn (launcher, "the daemon", argv);
   gint64 deadline = g_get_monotonic_time () + SETUP_SECONDS * G_USEC_PER_SEC;
 

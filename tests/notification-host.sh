@@ -48,7 +48,7 @@ dunst >"$work/dunst.log" 2>&1 &
 dunst_pid=$!
 wait_until 20 running || { cat "$work/dunst.log" >&2; echo "not ok 1 - dunst started"; exit 1; }
 
-"$tray" --demo >"$work/demo.log" 2>&1 &
+"$tray" --demo --background >"$work/demo.log" 2>&1 &
 app_pid=$!
 
 # No tray host here: the app says once where it is.

@@ -309,7 +309,7 @@ test_daemon_session (Fixture       *fixture,
 
   /* Without an account it starts anyway, and waits. */
   daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
-                                        NULL);
+                                        "--background", NULL);
   g_assert_no_error (error);
   wait_for_state (fixture, "not-configured");
 

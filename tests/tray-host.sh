@@ -77,7 +77,7 @@ for attempt in 1 2 3; do
 done
 watching || not_ok "the host started its watcher"
 
-"$tray" --demo >"$work/demo.log" 2>&1 &
+"$tray" --demo --background >"$work/demo.log" 2>&1 &
 app_pid=$!
 if wait_until 20 registered; then ok "the item registered with the host's watcher"
 else not_ok "the item registered with the host's watcher"; fi

@@ -1,0 +1,615 @@
+/* stray-channel-view.c: one channel's last messages and a reply entry
+ *
+ * The messages are fetched from the server when the channel is shown and dropped when another
+ * is; the model only keeps each channel's last message, and those that arrive while the
+ * channel is on screen are added from it. Typing sends typing.start and typing.stop as the
+ * official SDK does: a start at most every 2 s while keys are pressed, a stop after 1 s
+ * without one, and on sending.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "stray-channel-row.h"
+#include "stray-channel-view.h"
+#include "stray-message.h"
+#include "stray-message-preview.h"
+
+#define N_MESSAGES 25
+#define TYPING_REPEAT_US (2 * G_USEC_PER_SEC)
+#define TYPING_IDLE_US (1 * G_USEC_PER_SEC)
+
+struct _StrayChannelView
+{
+  GtkWidget parent_instance;
+
+  StrayApplication *application;
+  StrayChannel *channel;
+  GListStore *messages;
+  GCancellable *cancellable; /* of what was asked for the channel on screen */
+  gint64 last_typing_event;  /* 0: not typing */
+  gint64 last_keystroke;
+  guint typing_check_id;
+
+  GtkLabel *title;
+  GtkButton *browser_button;
+  GtkStack *message_stack;
+  GtkSpinner *spinner;
+  GtkScrolledWindow *scroller;
+  GtkListBox *message_list;
+  GtkLabel *error_label;
+  GtkLabel *send_error_label;
+  GtkEntry *reply_entry;
+  GtkButton *send_button;
+};
+
+G_DEFINE_FINAL_TYPE (StrayChannelView, stray_channel_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_UNREAD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_BACK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_event_sent (GObject      *source,
+               GAsyncResult *result,
+               G_GNUC_UNUSED gpointer user_data)
+{
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+  if (response == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("typing event not sent: %s", error->message);
+}
+
+static void
+send_typing (StrayChannelView *self,
+             const char       *type)
+{
+  StrayClient *client = stray_application_get_client (self->application);
+
+  if (client != NULL && self->channel != NULL)
+    stray_client_send_event_async (client, stray_channel_get_cid (self->channel), type, NULL,
+                                   on_event_sent, NULL);
+}
+
+static void
+stop_typing (StrayChannelView *self)
+{
+  g_clear_handle_id (&self->typing_check_id, g_source_remove);
+  if (self->last_typing_event == 0)
+    return;
+  self->last_typing_event = 0;
+  send_typing (self, "typing.stop");
+}
+
+static gboolean
+on_typing_check (gpointer user_data)
+{
+  StrayChannelView *self = user_data;
+
+  if (g_get_monotonic_time () - self->last_keystroke > TYPING_IDLE_US)
+    {
+      self->typing_check_id = 0;
+      stop_typing (self);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+keystroke (StrayChannelView *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  self->last_keystroke = now;
+  if (self->last_typing_event == 0 || now - self->last_typing_event > TYPING_REPEAT_US)
+    {
+      self->last_typing_event = now;
+      send_typing (self, "typing.start");
+    }
+  if (self->typing_check_id == 0)
+    self->typing_check_id = g_timeout_add (500, on_typing_check, self);
+}
+
+static void
+on_reply_changed (GtkEntry         *entry,
+                  StrayChannelView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  gboolean has_text = *stripped != '\0';
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), has_text);
+  if (*text != '\0')
+    keystroke (self);
+}
+
+static void
+on_message_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(GError) error = NULL;
+  StrayChannelView *self;
+
+  response = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = STRAY_CHANNEL_VIEW (user_data);
+  gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
+  if (response == NULL)
+    {
+      /* The text stays in the entry, to be sent again. */
+      g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
+
+      gtk_label_set_text (self->send_error_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), TRUE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), TRUE);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+  stop_typing (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->reply_entry));
+}
+
+static void
+send_reply (StrayChannelView *self)
+{
+  StrayClient *client = stray_application_get_client (self->application);
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reply_entry)));
+
+  if (client == NULL || self->channel == NULL || *g_strstrip (text) == '\0')
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), FALSE);
+  /* Not insensitive: the entry keeps the focus while the message is on its way. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), FALSE);
+  stray_client_send_message_async (client, stray_channel_get_cid (self->channel), text,
+                                   self->cancellable, on_message_sent, self);
+}
+
+static void
+on_reply_activate (G_GNUC_UNUSED GtkEntry *entry,
+                   StrayChannelView      *self)
+{
+  send_reply (self);
+}
+
+static void
+on_send_clicked (G_GNUC_UNUSED GtkButton *button,
+                 StrayChannelView        *self)
+{
+  send_reply (self);
+}
+
+static void
+on_back_clicked (G_GNUC_UNUSED GtkButton *button,
+                 StrayChannelView        *self)
+{
+  g_signal_emit (self, signals[SIGNAL_BACK], 0);
+}
+
+/**
+ * stray_channel_view_expand_web_url:
+ * @url_template: e.g. "https://chat.example.com/{type}/{id}"
+ *
+ * Returns: (nullable): the channel's web address, or NULL when the result is not an http or
+ *   https URL (a template must not open anything else on the user's machine)
+ */
+char *
+stray_channel_view_expand_web_url (const char *url_template,
+                                   const char *cid)
+{
+  const char *colon = strchr (cid, ':');
+  g_autofree char *type = NULL;
+  g_autofree char *type_escaped = NULL;
+  g_autofree char *id_escaped = NULL;
+  g_autoptr(GString) url = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  if (url_template == NULL || *url_template == '\0' || colon == NULL)
+    return NULL;
+  type = g_strndup (cid, colon - cid);
+  type_escaped = g_uri_escape_string (type, NULL, FALSE);
+  id_escaped = g_uri_escape_string (colon + 1, NULL, FALSE);
+  url = g_string_new (url_template);
+  g_string_replace (url, "{type}", type_escaped, 0);
+  g_string_replace (url, "{id}", id_escaped, 0);
+
+  uri = g_uri_parse (url->str, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return NULL;
+  return g_string_free (g_steal_pointer (&url), FALSE);
+}
+
+static char *
+web_url (StrayChannelView *self)
+{
+  g_autofree char *url_template = NULL;
+
+  if (self->channel == NULL || self->application == NULL)
+    return NULL;
+  url_template = g_settings_get_string (stray_application_get_settings (self->application),
+                                        "web-url-template");
+  return stray_channel_view_expand_web_url (url_template, stray_channel_get_cid (self->channel));
+}
+
+static void
+on_browser_launched (G_GNUC_UNUSED GObject *source,
+                     GAsyncResult          *result,
+                     G_GNUC_UNUSED gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("The browser did not open: %s", error->message);
+}
+
+static void
+on_browser_clicked (G_GNUC_UNUSED GtkButton *button,
+                    StrayChannelView        *self)
+{
+  g_autofree char *url = web_url (self);
+  g_autoptr(GdkAppLaunchContext) context = NULL;
+
+  if (url == NULL)
+    return;
+  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+  stray_application_unset_rendering_env (G_APP_LAUNCH_CONTEXT (context));
+  /* GIO goes through the OpenURI portal inside a sandbox. */
+  g_app_info_launch_default_for_uri_async (url, G_APP_LAUNCH_CONTEXT (context), NULL,
+                                           on_browser_launched, NULL);
+}
+
+static void
+update_browser_button (StrayChannelView *self)
+{
+  g_autofree char *url = web_url (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->browser_button), url != NULL);
+}
+
+static GtkWidget *
+create_message_row (gpointer item,
+                    G_GNUC_UNUSED gpointer user_data)
+{
+  StrayMessage *message = item;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *author = gtk_label_new (stray_message_get_author (message));
+  g_autofree char *when = stray_format_relative_time (stray_message_get_created_at (message),
+                                                      g_get_real_time ());
+  GtkWidget *time = gtk_label_new (when);
+  GtkWidget *text;
+
+  if (stray_message_get_deleted (message))
+    {
+      text = gtk_label_new (_("Message deleted"));
+      gtk_widget_add_css_class (text, "dim-label");
+    }
+  else
+    {
+      /* Plain text: a message's markup-like characters show as typed. */
+      text = gtk_label_new (stray_message_get_text (message));
+      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+    }
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_label_set_xalign (GTK_LABEL (author), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (author), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (author, "message-author");
+  gtk_widget_add_css_class (time, "dim-label");
+  gtk_widget_add_css_class (time, "caption");
+  gtk_box_append (GTK_BOX (header), author);
+  gtk_box_append (GTK_BOX (header), time);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_set_margin_start (box, 10);
+  gtk_widget_set_margin_end (box, 10);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  return box;
+}
+
+static gboolean
+scroll_to_end (gpointer user_data)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (user_data);
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_latest (StrayChannelView *self)
+{
+  /* After the list has its new size. */
+  g_idle_add_full (G_PRIORITY_LOW, scroll_to_end, g_object_ref (self->scroller), g_object_unref);
+}
+
+static gboolean
+has_message (StrayChannelView *self,
+             const char       *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+
+  /* New messages come last; look there first. */
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(StrayMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages),
+                                                               i - 1);
+
+      if (g_strcmp0 (stray_message_get_id (message), id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_last_message (StrayChannel            *channel,
+                 G_GNUC_UNUSED GParamSpec *pspec,
+                 StrayChannelView        *self)
+{
+  StrayMessagePreview *preview = NULL;
+  g_autoptr(StrayMessage) message = NULL;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "messages") != 0)
+    return;
+  g_object_get (channel, "last-message", &preview, NULL);
+  if (preview == NULL || preview->id == NULL || has_message (self, preview->id))
+    {
+      g_clear_pointer (&preview, stray_message_preview_unref);
+      return;
+    }
+  message = stray_message_new (preview->id, preview->user_id, preview->user_name, preview->text,
+                               preview->created_at_us, preview->deleted);
+  g_list_store_append (self->messages, message);
+  while (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > N_MESSAGES * 2)
+    g_list_store_remove (self->messages, 0);
+  g_clear_pointer (&preview, stray_message_preview_unref);
+  show_latest (self);
+}
+
+static void
+on_messages (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GListModel) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  StrayChannelView *self;
+
+  messages = stray_client_query_messages_finish (STRAY_CLIENT (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = STRAY_CHANNEL_VIEW (user_data);
+  gtk_spinner_stop (self->spinner);
+  if (messages == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The messages cannot be loaded: %s"),
+                                               error->message);
+
+      gtk_label_set_text (self->error_label, text);
+      gtk_stack_set_visible_child_name (self->message_stack, "error");
+      return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(StrayMessage) message = g_list_model_get_item (messages, i);
+
+      g_list_store_append (self->messages, message);
+    }
+  if (g_list_model_get_n_items (messages) == 0)
+    {
+      gtk_label_set_text (self->error_label, _("No messages yet"));
+      gtk_stack_set_visible_child_name (self->message_stack, "error");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->message_stack, "messages");
+  show_latest (self);
+}
+
+static void
+on_unread (G_GNUC_UNUSED StrayChannel *channel,
+           G_GNUC_UNUSED GParamSpec   *pspec,
+           StrayChannelView           *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+/**
+ * stray_channel_view_set_channel:
+ * @channel: (nullable): the channel to show; none frees what the last one held
+ */
+void
+stray_channel_view_set_channel (StrayChannelView *self,
+                                StrayChannel     *channel)
+{
+  StrayClient *client;
+
+  g_return_if_fail (STRAY_IS_CHANNEL_VIEW (self));
+
+  if (self->channel == channel)
+    return;
+  stop_typing (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_list_store_remove_all (self->messages);
+  gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+  gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), FALSE);
+  if (self->channel != NULL)
+    g_signal_handlers_disconnect_by_data (self->channel, self);
+  g_set_object (&self->channel, channel);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+  if (channel == NULL)
+    return;
+
+  gtk_label_set_text (self->title, stray_channel_get_title (channel));
+  g_signal_connect (channel, "notify::last-message", G_CALLBACK (on_last_message), self);
+  g_signal_connect (channel, "notify::unread-count", G_CALLBACK (on_unread), self);
+  update_browser_button (self);
+  self->cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->message_stack, "loading");
+  gtk_spinner_start (self->spinner);
+  client = stray_application_get_client (self->application);
+  if (client == NULL)
+    {
+      gtk_label_set_text (self->error_label, _("Not connected"));
+      gtk_stack_set_visible_child_name (self->message_stack, "error");
+      return;
+    }
+  stray_client_query_messages_async (client, stray_channel_get_cid (channel), N_MESSAGES,
+                                     self->cancellable, on_messages, self);
+}
+
+/* Returns: (transfer none) (nullable): the channel on screen */
+StrayChannel *
+stray_channel_view_get_channel (StrayChannelView *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL_VIEW (self), NULL);
+  return self->channel;
+}
+
+/* Returns: (transfer none): the messages shown, oldest first */
+GListModel *
+stray_channel_view_get_messages (StrayChannelView *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL_VIEW (self), NULL);
+  return G_LIST_MODEL (self->messages);
+}
+
+static void
+on_template_changed (G_GNUC_UNUSED GSettings *settings,
+                     G_GNUC_UNUSED const char *key,
+                     StrayChannelView         *self)
+{
+  update_browser_button (self);
+}
+
+void
+stray_channel_view_set_application (StrayChannelView *self,
+                                    StrayApplication *application)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL_VIEW (self));
+  g_return_if_fail (self->application == NULL);
+
+  self->application = g_object_ref (application);
+  g_signal_connect_object (stray_application_get_settings (application),
+                           "changed::web-url-template", G_CALLBACK (on_template_changed), self,
+                           0);
+}
+
+static gboolean
+stray_channel_view_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (STRAY_CHANNEL_VIEW (widget)->reply_entry));
+}
+
+static void
+stray_channel_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  StrayChannelView *self = STRAY_CHANNEL_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_UNREAD:
+      g_value_set_uint (value, self->channel != NULL ? stray_channel_get_unread_count (self->channel)
+                                                     : 0);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+stray_channel_view_dispose (GObject *object)
+{
+  StrayChannelView *self = STRAY_CHANNEL_VIEW (object);
+  GtkWidget *child;
+
+  if (self->application != NULL)
+    stray_channel_view_set_channel (self, NULL);
+  g_clear_handle_id (&self->typing_check_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), STRAY_TYPE_CHANNEL_VIEW);
+  /* GTK 4.8 unparents only the bound template children. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->messages);
+  g_clear_object (&self->application);
+
+  G_OBJECT_CLASS (stray_channel_view_parent_class)->dispose (object);
+}
+
+static void
+stray_channel_view_class_init (StrayChannelViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = stray_channel_view_get_property;
+  object_class->dispose = stray_channel_view_dispose;
+  widget_class->grab_focus = stray_channel_view_grab_focus;
+
+  /* The channel's unread count, for the window's mark-read timer. */
+  properties[PROP_UNREAD] =
+    g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/streamtray/StreamTray/stray-channel-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, title);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, browser_button);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, message_stack);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, message_list);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, error_label);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, send_error_label);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, reply_entry);
+  gtk_widget_class_bind_template_child (widget_class, StrayChannelView, send_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_browser_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_reply_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_reply_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+}
+
+static void
+stray_channel_view_init (StrayChannelView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->messages = g_list_store_new (STRAY_TYPE_MESSAGE);
+  gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages),
+                           create_message_row, NULL, NULL);
+}

@@ -1,0 +1,519 @@
+/* stray-window.c: the channel list, a channel, or the setup page
+ *
+ * One small window: the user's channels newest first (a GtkListView, so that only the rows on
+ * screen exist however many channels there are), filtered by a search, and one channel at a
+ * time with its last messages and a reply entry. Without an account it shows the setup page.
+ * The model is the daemon's StraySession; commands go through the application's actions.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "stray-channel-list.h"
+#include "stray-channel-row.h"
+#include "stray-channel-view.h"
+#include "stray-preferences-window.h"
+#include "stray-setup-page.h"
+#include "stray-window.h"
+
+struct _StrayWindow
+{
+  GtkWindow parent_instance;
+
+  StrayApplication *application;
+  StraySession *session;
+  GtkFilterListModel *visible_channels;
+  GtkStringFilter *search_filter;
+  GtkSingleSelection *selection;
+  char *pending_cid; /* asked for before the channel arrived */
+  guint read_timeout_id;
+  GtkWindow *preferences;
+
+  GtkStack *stack;
+  GtkStack *content_stack;
+  GtkStack *list_stack;
+  GtkLabel *state_label;
+  GtkLabel *empty_label;
+  GtkLabel *banner;
+  GtkButton *mark_all_read_button;
+  GtkToggleButton *search_button;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkListView *list_view;
+  StrayChannelView *channel_view;
+  StraySetupPage *setup_page;
+};
+
+G_DEFINE_FINAL_TYPE (StrayWindow, stray_window, GTK_TYPE_WINDOW)
+
+static StrayChannel *
+shown_channel (StrayWindow *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "channel") != 0 ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "channels") != 0)
+    return NULL;
+  return stray_channel_view_get_channel (self->channel_view);
+}
+
+static gboolean
+on_read_timeout (gpointer user_data)
+{
+  StrayWindow *self = user_data;
+  StrayChannel *channel = shown_channel (self);
+
+  self->read_timeout_id = 0;
+  if (channel != NULL && stray_channel_get_unread_count (channel) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.mark-read", "s",
+                                stray_channel_get_cid (channel));
+  return G_SOURCE_REMOVE;
+}
+
+/* A channel on screen in the focused window is being read: it gets no notifications, and once
+ * it has been there for a moment, it is marked read on the server. */
+static void
+update_reading (StrayWindow *self)
+{
+  StrayChannel *channel = shown_channel (self);
+  gboolean reading = channel != NULL && gtk_window_is_active (GTK_WINDOW (self));
+
+  stray_application_set_focused_channel (self->application,
+                                         reading ? stray_channel_get_cid (channel) : NULL);
+  if (!reading || stray_channel_get_unread_count (channel) == 0)
+    {
+      g_clear_handle_id (&self->read_timeout_id, g_source_remove);
+      return;
+    }
+  if (self->read_timeout_id == 0)
+    self->read_timeout_id = g_timeout_add (STRAY_WINDOW_READ_DELAY_MS, on_read_timeout, self);
+}
+
+static void
+on_reading_changed (StrayWindow *self)
+{
+  update_reading (self);
+}
+
+/* Short, for the header bar; what went wrong is told in full in the banner. */
+static char *
+describe_state (StrayWindow *self)
+{
+  StrayConnectionState state = stray_session_get_connection_state (self->session);
+  guint unread = stray_session_get_total_unread_count (self->session);
+
+  switch (state)
+    {
+    case STRAY_CONNECTION_CONNECTED:
+      if (unread == 0)
+        return g_strdup (_("All read"));
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u unread message",
+                                           "%u unread messages", unread), unread);
+    case STRAY_CONNECTION_CONNECTING:
+      return g_strdup (_("Connecting…"));
+    case STRAY_CONNECTION_DISCONNECTED:
+      return g_strdup (_("Offline, reconnecting"));
+    case STRAY_CONNECTION_AUTH_FAILED:
+      return g_strdup (_("Sign-in failed"));
+    case STRAY_CONNECTION_NOT_CONFIGURED:
+    default:
+      return g_strdup (_("No account set up"));
+    }
+}
+
+static void
+update_banner (StrayWindow *self)
+{
+  StrayConnectionState state = stray_session_get_connection_state (self->session);
+  const GError *error = stray_application_get_connection_error (self->application);
+  g_autofree char *text = NULL;
+
+  if (state == STRAY_CONNECTION_AUTH_FAILED)
+    text = g_strdup_printf (_("The server refused the account: %s. Sign out in the "
+                              "preferences to set it up again."),
+                            error != NULL ? error->message : _("no reason given"));
+  else if (state == STRAY_CONNECTION_DISCONNECTED && error != NULL)
+    text = g_strdup_printf (_("Offline: %s"), error->message);
+  gtk_label_set_text (self->banner, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->banner), text != NULL);
+}
+
+static void
+update_empty (StrayWindow *self)
+{
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->visible_channels));
+
+  if (n > 0)
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "channels");
+      return;
+    }
+  if (search != NULL && *search != '\0')
+    {
+      g_autofree char *text = g_strdup_printf (_("No channel matches “%s”"), search);
+
+      gtk_label_set_text (self->empty_label, text);
+    }
+  else
+    gtk_label_set_text (self->empty_label, _("No channels yet"));
+  gtk_stack_set_visible_child_name (self->list_stack, "empty");
+}
+
+static void
+open_channel (StrayWindow  *self,
+              StrayChannel *channel)
+{
+  stray_channel_view_set_channel (self->channel_view, channel);
+  gtk_stack_set_visible_child_name (self->content_stack, "channel");
+  gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+  update_reading (self);
+}
+
+static void
+try_pending_channel (StrayWindow *self)
+{
+  StrayChannel *channel;
+
+  if (self->pending_cid == NULL)
+    return;
+  channel = stray_channel_list_lookup (stray_session_get_channels (self->session),
+                                       self->pending_cid);
+  if (channel == NULL)
+    return;
+  g_clear_pointer (&self->pending_cid, g_free);
+  open_channel (self, channel);
+}
+
+static void
+update_state (StrayWindow *self)
+{
+  StrayConnectionState state = stray_session_get_connection_state (self->session);
+  g_autofree char *text = describe_state (self);
+  gboolean setup = state == STRAY_CONNECTION_NOT_CONFIGURED &&
+                   !stray_application_is_demo (self->application);
+
+  gtk_label_set_text (self->state_label, text);
+  update_banner (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mark_all_read_button),
+                            state == STRAY_CONNECTION_CONNECTED &&
+                            stray_session_get_total_unread_count (self->session) > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), !setup);
+  gtk_widget_set_visible (GTK_WIDGET (self->mark_all_read_button), !setup);
+  gtk_stack_set_visible_child_name (self->stack, setup ? "setup" : "channels");
+  if (setup)
+    gtk_stack_set_visible_child_name (self->content_stack, "list");
+}
+
+static void
+on_session_changed (StrayWindow *self)
+{
+  update_state (self);
+}
+
+static void
+on_channels_changed (StrayWindow *self)
+{
+  update_empty (self);
+  try_pending_channel (self);
+  /* The channel on screen may have gone (left, deleted, signed out). */
+  if (stray_channel_view_get_channel (self->channel_view) != NULL &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session),
+                                 stray_channel_get_cid (stray_channel_view_get_channel (
+                                   self->channel_view))) == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "list");
+      stray_channel_view_set_channel (self->channel_view, NULL);
+    }
+  update_reading (self);
+}
+
+static void
+on_search_changed (GtkSearchEntry *entry,
+                   StrayWindow    *self)
+{
+  gtk_string_filter_set_search (self->search_filter,
+                                gtk_editable_get_text (GTK_EDITABLE (entry)));
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "list") != 0)
+    gtk_stack_set_visible_child_name (self->content_stack, "list");
+  update_empty (self);
+}
+
+/* Enter in the search opens the first match. */
+static void
+on_search_activate (G_GNUC_UNUSED GtkSearchEntry *entry,
+                    StrayWindow                  *self)
+{
+  g_autoptr(StrayChannel) channel =
+    g_list_model_get_item (G_LIST_MODEL (self->visible_channels), 0);
+
+  if (channel != NULL)
+    open_channel (self, channel);
+}
+
+static void
+on_stop_search (G_GNUC_UNUSED GtkSearchEntry *entry,
+                StrayWindow                  *self)
+{
+  gtk_toggle_button_set_active (self->search_button, FALSE);
+}
+
+static void
+on_channel_activated (G_GNUC_UNUSED GtkListView *list_view,
+                      guint                      position,
+                      StrayWindow               *self)
+{
+  g_autoptr(StrayChannel) channel =
+    g_list_model_get_item (G_LIST_MODEL (self->visible_channels), position);
+
+  if (channel != NULL)
+    open_channel (self, channel);
+}
+
+static void
+on_channel_view_back (G_GNUC_UNUSED StrayChannelView *view,
+                      StrayWindow                    *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "list");
+  stray_channel_view_set_channel (self->channel_view, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  update_reading (self);
+}
+
+/* Escape steps back: from a channel to the list, out of the search, then closes. */
+static gboolean
+on_escape (GtkWidget                *widget,
+           G_GNUC_UNUSED GVariant   *args,
+           G_GNUC_UNUSED gpointer    user_data)
+{
+  StrayWindow *self = STRAY_WINDOW (widget);
+
+  if (shown_channel (self) != NULL)
+    on_channel_view_back (self->channel_view, self);
+  else if (gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_toggle_button_set_active (self->search_button, FALSE);
+  else
+    gtk_window_close (GTK_WINDOW (self));
+  return TRUE;
+}
+
+static gboolean
+on_find (GtkWidget              *widget,
+         G_GNUC_UNUSED GVariant *args,
+         G_GNUC_UNUSED gpointer  user_data)
+{
+  StrayWindow *self = STRAY_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "channels") != 0)
+    return FALSE;
+  gtk_toggle_button_set_active (self->search_button, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  return TRUE;
+}
+
+static void
+setup_row (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+           GtkListItem                            *item,
+           StrayWindow                            *self)
+{
+  gtk_list_item_set_child (item, GTK_WIDGET (stray_channel_row_new (
+    stray_application_get_avatars (self->application))));
+}
+
+static void
+bind_row (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+          GtkListItem                            *item,
+          G_GNUC_UNUSED gpointer                  user_data)
+{
+  stray_channel_row_set_channel (STRAY_CHANNEL_ROW (gtk_list_item_get_child (item)),
+                                 gtk_list_item_get_item (item));
+}
+
+static void
+unbind_row (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
+            GtkListItem                            *item,
+            G_GNUC_UNUSED gpointer                  user_data)
+{
+  stray_channel_row_set_channel (STRAY_CHANNEL_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+stray_window_dispose (GObject *object)
+{
+  StrayWindow *self = STRAY_WINDOW (object);
+
+  g_clear_handle_id (&self->read_timeout_id, g_source_remove);
+  if (self->application != NULL)
+    stray_application_set_focused_channel (self->application, NULL);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (stray_session_get_channels (self->session), self);
+    }
+  if (self->preferences != NULL)
+    gtk_window_destroy (self->preferences);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->visible_channels);
+  g_clear_object (&self->session);
+  g_clear_object (&self->application);
+  g_clear_pointer (&self->pending_cid, g_free);
+
+  G_OBJECT_CLASS (stray_window_parent_class)->dispose (object);
+}
+
+static void
+stray_window_class_init (StrayWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = stray_window_dispose;
+
+  g_type_ensure (STRAY_TYPE_CHANNEL_VIEW);
+  g_type_ensure (STRAY_TYPE_SETUP_PAGE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/streamtray/StreamTray/stray-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, mark_all_read_button);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, channel_view);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, setup_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_channel_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_channel_view_back);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, on_escape, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find, NULL);
+}
+
+static void
+stray_window_init (StrayWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+StrayWindow *
+stray_window_new (StrayApplication *application)
+{
+  StrayWindow *self;
+  StrayChannelList *channels;
+  GtkExpression *title;
+  GtkBoolFilter *not_hidden;
+  GtkEveryFilter *filter;
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_return_val_if_fail (STRAY_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (STRAY_TYPE_WINDOW, NULL);
+  self->application = g_object_ref (application);
+  self->session = g_object_ref (stray_application_get_session (application));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "app", G_ACTION_GROUP (application));
+  stray_channel_view_set_application (self->channel_view, application);
+  stray_setup_page_set_application (self->setup_page, application);
+
+  channels = stray_session_get_channels (self->session);
+  title = gtk_property_expression_new (STRAY_TYPE_CHANNEL, NULL, "title");
+  self->search_filter = gtk_string_filter_new (title);
+  gtk_string_filter_set_match_mode (self->search_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->search_filter, TRUE);
+  /* Hidden channels stay out of sight until a new message shows them again, as in Stream's
+   * own clients. */
+  not_hidden = gtk_bool_filter_new (gtk_property_expression_new (STRAY_TYPE_CHANNEL, NULL,
+                                                                 "hidden"));
+  gtk_bool_filter_set_invert (not_hidden, TRUE);
+  filter = gtk_every_filter_new ();
+  gtk_multi_filter_append (GTK_MULTI_FILTER (filter), GTK_FILTER (self->search_filter));
+  gtk_multi_filter_append (GTK_MULTI_FILTER (filter), GTK_FILTER (not_hidden));
+  self->visible_channels = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (channels)),
+                                                      GTK_FILTER (filter));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->visible_channels)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_swapped (self->session, "notify::connection-state",
+                            G_CALLBACK (on_session_changed), self);
+  g_signal_connect_swapped (self->session, "notify::total-unread-count",
+                            G_CALLBACK (on_session_changed), self);
+  g_signal_connect_swapped (channels, "items-changed", G_CALLBACK (on_channels_changed), self);
+  g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (on_reading_changed), self);
+  g_signal_connect_swapped (self->channel_view, "notify::unread", G_CALLBACK (on_reading_changed),
+                            self);
+  update_state (self);
+  update_empty (self);
+  return self;
+}
+
+/* Opens @cid, now or as soon as it is known (a notification may be faster than the resync). */
+void
+stray_window_show_channel (StrayWindow *self,
+                           const char  *cid)
+{
+  g_return_if_fail (STRAY_IS_WINDOW (self));
+
+  g_free (self->pending_cid);
+  self->pending_cid = g_strdup (cid);
+  try_pending_channel (self);
+}
+
+/* Returns: (nullable): the cid of the channel on screen */
+const char *
+stray_window_get_shown_channel (StrayWindow *self)
+{
+  StrayChannel *channel;
+
+  g_return_val_if_fail (STRAY_IS_WINDOW (self), NULL);
+
+  channel = shown_channel (self);
+  return channel != NULL ? stray_channel_get_cid (channel) : NULL;
+}
+
+void
+stray_window_show_preferences (StrayWindow *self)
+{
+  g_return_if_fail (STRAY_IS_WINDOW (self));
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (stray_preferences_window_new (self->application));
+      gtk_window_set_transient_for (self->preferences, GTK_WINDOW (self));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  gtk_window_present (self->preferences);
+}
+
+void
+stray_window_set_search (StrayWindow *self,
+                         const char  *text)
+{
+  g_return_if_fail (STRAY_IS_WINDOW (self));
+
+  gtk_toggle_button_set_active (self->search_button, text != NULL && *text != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+}
+
+/* The channels the list shows, after the search: for tests and the screen reader's counts. */
+GListModel *
+stray_window_get_visible_channels (StrayWindow *self)
+{
+  g_return_val_if_fail (STRAY_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->visible_channels);
+}
