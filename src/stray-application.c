@@ -16,6 +16,9 @@
 #include <glib/gi18n.h>
 #include <gmodule.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "stray-account.h"
@@ -408,6 +411,15 @@ on_connection_event (G_GNUC_UNUSED StrayConnection *connection,
 }
 
 static void
+on_synced (G_GNUC_UNUSED StrayConnection *connection,
+           StrayApplication              *self)
+{
+  /* A resync parses every channel's JSON; most of it is garbage once the model has what
+   * it needs. */
+  stray_application_release_memory (self);
+}
+
+static void
 start_connection (StrayApplication   *self,
                   const char         *base_url,
                   const char         *api_key,
@@ -418,6 +430,7 @@ start_connection (StrayApplication   *self,
 
   self->connection = stray_connection_new (self->session, client);
   g_signal_connect (self->connection, "event", G_CALLBACK (on_connection_event), self);
+  g_signal_connect (self->connection, "synced", G_CALLBACK (on_synced), self);
   if (self->demo)
     g_signal_connect (self->connection, "event", G_CALLBACK (on_demo_event), self);
   stray_connection_start (self->connection);
@@ -982,10 +995,12 @@ load_ui (StrayApplication *self)
   g_autofree char *path = NULL;
   GModule *module;
   gpointer show = NULL;
+  gint64 start;
 
   if (self->ui_show != NULL)
     return self->ui_show;
   path = find_ui_module ();
+  start = g_get_monotonic_time ();
   module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL)
     {
@@ -1000,6 +1015,7 @@ load_ui (StrayApplication *self)
     }
   /* GTK, once initialised, cannot be unloaded. */
   g_module_make_resident (module);
+  g_debug ("window module loaded in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   self->ui_show = (StrayUiShowFunc) show;
   return self->ui_show;
 }
@@ -1139,4 +1155,28 @@ stray_application_unset_rendering_env (GAppLaunchContext *context)
     return;
   g_app_launch_context_unsetenv (context, "GSK_RENDERER");
   g_app_launch_context_unsetenv (context, "GDK_DEBUG");
+}
+
+static gboolean
+release_memory (G_GNUC_UNUSED gpointer user_data)
+{
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * stray_application_release_memory:
+ *
+ * After a burst of work whose memory is freed (a resync, a closed window), gives the free
+ * pages back to the system, once the main loop is idle: malloc keeps freed memory for later
+ * otherwise, and a background daemon's later is mostly waiting.
+ */
+void
+stray_application_release_memory (StrayApplication *self)
+{
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+
+  g_idle_add_full (G_PRIORITY_LOW, release_memory, NULL, NULL);
 }

@@ -48,6 +48,7 @@ const GError     *stray_application_get_connection_error (StrayApplication   *se
 gboolean          stray_application_is_demo              (StrayApplication   *self);
 void              stray_application_set_focused_channel  (StrayApplication   *self,
                                                           const char         *cid);
+void              stray_application_release_memory       (StrayApplication   *self);
 gboolean          stray_application_set_rendering_env    (void);
 void              stray_application_unset_rendering_env  (GAppLaunchContext  *context);
 

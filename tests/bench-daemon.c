@@ -14,6 +14,11 @@
  *    channel of the same devserver, while a backend sends STRAY_BENCH_MESSAGES (default 20,000)
  *    messages over REST, 16 in flight. CPU time (utime + stime of the whole process) over the
  *    sending phase. Goal: daemon ≤ one third of the SDK.
+ * 5. The window, on the same daemon as 3 (1,000 channels) and the display the benchmark runs
+ *    on (Xvfb): the app's toggle-window action called over D-Bus, WINDOW_ROUNDS times; from the
+ *    call to the daemon's first painted frame ("window shown" in its stray-ui debug log,
+ *    read from its stderr). Goal: ≤ 300 ms, judged on the first opening, which loads the window
+ *    module and initialises GTK. VmRSS after the window is closed again: goal ≤ 35 MiB.
  *
  * Needs a session bus and an unlocked keyring: run it under build-aux/test-session. The
  * daemon and the CLI share settings through a keyfile in a temporary XDG_CONFIG_HOME.
@@ -61,6 +66,9 @@
 #define GOAL_WAKEUPS_PER_SECOND 1.0
 #define GOAL_RSS_KB (12 * 1024)
 #define GOAL_CPU_RATIO (1.0 / 3.0)
+#define GOAL_SHOWN_MS 300.0
+#define GOAL_RSS_AFTER_WINDOW_KB (35 * 1024)
+#define WINDOW_ROUNDS 5
 
 /* ---- failing: no child may outlive a failed run ---- */
 
@@ -918,13 +926,53 @@ total_unread (Bench *bench)
   return g_variant_get_uint32 (value);
 }
 
-static Child *
-start_daemon (Bench *bench)
+/* The daemon's window log: when it last said the window was shown and closed. */
+typedef struct {
+  GDataInputStream *lines;
+  gint64 shown_us;
+  gint64 closed_us;
+} WindowLog;
+
+static void
+on_daemon_line (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_autoptr(GSubprocessLauncher) launcher = daemon_launcher (bench, G_SUBPROCESS_FLAGS_NONE);
+  WindowLog *log = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, NULL);
+
+  if (line == NULL)
+    return;
+  if (strstr (line, "window shown") != NULL)
+    log->shown_us = g_get_monotonic_time ();
+  else if (strstr (line, "window closed") != NULL)
+    log->closed_us = g_get_monotonic_time ();
+  g_data_input_stream_read_line_async (log->lines, G_PRIORITY_DEFAULT, NULL, on_daemon_line, log);
+}
+
+/* @window_log: (nullable): where to follow the window's log, for goal 5 */
+static Child *
+start_daemon (Bench     *bench,
+              WindowLog *window_log)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    daemon_launcher (bench, window_log != NULL ? G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                               : G_SUBPROCESS_FLAGS_NONE);
   const char *argv[] = { bench->stream_tray, "--background", NULL };
-  Child *daemon = child_spawn (launcher, "the daemon", argv);
+  Child *daemon;
   gint64 deadline = g_get_monotonic_time () + SETUP_SECONDS * G_USEC_PER_SEC;
+
+  if (window_log != NULL)
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "stray-ui", TRUE);
+  daemon = child_spawn (launcher, "the daemon", argv);
+  if (window_log != NULL)
+    {
+      window_log->lines = g_data_input_stream_new (
+        g_subprocess_get_stderr_pipe (daemon->process));
+      g_data_input_stream_read_line_async (window_log->lines, G_PRIORITY_DEFAULT, NULL,
+                                           on_daemon_line, window_log);
+    }
 
   for (;;)
     {
@@ -996,6 +1044,58 @@ count_channels (Bench *bench)
     fail ("GetChannels did not return a JSON object");
   channels = stray_json_array (json_node_get_object (json_parser_get_root (parser)), "channels");
   return channels != NULL ? json_array_get_length (channels) : 0;
+}
+
+static void
+activate_action (Bench      *bench,
+                 const char *action)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (bench->bus, APP_ID, bench->object_path,
+                                       "org.gtk.Actions", "Activate",
+                                       g_variant_new ("(sava{sv})", action, NULL, NULL),
+                                       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL,
+                                       &error);
+  if (reply == NULL)
+    fail ("the daemon's %s action: %s", action, error->message);
+}
+
+static gboolean
+window_shown (gpointer data)
+{
+  return ((WindowLog *) data)->shown_us != 0;
+}
+
+static gboolean
+window_closed (gpointer data)
+{
+  return ((WindowLog *) data)->closed_us != 0;
+}
+
+/* Opens the window as the tray's click does; returns the milliseconds to its first frame. */
+static double
+open_window (Bench     *bench,
+             WindowLog *log)
+{
+  gint64 start;
+
+  log->shown_us = 0;
+  start = g_get_monotonic_time ();
+  activate_action (bench, "toggle-window");
+  iterate_until (window_shown, log, SETUP_SECONDS, "the window to show");
+  return (log->shown_us - start) / 1000.0;
+}
+
+/* Closes it as a second click does on a focused window. */
+static void
+close_window (Bench     *bench,
+              WindowLog *log)
+{
+  log->closed_us = 0;
+  activate_action (bench, "toggle-window");
+  iterate_until (window_closed, log, SETUP_SECONDS, "the window to close");
 }
 
 static void
@@ -1297,6 +1397,9 @@ main (G_GNUC_UNUSED int   argc,
   gint64 start_us, end_us;
   double daemon_cpu, daemon_user, daemon_system, node_cpu, node_user, node_system, server_cpu, self_cpu, daemon_us, node_us, ratio;
   guint64 daemon_rss_end_kb, daemon_hwm_end_kb;
+  WindowLog window_log = { 0 };
+  double shown_ms[WINDOW_ROUNDS], sorted_shown_ms[WINDOW_ROUNDS];
+  guint64 rss_open_kb = 0, rss_closed_kb, hwm_window_kb;
 
   setlocale (LC_ALL, "");
   children = g_ptr_array_new ();
@@ -1348,7 +1451,7 @@ main (G_GNUC_UNUSED int   argc,
   /* ---- 3. memory with 1,000 channels, then 2. idle, on the same daemon ---- */
   g_print ("3. the daemon with %d channels…\n", LOAD_CHANNELS);
   set_account (&bench, load_server->base_url);
-  daemon = start_daemon (&bench);
+  daemon = start_daemon (&bench, &window_log);
   settled_total = wait_until_settled (&bench, daemon, LOAD_CHANNELS);
   rss_kb = memory_kb (daemon->pid, "VmRSS");
   hwm_kb = memory_kb (daemon->pid, "VmHWM");
@@ -1378,15 +1481,31 @@ main (G_GNUC_UNUSED int   argc,
   g_hash_table_unref (after);
   wakeups_per_second = (double) wakeups / idle_seconds;
   rss_after_idle_kb = memory_kb (daemon->pid, "VmRSS");
+  /* ---- 5. the window, on the same daemon ---- */
+  g_print ("5. opening and closing the window %d times…\n", WINDOW_ROUNDS);
+  for (guint i = 0; i < WINDOW_ROUNDS; i++)
+    {
+      /* Focus comes with the first frame; let it arrive before the second click. */
+      shown_ms[i] = sorted_shown_ms[i] = open_window (&bench, &window_log);
+      run_for_ms (500);
+      if (i == 0)
+        rss_open_kb = memory_kb (daemon->pid, "VmRSS");
+      close_window (&bench, &window_log);
+      run_for_ms (500);
+    }
+  rss_closed_kb = memory_kb (daemon->pid, "VmRSS");
+  hwm_window_kb = memory_kb (daemon->pid, "VmHWM");
+  qsort (sorted_shown_ms, WINDOW_ROUNDS, sizeof (double), compare_doubles);
   /* After the measurements: GetChannels builds the whole list as JSON, which costs memory. */
   n_load_channels = count_channels (&bench);
+  g_clear_object (&window_log.lines);
   quit_daemon (&bench, daemon);
   stop_devserver (load_server);
 
   /* ---- 4. CPU against the SDK ---- */
   g_print ("4. %u messages to the daemon and the SDK…\n", n_messages);
   set_account (&bench, bench_server->base_url);
-  daemon = start_daemon (&bench);
+  daemon = start_daemon (&bench, NULL);
   initial_total = wait_until_settled (&bench, daemon, 1);
   send.bench = &bench;
   send.server = bench_server;
@@ -1481,6 +1600,18 @@ main (G_GNUC_UNUSED int   argc,
              "rough (raise STRAY_BENCH_MESSAGES)\n", sysconf (_SC_CLK_TCK));
   g_print ("   goal: daemon CPU ≤ 1/3 of the SDK's: %s\n",
            verdict (node_cpu > 0 && ratio <= GOAL_CPU_RATIO));
+
+  g_print ("5. the window with %d channels, %d openings by the toggle-window action:\n",
+           LOAD_CHANNELS, WINDOW_ROUNDS);
+  g_print ("   first opening (module and GTK loaded) %.1f ms; later openings min %.1f ms, "
+           "max %.1f ms\n", shown_ms[0], sorted_shown_ms[0], sorted_shown_ms[WINDOW_ROUNDS - 1]);
+  g_print ("   VmRSS with no window %.1f MiB, with the window open %.1f MiB, after it closed "
+           "%.1f MiB; VmHWM %.1f MiB\n", rss_kb / 1024.0, rss_open_kb / 1024.0,
+           rss_closed_kb / 1024.0, hwm_window_kb / 1024.0);
+  g_print ("   goal: shown ≤ %.0f ms (first opening): %s\n", GOAL_SHOWN_MS,
+           verdict (shown_ms[0] <= GOAL_SHOWN_MS));
+  g_print ("   goal: VmRSS after closing ≤ %d MiB: %s\n", GOAL_RSS_AFTER_WINDOW_KB / 1024,
+           verdict (rss_closed_kb <= GOAL_RSS_AFTER_WINDOW_KB));
 
   g_ptr_array_unref (send.bodies);
   rm_rf (bench.config_home);

@@ -17,6 +17,7 @@
 
 #include "stray-application.h"
 #include "stray-channel-list.h"
+#include "stray-channel-row.h"
 #include "stray-channel-view.h"
 #include "stray-connection.h"
 #include "stray-dev-scenario.h"
@@ -97,6 +98,13 @@ collect_text (GtkWidget *widget,
   if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
     g_string_append_printf (text, "%s%s", text->len > 0 ? " | " : "",
                             gtk_label_get_text (GTK_LABEL (widget)));
+  if (STRAY_IS_CHANNEL_ROW (widget))
+    {
+      /* A row draws its text itself. */
+      g_autofree char *row = stray_channel_row_get_text (STRAY_CHANNEL_ROW (widget));
+
+      g_string_append_printf (text, "%s%s", text->len > 0 ? " | " : "", row);
+    }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     collect_text (child, text);

@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (StrayChannelRow, stray_channel_row, STRAY, CHANNEL_ROW, Gt
 StrayChannelRow *stray_channel_row_new          (StrayAvatarCache *avatars);
 void             stray_channel_row_set_channel  (StrayChannelRow  *self,
                                                  StrayChannel     *channel);
+char            *stray_channel_row_get_text     (StrayChannelRow  *self);
 char            *stray_format_relative_time     (gint64            then_us,
                                                  gint64            now_us);
 

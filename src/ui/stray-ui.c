@@ -18,6 +18,38 @@
 
 static StrayWindow *the_window;
 
+/* For the benchmark (G_MESSAGES_DEBUG=stray-ui): when the window is on screen, and gone. */
+static void
+on_first_paint (GdkFrameClock *clock,
+                GtkWidget     *window)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_paint, window);
+  g_debug ("window shown %" G_GINT64_FORMAT, g_get_monotonic_time ());
+}
+
+static void
+on_map (GtkWidget *window)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (on_first_paint), window, 0);
+}
+
+static gboolean
+on_closed (G_GNUC_UNUSED gpointer user_data)
+{
+  g_debug ("window closed");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_destroy (G_GNUC_UNUSED GtkWidget *window,
+            StrayApplication        *application)
+{
+  /* What the window held goes back to the system, not just to malloc's free lists. */
+  stray_application_release_memory (application);
+  g_idle_add_full (G_PRIORITY_LOW + 1, on_closed, NULL, NULL);
+}
+
 static gboolean
 ensure_gtk (void)
 {
@@ -35,7 +67,14 @@ ensure_gtk (void)
           gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                                       GTK_STYLE_PROVIDER (css),
                                                       GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-          gtk_window_set_default_icon_name (APP_ID);
+          /* Icons from GTK's own set and ours, pre-rendered: the icon theme's symbolic SVGs
+           * would load librsvg, ~8 MB of a daemon that should stay small (README, "Figures").
+           * The window's icon comes from the desktop file (StartupWMClass), for the same
+           * reason. */
+          g_object_set (gtk_settings_get_default (), "gtk-icon-theme-name", "hicolor", NULL);
+          gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (
+                                              gdk_display_get_default ()),
+                                            "/io/github/streamtray/StreamTray/icons");
         }
       g_once_init_leave (&initialised, 1);
     }
@@ -54,6 +93,7 @@ stray_ui_show (StrayApplication   *application,
                const char         *cid,
                const char         *activation_token)
 {
+  gint64 t0 = g_get_monotonic_time ();
   if (!ensure_gtk ())
     {
       /* Not a warning: a daemon on a headless session is not broken. */
@@ -68,16 +108,21 @@ stray_ui_show (StrayApplication   *application,
       return;
     }
 
+  g_debug ("EXP gtk ready %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   if (the_window == NULL)
     {
       the_window = stray_window_new (application);
+      g_debug ("EXP window made %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
       g_object_add_weak_pointer (G_OBJECT (the_window), (gpointer *) &the_window);
+      g_signal_connect (the_window, "map", G_CALLBACK (on_map), NULL);
+      g_signal_connect (the_window, "destroy", G_CALLBACK (on_destroy), application);
     }
   if (cid != NULL)
     stray_window_show_channel (the_window, cid);
   if (activation_token != NULL)
     gtk_window_set_startup_id (GTK_WINDOW (the_window), activation_token);
   gtk_window_present (GTK_WINDOW (the_window));
+  g_debug ("EXP presented %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   if (request == STRAY_WINDOW_PREFERENCES)
     stray_window_show_preferences (the_window);
 }
