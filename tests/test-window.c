@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <libsecret/secret.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "stray-dev-scenario.h"
 #include "stray-devserver.h"
 #include "stray-jwt.h"
+#include "stray-preferences-window.h"
 #include "stray-setup-page.h"
 #include "stray-signed-tokens.h"
 #include "stray-ui.h"
@@ -265,13 +267,30 @@ test_setup_refused (void)
 
   page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
   stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
-                         STRAY_DEV_SCENARIO_USER, bad);
+                         STRAY_DEV_SCENARIO_USER, bad, "");
   stray_setup_page_connect (page);
   /* Stream's own words for a token signed with another secret. */
   wait_for_text ("signature");
   save_screenshot ("window-setup-error.png");
   g_assert_nonnull (stray_setup_page_get_error (page));
   g_assert_false (stray_account_is_configured (stray_application_get_account (application)));
+}
+
+static char *
+stored_token (GError **error)
+{
+  SecretSchema *schema =
+    secret_schema_new ("io.github.streamtray.Token", SECRET_SCHEMA_DONT_MATCH_NAME,
+                       "server", SECRET_SCHEMA_ATTRIBUTE_STRING,
+                       "api-key", SECRET_SCHEMA_ATTRIBUTE_STRING,
+                       "user-id", SECRET_SCHEMA_ATTRIBUTE_STRING, NULL);
+  char *token = secret_password_lookup_sync (schema, NULL, error,
+                                             "server", stray_devserver_get_base_url (server),
+                                             "api-key", API_KEY,
+                                             "user-id", STRAY_DEV_SCENARIO_USER, NULL);
+
+  secret_schema_unref (schema);
+  return token;
 }
 
 static void
@@ -283,22 +302,13 @@ test_setup_connects (void)
   StraySetupPage *page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
 
   stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
-                         STRAY_DEV_SCENARIO_USER, token);
+                         STRAY_DEV_SCENARIO_USER, token, "");
   stray_setup_page_connect (page);
   wait_for (is_connected, NULL, "the connection with the new account");
   wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
 
   /* The token is in the keyring, where the account reads it. */
-  stored = secret_password_lookup_sync (secret_schema_new ("io.github.streamtray.Token",
-                                                           SECRET_SCHEMA_DONT_MATCH_NAME,
-                                                           "server", SECRET_SCHEMA_ATTRIBUTE_STRING,
-                                                           "api-key", SECRET_SCHEMA_ATTRIBUTE_STRING,
-                                                           "user-id", SECRET_SCHEMA_ATTRIBUTE_STRING,
-                                                           NULL),
-                                        NULL, &error,
-                                        "server", stray_devserver_get_base_url (server),
-                                        "api-key", API_KEY, "user-id", STRAY_DEV_SCENARIO_USER,
-                                        NULL);
+  stored = stored_token (&error);
   g_assert_no_error (error);
   g_assert_cmpstr (stored, ==, token);
 }
@@ -559,6 +569,140 @@ test_open_channel_action (void)
   g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:random");
 }
 
+static gboolean
+search_has_focus (G_GNUC_UNUSED gconstpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window ()));
+
+  return focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY) != NULL;
+}
+
+static gboolean
+title_is (gconstpointer title)
+{
+  return stray_ui_get_window () != NULL &&
+         g_strcmp0 (gtk_window_get_title (stray_ui_get_window ()), title) == 0;
+}
+
+/* The keys' actions: Escape (win.back), Ctrl+F (win.search), Enter on a row
+ * (list.activate-item). */
+static void
+test_keyboard (void)
+{
+  GtkWidget *list;
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:design");
+  wait_for (window_is_mapped, NULL, "the window to show");
+  wait_for (title_is, "Design — Stream Tray", "the title to name the channel");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  g_assert_null (stray_window_get_shown_channel (window ()));
+  wait_for (title_is, "Stream Tray", "the title without a channel");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL));
+  wait_for (search_has_focus, NULL, "the search entry to have the focus");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  g_assert_false (gtk_search_bar_get_search_mode (find_child (GTK_WIDGET (window ()),
+                                                              GTK_TYPE_SEARCH_BAR)));
+  g_assert_false (search_has_focus (NULL));
+
+  /* Enter on the first row opens the newest channel. */
+  list = find_child (GTK_WIDGET (window ()), GTK_TYPE_LIST_VIEW);
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", 0));
+  g_assert_nonnull (stray_window_get_shown_channel (window ()));
+
+  /* Escape twice: back to the list, then the window closes. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  wait_for (window_is_gone, NULL, "Escape to close the window");
+}
+
+static gboolean
+has_preferences (G_GNUC_UNUSED gconstpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (STRAY_IS_PREFERENCES_WINDOW (toplevel) && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_sign_out (void)
+{
+  GListModel *toplevels;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  GtkWidget *preferences = NULL;
+
+  /* From the tray's menu: Preferences, then Sign Out. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  wait_for (has_preferences, NULL, "the preferences");
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && preferences == NULL; i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (STRAY_IS_PREFERENCES_WINDOW (toplevel))
+        preferences = GTK_WIDGET (toplevel);
+    }
+  g_assert_nonnull (strstr (screen_text (preferences), "alice on http://127.0.0.1"));
+  save_screenshot ("window-preferences.png");
+  g_signal_emit_by_name (find_button (preferences, "Sign _Out"), "clicked");
+
+  /* The setup page again, nothing left of the account: no channels, no token. */
+  wait_for_text ("Connect your Stream Chat account");
+  wait_for (has_channels, GUINT_TO_POINTER (0), "the channels to go");
+  g_assert_cmpuint (stray_session_get_total_unread_count (stray_application_get_session (application)),
+                    ==, 0);
+  stored = stored_token (&error);
+  g_assert_no_error (error);
+  g_assert_null (stored);
+}
+
+/* A token command instead of a token: run without a shell when a token is needed. */
+static void
+test_setup_token_command (void)
+{
+  g_autofree char *token = sign (SECRET, STRAY_DEV_SCENARIO_USER);
+  g_autofree char *directory = g_dir_make_tmp ("stray-test-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (directory, "token", NULL);
+  g_autofree char *command = g_strdup_printf ("cat '%s'", path);
+  StraySetupPage *page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
+
+  g_assert_true (g_file_set_contents (path, token, -1, NULL));
+  stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
+                         STRAY_DEV_SCENARIO_USER, "", command);
+  stray_setup_page_connect (page);
+  wait_for (is_connected, NULL, "the connection with the token command's token");
+  wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
+  wait_for_text ("Design");
+  g_unlink (path);
+  g_rmdir (directory);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +748,9 @@ main (int   argc,
   g_test_add_func ("/window/reply", test_reply);
   g_test_add_func ("/window/open-close", test_open_close);
   g_test_add_func ("/window/open-channel-action", test_open_channel_action);
+  g_test_add_func ("/window/keyboard", test_keyboard);
+  g_test_add_func ("/window/sign-out", test_sign_out);
+  g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();
 
   if (stray_ui_get_window () != NULL)

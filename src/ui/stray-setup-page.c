@@ -198,7 +198,8 @@ stray_setup_page_fill (StraySetupPage *self,
                        const char     *server_url,
                        const char     *api_key,
                        const char     *user_id,
-                       const char     *token)
+                       const char     *token,
+                       const char     *token_command)
 {
   g_return_if_fail (STRAY_IS_SETUP_PAGE (self));
 
@@ -206,6 +207,7 @@ stray_setup_page_fill (StraySetupPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->api_key_entry), api_key);
   gtk_editable_set_text (GTK_EDITABLE (self->user_entry), user_id);
   gtk_editable_set_text (GTK_EDITABLE (self->token_entry), token);
+  gtk_editable_set_text (GTK_EDITABLE (self->command_entry), token_command);
 }
 
 /* Returns: (nullable): the error shown, if any */

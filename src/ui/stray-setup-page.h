@@ -21,7 +21,8 @@ void stray_setup_page_fill            (StraySetupPage   *self,
                                        const char       *server_url,
                                        const char       *api_key,
                                        const char       *user_id,
-                                       const char       *token);
+                                       const char       *token,
+                                       const char       *token_command);
 void stray_setup_page_connect         (StraySetupPage   *self);
 const char *stray_setup_page_get_error (StraySetupPage  *self);
 

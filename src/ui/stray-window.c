@@ -163,6 +163,19 @@ update_empty (StrayWindow *self)
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
 
+/* "General — Stream Tray" while a channel is open: the task switcher says where it is. */
+static void
+update_title (StrayWindow *self)
+{
+  StrayChannel *channel = shown_channel (self);
+  g_autofree char *title = NULL;
+
+  if (channel != NULL)
+    /* Translators: the window's title, with the channel on screen */
+    title = g_strdup_printf (_("%s — Stream Tray"), stray_channel_get_title (channel));
+  gtk_window_set_title (GTK_WINDOW (self), title != NULL ? title : _("Stream Tray"));
+}
+
 static void
 open_channel (StrayWindow  *self,
               StrayChannel *channel)
@@ -170,6 +183,7 @@ open_channel (StrayWindow  *self,
   stray_channel_view_set_channel (self->channel_view, channel);
   gtk_stack_set_visible_child_name (self->content_stack, "channel");
   gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+  update_title (self);
   update_reading (self);
 }
 
@@ -227,6 +241,7 @@ on_channels_changed (StrayWindow *self)
     {
       gtk_stack_set_visible_child_name (self->content_stack, "list");
       stray_channel_view_set_channel (self->channel_view, NULL);
+      update_title (self);
     }
   update_reading (self);
 }
@@ -237,8 +252,14 @@ on_search_changed (GtkSearchEntry *entry,
 {
   gtk_string_filter_set_search (self->search_filter,
                                 gtk_editable_get_text (GTK_EDITABLE (entry)));
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "list") != 0)
-    gtk_stack_set_visible_child_name (self->content_stack, "list");
+  /* Searching is looking for another channel: the list comes back. */
+  if (shown_channel (self) != NULL)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "list");
+      stray_channel_view_set_channel (self->channel_view, NULL);
+      update_title (self);
+      update_reading (self);
+    }
   update_empty (self);
 }
 
@@ -280,38 +301,40 @@ on_channel_view_back (G_GNUC_UNUSED StrayChannelView *view,
   gtk_stack_set_visible_child_name (self->content_stack, "list");
   stray_channel_view_set_channel (self->channel_view, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+  update_title (self);
   update_reading (self);
 }
 
 /* Escape steps back: from a channel to the list, out of the search, then closes. */
-static gboolean
-on_escape (GtkWidget                *widget,
-           G_GNUC_UNUSED GVariant   *args,
-           G_GNUC_UNUSED gpointer    user_data)
+static void
+action_back (GtkWidget              *widget,
+             G_GNUC_UNUSED const char *action_name,
+             G_GNUC_UNUSED GVariant  *parameter)
 {
   StrayWindow *self = STRAY_WINDOW (widget);
 
   if (shown_channel (self) != NULL)
     on_channel_view_back (self->channel_view, self);
   else if (gtk_search_bar_get_search_mode (self->search_bar))
-    gtk_toggle_button_set_active (self->search_button, FALSE);
+    {
+      gtk_toggle_button_set_active (self->search_button, FALSE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    }
   else
     gtk_window_close (GTK_WINDOW (self));
-  return TRUE;
 }
 
-static gboolean
-on_find (GtkWidget              *widget,
-         G_GNUC_UNUSED GVariant *args,
-         G_GNUC_UNUSED gpointer  user_data)
+static void
+action_search (GtkWidget              *widget,
+               G_GNUC_UNUSED const char *action_name,
+               G_GNUC_UNUSED GVariant  *parameter)
 {
   StrayWindow *self = STRAY_WINDOW (widget);
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "channels") != 0)
-    return FALSE;
+    return;
   gtk_toggle_button_set_active (self->search_button, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-  return TRUE;
 }
 
 static void
@@ -394,8 +417,12 @@ stray_window_class_init (StrayWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_channel_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_channel_view_back);
 
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, on_escape, NULL);
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, on_find, NULL);
+  /* The window's own actions, each with its key. */
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, action_back);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, action_search);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
 }
 
 static void
