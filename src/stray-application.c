@@ -23,6 +23,7 @@
 
 #include "stray-account.h"
 #include "stray-application.h"
+#include "stray-autostart.h"
 #include "stray-connection.h"
 #include "stray-dbus-service.h"
 #include "stray-dev-scenario.h"
@@ -52,6 +53,7 @@ struct _StrayApplication
   StrayLauncherEntry *launcher_entry;
   StrayAvatarCache *avatars;
   StrayNotifier *notifier;
+  StrayAutostart *autostart;
   gboolean told_no_host;
   gboolean background;
   char *activation_token; /* of the request being handled, from the launcher */
@@ -734,6 +736,20 @@ stray_application_handle_local_options (GApplication *application,
                                                                                      options);
 }
 
+/* "stream-tray" when that is what PATH finds, else this very executable (a build tree). */
+static char *
+autostart_executable (void)
+{
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *on_path = g_find_program_in_path ("stream-tray");
+  g_autofree char *on_path_real = on_path != NULL ? g_canonicalize_filename (on_path, NULL)
+                                                  : NULL;
+
+  if (self_path == NULL || g_strcmp0 (self_path, on_path_real) == 0)
+    return g_strdup ("stream-tray");
+  return g_steal_pointer (&self_path);
+}
+
 static void
 stray_application_startup (GApplication *application)
 {
@@ -755,6 +771,12 @@ stray_application_startup (GApplication *application)
     self->notifier = stray_notifier_new (self->session, G_ACTION_GROUP (self), self->settings,
                                          self->avatars);
   }
+  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *executable = autostart_executable ();
+
+      self->autostart = stray_autostart_new (self->settings, executable);
+    }
   if (self->demo)
     {
       if (!start_demo (self, &error))
@@ -891,6 +913,7 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->tray_menu);
   g_clear_object (&self->launcher_entry);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->autostart);
   g_clear_object (&self->avatars);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
