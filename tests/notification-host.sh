@@ -1,6 +1,7 @@
 #!/bin/sh
 # Notifications in a real notification server: dunst on a display under Xvfb, with the daemon
-# in demo mode and no tray. A screenshot goes next to the test logs. Prints TAP.
+# in demo mode and no tray: a notice, a demo message, and a click on one that opens the
+# window on its channel. A screenshot goes next to the test logs. Prints TAP.
 #
 # Run as: xvfb-run -a build-aux/test-session tests/notification-host.sh (tests/meson.build).
 set -u
@@ -10,27 +11,11 @@ logs=${STRAY_TEST_LOG_DIR:-.}
 work=$(mktemp -d "${TMPDIR:-/tmp}/stray-notifications-XXXXXX")
 dunst_pid= app_pid=
 
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
-  [ -n "$dunst_pid" ] && kill "$dunst_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
+. "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
-echo "1..2"
+echo "1..3"
 
-# wait_until SECONDS COMMAND…: runs COMMAND every 0.1 s until it succeeds, or gives up.
-wait_until() {
-  limit=$(( $1 * 10 )); shift
-  i=0
-  while [ $i -lt $limit ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
 # Notifications shown so far: those on screen and those that already timed out into history.
 shown_at_least() {
   displayed=$(dunstctl count displayed 2>/dev/null) || return 1
@@ -44,7 +29,14 @@ running() {
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications | grep -q true
 }
 
-dunst >"$work/dunst.log" 2>&1 &
+# Every notification's summary goes to a log, for the click test to know which it clicked.
+printf '#!/bin/sh\necho "$2" >>"%s/summaries"\n' "$work" >"$work/log-summary"
+chmod +x "$work/log-summary"
+printf '[global]\n    font = Monospace 8\n[log_summaries]\n    summary = "*"\n    script = %s\n' \
+  "$work/log-summary" >"$work/dunstrc"
+: >"$work/summaries"
+
+dunst -config "$work/dunstrc" >"$work/dunst.log" 2>&1 &
 dunst_pid=$!
 wait_until 20 running || { cat "$work/dunst.log" >&2; echo "not ok 1 - dunst started"; exit 1; }
 
@@ -68,5 +60,28 @@ if wait_until 40 shown_at_least 2; then
 else
   cat "$work/demo.log" >&2
   echo "not ok 2 - a demo message pops up"
+  exit 1
+fi
+
+# A click: dunst's default action on a fresh demo message opens the window on its channel.
+summaries() { wc -l <"$work/summaries"; }
+more_summaries_than() { [ "$(summaries)" -gt "$1" ]; }
+window_titled() { xwininfo -root -tree | grep -qF "\"$1\""; }
+dunstctl close-all
+before=$(summaries)
+if wait_until 40 more_summaries_than "$before" && wait_until 5 shown_at_least 1; then
+  channel=$(tail -n 1 "$work/summaries")
+  dunstctl action 0
+  if wait_until 20 window_titled "$channel — Stream Tray"; then
+    echo "ok 3 - clicking the notification of “$channel” opens the window on that channel"
+  else
+    xwininfo -root -tree >&2
+    cat "$work/demo.log" >&2
+    echo "not ok 3 - clicking the notification of “$channel” opens the window on that channel"
+    exit 1
+  fi
+else
+  cat "$work/demo.log" >&2
+  echo "not ok 3 - another demo message pops up to click"
   exit 1
 fi

@@ -12,12 +12,7 @@ convert=/usr/bin/convert
 work=$(mktemp -d "${TMPDIR:-/tmp}/stray-tray-host-XXXXXX")
 host_pid= app_pid=
 
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
-  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
+. "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
 echo "1..5"
@@ -25,17 +20,6 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; exit 1; }
 
-# wait_until SECONDS COMMAND…: runs COMMAND every 0.1 s until it succeeds, or gives up.
-wait_until() {
-  limit=$(( $1 * 10 )); shift
-  i=0
-  while [ $i -lt $limit ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
 
 status() { "$tray" --status 2>/dev/null; }
 owner() {

@@ -12,12 +12,7 @@ tray=${STRAY_TEST_STREAM_TRAY:?}
 logs=${STRAY_TEST_LOG_DIR:-.}
 work=$(mktemp -d "${TMPDIR:-/tmp}/stray-window-host-XXXXXX")
 app_pid=
-
-cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$work"
-}
+. "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
 echo "1..5"
@@ -29,17 +24,6 @@ not_ok() {
   exit 1
 }
 
-# wait_until SECONDS COMMAND…: runs COMMAND every 0.1 s until it succeeds, or gives up.
-wait_until() {
-  limit=$(( $1 * 10 )); shift
-  i=0
-  while [ $i -lt $limit ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
 
 logged() { [ "$(grep -c "$1" "$work/demo.log")" -ge "$2" ]; }
 window_titled() { xwininfo -root -tree | grep -qF "\"$1\""; }
