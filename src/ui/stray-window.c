@@ -46,7 +46,8 @@ struct _StrayWindow
   GtkSearchEntry *search_entry;
   GtkListView *list_view;
   StrayChannelView *channel_view;
-  StraySetupPage *setup_page;
+  StraySetupPage *setup_page; /* only while there is no account */
+  guint drop_setup_id;
 };
 
 G_DEFINE_FINAL_TYPE (StrayWindow, stray_window, GTK_TYPE_WINDOW)
@@ -202,6 +203,21 @@ try_pending_channel (StrayWindow *self)
   open_channel (self, channel);
 }
 
+static gboolean
+drop_setup_page (gpointer user_data)
+{
+  StrayWindow *self = user_data;
+
+  self->drop_setup_id = 0;
+  if (self->setup_page != NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "setup") != 0)
+    {
+      gtk_stack_remove (self->stack, GTK_WIDGET (self->setup_page));
+      self->setup_page = NULL;
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update_state (StrayWindow *self)
 {
@@ -217,7 +233,17 @@ update_state (StrayWindow *self)
                             stray_session_get_total_unread_count (self->session) > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), !setup);
   gtk_widget_set_visible (GTK_WIDGET (self->mark_all_read_button), !setup);
+  /* The setup page exists only while it is needed: most windows never show it. */
+  if (setup && self->setup_page == NULL)
+    {
+      self->setup_page = g_object_new (STRAY_TYPE_SETUP_PAGE, NULL);
+      stray_setup_page_set_application (self->setup_page, self->application);
+      gtk_stack_add_named (self->stack, GTK_WIDGET (self->setup_page), "setup");
+    }
   gtk_stack_set_visible_child_name (self->stack, setup ? "setup" : "channels");
+  /* Not at once: the page may be in the middle of the call that set the account up. */
+  if (!setup && self->setup_page != NULL && self->drop_setup_id == 0)
+    self->drop_setup_id = g_idle_add (drop_setup_page, self);
   if (setup)
     gtk_stack_set_visible_child_name (self->content_stack, "list");
 }
@@ -369,6 +395,7 @@ stray_window_dispose (GObject *object)
   StrayWindow *self = STRAY_WINDOW (object);
 
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->drop_setup_id, g_source_remove);
   if (self->application != NULL)
     stray_application_set_focused_channel (self->application, NULL);
   if (self->session != NULL)
@@ -410,7 +437,6 @@ stray_window_class_init (StrayWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, channel_view);
-  gtk_widget_class_bind_template_child (widget_class, StrayWindow, setup_page);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
@@ -448,7 +474,6 @@ stray_window_new (StrayApplication *application)
   self->session = g_object_ref (stray_application_get_session (application));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "app", G_ACTION_GROUP (application));
   stray_channel_view_set_application (self->channel_view, application);
-  stray_setup_page_set_application (self->setup_page, application);
 
   channels = stray_session_get_channels (self->session);
   title = gtk_property_expression_new (STRAY_TYPE_CHANNEL, NULL, "title");
