@@ -655,6 +655,7 @@ test_sign_out (void)
   GListModel *toplevels;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
+  g_autofree char *text = NULL;
   GtkWidget *preferences = NULL;
 
   /* From the tray's menu: Preferences, then Sign Out. */
@@ -668,7 +669,8 @@ test_sign_out (void)
       if (STRAY_IS_PREFERENCES_WINDOW (toplevel))
         preferences = GTK_WIDGET (toplevel);
     }
-  g_assert_nonnull (strstr (screen_text (preferences), "alice on http://127.0.0.1"));
+  text = screen_text (preferences);
+  g_assert_nonnull (strstr (text, "alice on http://127.0.0.1"));
   save_screenshot ("window-preferences.png");
   g_signal_emit_by_name (find_button (preferences, "Sign _Out"), "clicked");
 
