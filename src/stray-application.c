@@ -310,7 +310,7 @@ static int
 run_set_account (GVariantDict *options)
 {
   const char *server = NULL, *api_key = NULL, *user = NULL;
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   g_autoptr(StrayAccount) account = stray_account_new (settings);
   g_autoptr(GError) error = NULL;
   char *token;
@@ -346,7 +346,7 @@ run_set_account (GVariantDict *options)
 static int
 run_forget_account (void)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   g_autoptr(StrayAccount) account = stray_account_new (settings);
   g_autoptr(GError) error = NULL;
 
@@ -759,7 +759,7 @@ stray_application_startup (GApplication *application)
   G_APPLICATION_CLASS (stray_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
-  self->settings = g_settings_new (APP_ID);
+  self->settings = g_settings_new (SCHEMA_ID);
   g_signal_connect (self->settings, "changed::hide-icon-when-idle",
                     G_CALLBACK (on_hide_icon_changed), self);
   on_hide_icon_changed (self->settings, "hide-icon-when-idle", self);
@@ -771,12 +771,12 @@ stray_application_startup (GApplication *application)
     self->notifier = stray_notifier_new (self->session, G_ACTION_GROUP (self), self->settings,
                                          self->avatars);
   }
-  if (!g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *executable = autostart_executable ();
+  {
+    g_autofree char *executable = autostart_executable ();
 
-      self->autostart = stray_autostart_new (self->settings, executable);
-    }
+    self->autostart = stray_autostart_new (self->settings, executable,
+                                           stray_application_is_sandboxed ());
+  }
   if (self->demo)
     {
       if (!start_demo (self, &error))
@@ -1202,4 +1202,11 @@ stray_application_release_memory (StrayApplication *self)
   g_return_if_fail (STRAY_IS_APPLICATION (self));
 
   g_idle_add_full (G_PRIORITY_LOW, release_memory, NULL, NULL);
+}
+
+/* Inside Flatpak, where what the portals keep is all there is. */
+gboolean
+stray_application_is_sandboxed (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }

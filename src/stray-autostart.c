@@ -5,6 +5,10 @@
  * entry is the truth: a user who removes it with their desktop's startup settings sees the
  * preference off the next time the daemon starts.
  *
+ * Inside Flatpak the host's autostart directory is out of reach: the setting asks the
+ * Background portal (org.freedesktop.portal.Background.RequestBackground) instead, and then
+ * shows what the portal granted, which the user may have refused.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -16,6 +20,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stray-autostart.h"
 
@@ -25,6 +30,11 @@ struct _StrayAutostart
 
   GSettings *settings;
   char *executable;
+  gboolean sandboxed;
+  gboolean taking_answer; /* setting the preference from the portal's answer */
+  GDBusConnection *bus;
+  guint response_id;
+  guint request_serial;
 };
 
 G_DEFINE_FINAL_TYPE (StrayAutostart, stray_autostart, G_TYPE_OBJECT)
@@ -89,6 +99,115 @@ write_entry (StrayAutostart  *self,
   return g_key_file_save_to_file (entry, path, error);
 }
 
+/* ---- inside a sandbox: the Background portal ---- */
+
+#define PORTAL_NAME "org.freedesktop.portal.Desktop"
+#define PORTAL_PATH "/org/freedesktop/portal/desktop"
+
+static void
+on_portal_response (GDBusConnection          *bus,
+                    G_GNUC_UNUSED const char *sender,
+                    G_GNUC_UNUSED const char *path,
+                    G_GNUC_UNUSED const char *interface,
+                    G_GNUC_UNUSED const char *signal,
+                    GVariant                 *parameters,
+                    gpointer                  user_data)
+{
+  StrayAutostart *self = user_data;
+  g_autoptr(GVariant) results = NULL;
+  guint32 response;
+  gboolean autostart = FALSE;
+
+  g_dbus_connection_signal_unsubscribe (bus, self->response_id);
+  self->response_id = 0;
+  g_variant_get (parameters, "(u@a{sv})", &response, &results);
+  /* 0: granted as asked (or partly: the results say what); 1: refused; 2: failed. */
+  if (response == 0)
+    g_variant_lookup (results, "autostart", "b", &autostart);
+  g_debug ("the Background portal answered %u: autostart %s", response,
+           autostart ? "granted" : "not granted");
+  if (g_settings_get_boolean (self->settings, "start-at-login") != autostart)
+    {
+      self->taking_answer = TRUE;
+      g_settings_set_boolean (self->settings, "start-at-login", autostart);
+      self->taking_answer = FALSE;
+    }
+}
+
+static void
+on_request_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(StrayAutostart) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply != NULL)
+    return;
+  g_message ("Stream Tray cannot ask to start at login: %s", error->message);
+  if (self->response_id != 0)
+    {
+      g_dbus_connection_signal_unsubscribe (self->bus, self->response_id);
+      self->response_id = 0;
+    }
+  self->taking_answer = TRUE;
+  g_settings_set_boolean (self->settings, "start-at-login", FALSE);
+  self->taking_answer = FALSE;
+}
+
+static void
+request_background (StrayAutostart *self,
+                    gboolean        autostart)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *request_path = NULL;
+  GVariantBuilder options;
+  const char *commandline[] = { "stream-tray", "--background", NULL };
+
+  if (self->bus == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      if (self->bus == NULL)
+        {
+          g_message ("Stream Tray cannot ask to start at login: %s", error->message);
+          return;
+        }
+    }
+
+  /* Listen on the request's path before asking, as the portal documentation says. */
+  token = g_strdup_printf ("stray%u_%u", (guint) getpid (), ++self->request_serial);
+  sender = g_strdelimit (g_strdup (g_dbus_connection_get_unique_name (self->bus) + 1), ".", '_');
+  request_path = g_strdup_printf (PORTAL_PATH "/request/%s/%s", sender, token);
+  if (self->response_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->response_id);
+  self->response_id = g_dbus_connection_signal_subscribe (self->bus, PORTAL_NAME,
+                                                          "org.freedesktop.portal.Request",
+                                                          "Response", request_path, NULL,
+                                                          G_DBUS_SIGNAL_FLAGS_NO_MATCH_RULE,
+                                                          on_portal_response, self, NULL);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&options, "{sv}", "handle_token", g_variant_new_string (token));
+  g_variant_builder_add (&options, "{sv}", "reason",
+                         g_variant_new_string (_("Show unread messages from the tray as soon "
+                                                 "as you log in")));
+  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (autostart));
+  g_variant_builder_add (&options, "{sv}", "commandline",
+                         g_variant_new_strv (commandline, -1));
+  g_variant_builder_add (&options, "{sv}", "dbus-activatable", g_variant_new_boolean (FALSE));
+  g_dbus_connection_call (self->bus, PORTAL_NAME, PORTAL_PATH, "org.freedesktop.portal.Background",
+                          "RequestBackground", g_variant_new ("(sa{sv})", "", &options),
+                          G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_request_sent, g_object_ref (self));
+}
+
+/* ---- outside: the autostart entry ---- */
+
 static void
 apply (StrayAutostart *self)
 {
@@ -109,7 +228,12 @@ apply (StrayAutostart *self)
 static void
 on_changed (StrayAutostart *self)
 {
-  apply (self);
+  if (self->taking_answer)
+    return;
+  if (self->sandboxed)
+    request_background (self, g_settings_get_boolean (self->settings, "start-at-login"));
+  else
+    apply (self);
 }
 
 static void
@@ -120,6 +244,9 @@ stray_autostart_finalize (GObject *object)
   g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_free (self->executable);
+  if (self->response_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->response_id);
+  g_clear_object (&self->bus);
 
   G_OBJECT_CLASS (stray_autostart_parent_class)->finalize (object);
 }
@@ -138,17 +265,17 @@ stray_autostart_init (G_GNUC_UNUSED StrayAutostart *self)
 /**
  * stray_autostart_new:
  * @executable: what the entry runs: "stream-tray" when that is on PATH, else a full path
+ * @sandboxed: inside Flatpak: ask the Background portal rather than write an entry
  *
- * Keeps the autostart entry in step with the start-at-login setting, after first taking the
- * setting from the entry.
+ * Keeps the autostart entry (or the portal's grant) in step with the start-at-login setting,
+ * after first taking the setting from the entry outside a sandbox.
  */
 StrayAutostart *
 stray_autostart_new (GSettings  *settings,
-                     const char *executable)
+                     const char *executable,
+                     gboolean    sandboxed)
 {
   StrayAutostart *self;
-  g_autofree char *path = stray_autostart_get_path ();
-  gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (executable != NULL, NULL);
@@ -156,8 +283,15 @@ stray_autostart_new (GSettings  *settings,
   self = g_object_new (STRAY_TYPE_AUTOSTART, NULL);
   self->settings = g_object_ref (settings);
   self->executable = g_strdup (executable);
-  if (g_settings_get_boolean (settings, "start-at-login") != exists)
-    g_settings_set_boolean (settings, "start-at-login", exists);
+  self->sandboxed = sandboxed;
+  if (!sandboxed)
+    {
+      g_autofree char *path = stray_autostart_get_path ();
+      gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
+
+      if (g_settings_get_boolean (settings, "start-at-login") != exists)
+        g_settings_set_boolean (settings, "start-at-login", exists);
+    }
   g_signal_connect_swapped (settings, "changed::start-at-login", G_CALLBACK (on_changed), self);
   return self;
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (StrayAutostart, stray_autostart, STRAY, AUTOSTART, GObject)
 
 StrayAutostart *stray_autostart_new       (GSettings      *settings,
-                                           const char     *executable);
+                                           const char     *executable,
+                                           gboolean        sandboxed);
 char           *stray_autostart_get_path  (void);
 
 G_END_DECLS

@@ -85,7 +85,7 @@ static void
 fixture_set_up (Fixture       *fixture,
                 G_GNUC_UNUSED gconstpointer user_data)
 {
-  fixture->settings = g_settings_new (APP_ID);
+  fixture->settings = g_settings_new (SCHEMA_ID);
   fixture->account = stray_account_new (fixture->settings);
   fixture->directory = g_dir_make_tmp ("stray-account-XXXXXX", NULL);
   g_assert_nonnull (fixture->directory);

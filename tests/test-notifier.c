@@ -148,7 +148,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->server = fake_notifications_start (GPOINTER_TO_INT (user_data));
   fixture->session = stray_session_new ();
-  fixture->settings = g_settings_new (APP_ID);
+  fixture->settings = g_settings_new (SCHEMA_ID);
   fixture->activated = g_ptr_array_new_with_free_func (g_free);
   fixture->actions = g_simple_action_group_new ();
   add_action (fixture, "open-channel", G_VARIANT_TYPE_STRING);

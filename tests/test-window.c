@@ -735,7 +735,7 @@ main (int   argc,
   post ("messaging:design", "bob", "Reviews at three");
 
   /* No account yet. */
-  settings = g_settings_new (APP_ID);
+  settings = g_settings_new (SCHEMA_ID);
   g_settings_reset (settings, "server-url");
   application = stray_application_new ();
   stray_application_set_ui (application, stray_ui_show);
