@@ -20,7 +20,13 @@ main (int   argc,
   setlocale (LC_ALL, "");
   /* stdout carries output others parse (--replay); logs go to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  {
+    g_autofree char *build_dir = stray_application_get_build_dir ();
+    g_autofree char *build_locales = build_dir != NULL ? g_build_filename (build_dir, "po", NULL)
+                                                       : NULL;
+
+    bindtextdomain (GETTEXT_PACKAGE, build_locales != NULL ? build_locales : LOCALEDIR);
+  }
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -995,20 +995,41 @@ stray_application_new (void)
 
 /* ---- the window and what it needs ---- */
 
-/* The module beside the executable in a build tree, else the installed one. */
+/**
+ * stray_application_get_build_dir:
+ *
+ * Running from a build directory (meson's, uninstalled, as the tests and the demo do), the
+ * window module and the translations are there rather than where they would be installed.
+ *
+ * Returns: (transfer full) (nullable): the build directory, or %NULL when installed
+ */
+char *
+stray_application_get_build_dir (void)
+{
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *directory = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *build_dir = NULL;
+  g_autofree char *meson_private = NULL;
+
+  if (executable == NULL)
+    return NULL;
+  directory = g_path_get_dirname (executable);
+  name = g_path_get_basename (directory);
+  build_dir = g_path_get_dirname (directory);
+  meson_private = g_build_filename (build_dir, "meson-private", NULL);
+  if (!g_str_equal (name, "src") || !g_file_test (meson_private, G_FILE_TEST_IS_DIR))
+    return NULL;
+  return g_steal_pointer (&build_dir);
+}
+
 static char *
 find_ui_module (void)
 {
-  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_dir = stray_application_get_build_dir ();
 
-  if (executable != NULL)
-    {
-      g_autofree char *directory = g_path_get_dirname (executable);
-      g_autofree char *built = g_build_filename (directory, "ui", "libstray-ui.so", NULL);
-
-      if (g_file_test (built, G_FILE_TEST_IS_REGULAR))
-        return g_steal_pointer (&built);
-    }
+  if (build_dir != NULL)
+    return g_build_filename (build_dir, "src", "ui", "libstray-ui.so", NULL);
   return g_build_filename (STRAY_PKGLIBDIR, "libstray-ui.so", NULL);
 }
 

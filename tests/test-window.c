@@ -28,41 +28,14 @@
 #include "stray-setup-page.h"
 #include "stray-signed-tokens.h"
 #include "stray-ui.h"
+#include "stray-ui-test.h"
 #include "stray-window.h"
 
 #define API_KEY "window-test-key"
 #define SECRET "window-test-secret"
-#define WAIT_SECONDS 20
 
 static StrayDevserver *server;
 static StrayApplication *application;
-
-/* ---- waiting ---- */
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gconstpointer data);
-
-static void
-wait_for (Condition      condition,
-          gconstpointer  data,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!condition (data))
-    g_error ("timed out waiting for %s", what);
-}
 
 static StrayWindow *
 window (void)
@@ -71,128 +44,6 @@ window (void)
 
   g_assert_nonnull (window);
   return STRAY_WINDOW (window);
-}
-
-static gpointer
-find_child (GtkWidget *widget,
-            GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      gpointer found = find_child (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* What a user reads on screen: the mapped labels under @widget, in order, joined by " | ". */
-static void
-collect_text (GtkWidget *widget,
-              GString   *text)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return;
-  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
-    g_string_append_printf (text, "%s%s", text->len > 0 ? " | " : "",
-                            gtk_label_get_text (GTK_LABEL (widget)));
-  if (STRAY_IS_CHANNEL_ROW (widget))
-    {
-      /* A row draws its text itself. */
-      g_autofree char *row = stray_channel_row_get_text (STRAY_CHANNEL_ROW (widget));
-
-      g_string_append_printf (text, "%s%s", text->len > 0 ? " | " : "", row);
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_text (child, text);
-}
-
-static char *
-screen_text (gpointer widget)
-{
-  GString *text = g_string_new (NULL);
-
-  collect_text (GTK_WIDGET (widget), text);
-  return g_string_free (text, FALSE);
-}
-
-static gboolean
-screen_shows (gconstpointer data)
-{
-  g_autofree char *text = NULL;
-
-  if (stray_ui_get_window () == NULL)
-    return FALSE;
-  text = screen_text (stray_ui_get_window ());
-  return strstr (text, data) != NULL;
-}
-
-static void
-wait_for_text (const char *text)
-{
-  if (!screen_shows (text))
-    {
-      gboolean timed_out = FALSE;
-      guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-      while (!screen_shows (text) && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (!timed_out)
-        g_source_remove (id);
-    }
-  if (!screen_shows (text))
-    {
-      g_autofree char *shown = screen_text (stray_ui_get_window ());
-
-      g_error ("the window never showed “%s”; it shows: %s", text, shown);
-    }
-}
-
-static void
-on_after_paint (G_GNUC_UNUSED GdkFrameClock *clock,
-                gboolean                    *painted)
-{
-  *painted = TRUE;
-}
-
-static gboolean
-is_true (gconstpointer flag)
-{
-  return *(const gboolean *) flag;
-}
-
-/* The screen as the user sees it, once the window has painted what it shows now. */
-static void
-save_screenshot (const char *name)
-{
-  const char *directory = g_getenv ("STRAY_TEST_LOG_DIR");
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window ()));
-  gboolean painted = FALSE;
-  gulong handler;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  if (directory == NULL)
-    return;
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
-  gtk_widget_queue_draw (GTK_WIDGET (window ()));
-  wait_for (is_true, &painted, "the window to paint");
-  g_signal_handler_disconnect (clock, handler);
-  gdk_display_sync (gdk_display_get_default ());
-
-  path = g_build_filename (directory, name, NULL);
-  g_spawn_sync (NULL, (char *[]) { (char *) "import", (char *) "-window", (char *) "root",
-                                   path, NULL },
-                NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
-  g_test_message ("screenshot: %s", path);
 }
 
 static char *
@@ -261,17 +112,17 @@ test_setup_refused (void)
   StraySetupPage *page;
 
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
-  wait_for_text ("Connect your Stream Chat account");
-  wait_for_text ("No account set up");
-  save_screenshot ("window-setup.png");
+  stray_test_wait_for_text ("Connect your Stream Chat account");
+  stray_test_wait_for_text ("No account set up");
+  stray_test_save_screenshot ("window-setup.png");
 
-  page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
+  page = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
   stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
                          STRAY_DEV_SCENARIO_USER, bad, "");
   stray_setup_page_connect (page);
   /* Stream's own words for a token signed with another secret. */
-  wait_for_text ("signature");
-  save_screenshot ("window-setup-error.png");
+  stray_test_wait_for_text ("signature");
+  stray_test_save_screenshot ("window-setup-error.png");
   g_assert_nonnull (stray_setup_page_get_error (page));
   g_assert_false (stray_account_is_configured (stray_application_get_account (application)));
 }
@@ -299,13 +150,13 @@ test_setup_connects (void)
   g_autofree char *token = sign (SECRET, STRAY_DEV_SCENARIO_USER);
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  StraySetupPage *page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
+  StraySetupPage *page = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
 
   stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
                          STRAY_DEV_SCENARIO_USER, token, "");
   stray_setup_page_connect (page);
-  wait_for (is_connected, NULL, "the connection with the new account");
-  wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
+  stray_test_wait_for (is_connected, NULL, "the connection with the new account");
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
 
   /* The token is in the keyring, where the account reads it. */
   stored = stored_token (&error);
@@ -321,12 +172,12 @@ test_list (void)
   g_autofree char *text = NULL;
 
   /* Newest first, with the server's counts, as a user reads them. */
-  wait_for_text ("3 unread messages");
-  wait_for_text ("Design");
+  stray_test_wait_for_text ("3 unread messages");
+  stray_test_wait_for_text ("Design");
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
   first = g_list_model_get_item (visible, 0);
   g_assert_cmpstr (stray_channel_get_cid (first), ==, "messaging:design");
-  text = screen_text (window ());
+  text = stray_test_screen_text (window ());
   g_test_message ("list: %s", text);
   g_assert_nonnull (strstr (text, "Design | now | bob: Reviews at three | 1"));
   g_assert_nonnull (strstr (text, "General | now | bob: Second | 2"));
@@ -334,7 +185,7 @@ test_list (void)
   /* Order on screen: Design above General above Random. */
   g_assert_true (strstr (text, "Design") < strstr (text, "General"));
   g_assert_true (strstr (text, "General") < strstr (text, "Random"));
-  save_screenshot ("window-list.png");
+  stray_test_save_screenshot ("window-list.png");
 }
 
 static gboolean
@@ -350,17 +201,17 @@ test_search (void)
   g_autofree char *text = NULL;
 
   stray_window_set_search (window (), "GEN");
-  wait_for (n_visible_is, GUINT_TO_POINTER (1), "one channel matching “GEN”");
-  wait_for_text ("General");
-  text = screen_text (window ());
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (1), "one channel matching “GEN”");
+  stray_test_wait_for_text ("General");
+  text = stray_test_screen_text (window ());
   g_assert_null (strstr (text, "Design"));
   g_assert_null (strstr (text, "Random"));
 
   stray_window_set_search (window (), "nothing like it");
-  wait_for_text ("No channel matches “nothing like it”");
+  stray_test_wait_for_text ("No channel matches “nothing like it”");
 
   stray_window_set_search (window (), NULL);
-  wait_for (n_visible_is, GUINT_TO_POINTER (3), "all channels after the search");
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (3), "all channels after the search");
 }
 
 static gboolean
@@ -381,16 +232,16 @@ test_select_marks_read (void)
   gint64 shown_at;
 
   g_assert_cmpuint (stray_channel_get_unread_count (channel ("messaging:general")), ==, 2);
-  wait_for (window_is_active, NULL, "the window to have focus");
+  stray_test_wait_for (window_is_active, NULL, "the window to have focus");
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
   shown_at = g_get_monotonic_time ();
   g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:general");
-  wait_for_text ("Hello");
-  wait_for_text ("Second");
-  save_screenshot ("window-channel.png");
+  stray_test_wait_for_text ("Hello");
+  stray_test_wait_for_text ("Second");
+  stray_test_save_screenshot ("window-channel.png");
 
   /* Read on the server: its message.read comes back and zeroes the count. */
-  wait_for (is_read, "messaging:general", "General to be marked read on the server");
+  stray_test_wait_for (is_read, "messaging:general", "General to be marked read on the server");
   g_assert_cmpint (g_get_monotonic_time () - shown_at, >=,
                    (STRAY_WINDOW_READ_DELAY_MS - 100) * 1000);
   g_assert_cmpuint (stray_channel_get_unread_count (channel ("messaging:design")), ==, 1);
@@ -467,25 +318,25 @@ test_reply (void)
                                                         API_KEY, "bob",
                                                         STRAY_TOKEN_PROVIDER (bob_tokens));
   g_autoptr(StrayConnection) bob = stray_connection_new (bob_session, bob_client);
-  StrayChannelView *view = find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
-  GtkEntry *entry = find_child (GTK_WIDGET (view), GTK_TYPE_ENTRY);
+  StrayChannelView *view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
+  GtkEntry *entry = stray_test_find_child (GTK_WIDGET (view), GTK_TYPE_ENTRY);
   const char *reply = "On my way <b>now</b> & then";
   Typing typing = { 0 };
 
   /* Bob watches the channel, to see alice typing. */
   g_signal_connect (bob, "event", G_CALLBACK (on_bob_event), &typing);
   stray_connection_start (bob);
-  wait_for (session_is_connected, bob_session, "bob's connection");
-  wait_for (session_has_general, bob_session, "bob's resync, which watches his channels");
+  stray_test_wait_for (session_is_connected, bob_session, "bob's connection");
+  stray_test_wait_for (session_has_general, bob_session, "bob's resync, which watches his channels");
 
   gtk_editable_set_text (GTK_EDITABLE (entry), reply);
-  wait_for (bob_saw_typing, &typing, "bob to see alice typing");
+  stray_test_wait_for (bob_saw_typing, &typing, "bob to see alice typing");
   g_signal_emit_by_name (entry, "activate");
-  wait_for (last_message_is, reply, "the reply to arrive on the server and come back");
-  wait_for (bob_saw_stop, &typing, "typing to stop once the reply is sent");
+  stray_test_wait_for (last_message_is, reply, "the reply to arrive on the server and come back");
+  stray_test_wait_for (bob_saw_stop, &typing, "typing to stop once the reply is sent");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   /* Shown as typed, markup and all. */
-  wait_for_text (reply);
+  stray_test_wait_for_text (reply);
   stray_connection_stop (bob);
 }
 
@@ -517,10 +368,10 @@ static void
 open_and_close (void)
 {
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
-  wait_for (window_is_mapped, NULL, "the window to show");
-  wait_for_text ("Second");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("Second");
   gtk_window_close (GTK_WINDOW (window ()));
-  wait_for (window_is_gone, NULL, "the window to go");
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
 }
 
 static void
@@ -530,7 +381,7 @@ test_open_close (void)
 
   /* Closing destroys the window; the daemon keeps running with its model. */
   gtk_window_close (GTK_WINDOW (window ()));
-  wait_for (window_is_gone, NULL, "the window to go");
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
   g_assert_true (is_connected (NULL));
 
   /* The first rounds fill GTK's caches (fonts, icons, textures) once. */
@@ -554,18 +405,18 @@ static void
 test_open_channel_action (void)
 {
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
-  wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
   gtk_widget_activate_action (GTK_WIDGET (window ()), "app.toggle-window", NULL);
   /* The toggle closes a focused window and opens an unfocused one. */
   if (stray_ui_get_window () != NULL)
     g_assert_false (gtk_window_is_active (GTK_WINDOW (window ())));
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
-  wait_for (window_is_active, NULL, "the window to have focus");
+  stray_test_wait_for (window_is_active, NULL, "the window to have focus");
   g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:general");
   /* The action the notifications' click uses, on an open window. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-channel", "s",
                                              "messaging:random"));
-  wait_for_text ("Anyone?");
+  stray_test_wait_for_text ("Anyone?");
   g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:random");
 }
 
@@ -592,29 +443,29 @@ test_keyboard (void)
   GtkWidget *list;
 
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:design");
-  wait_for (window_is_mapped, NULL, "the window to show");
-  wait_for (title_is, "Design — Stream Tray", "the title to name the channel");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for (title_is, "Design — Stream Tray", "the title to name the channel");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
   g_assert_null (stray_window_get_shown_channel (window ()));
-  wait_for (title_is, "Stream Tray", "the title without a channel");
+  stray_test_wait_for (title_is, "Stream Tray", "the title without a channel");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL));
-  wait_for (search_has_focus, NULL, "the search entry to have the focus");
+  stray_test_wait_for (search_has_focus, NULL, "the search entry to have the focus");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
-  g_assert_false (gtk_search_bar_get_search_mode (find_child (GTK_WIDGET (window ()),
+  g_assert_false (gtk_search_bar_get_search_mode (stray_test_find_child (GTK_WIDGET (window ()),
                                                               GTK_TYPE_SEARCH_BAR)));
   g_assert_false (search_has_focus (NULL));
 
   /* Enter on the first row opens the newest channel. */
-  list = find_child (GTK_WIDGET (window ()), GTK_TYPE_LIST_VIEW);
+  list = stray_test_find_child (GTK_WIDGET (window ()), GTK_TYPE_LIST_VIEW);
   g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", 0));
   g_assert_nonnull (stray_window_get_shown_channel (window ()));
 
   /* Escape twice: back to the list, then the window closes. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
-  wait_for (window_is_gone, NULL, "Escape to close the window");
+  stray_test_wait_for (window_is_gone, NULL, "Escape to close the window");
 }
 
 static gboolean
@@ -660,7 +511,7 @@ test_sign_out (void)
 
   /* From the tray's menu: Preferences, then Sign Out. */
   g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
-  wait_for (has_preferences, NULL, "the preferences");
+  stray_test_wait_for (has_preferences, NULL, "the preferences");
   toplevels = gtk_window_get_toplevels ();
   for (guint i = 0; i < g_list_model_get_n_items (toplevels) && preferences == NULL; i++)
     {
@@ -669,14 +520,14 @@ test_sign_out (void)
       if (STRAY_IS_PREFERENCES_WINDOW (toplevel))
         preferences = GTK_WIDGET (toplevel);
     }
-  text = screen_text (preferences);
+  text = stray_test_screen_text (preferences);
   g_assert_nonnull (strstr (text, "alice on http://127.0.0.1"));
-  save_screenshot ("window-preferences.png");
+  stray_test_save_screenshot ("window-preferences.png");
   g_signal_emit_by_name (find_button (preferences, "Sign _Out"), "clicked");
 
   /* The setup page again, nothing left of the account: no channels, no token. */
-  wait_for_text ("Connect your Stream Chat account");
-  wait_for (has_channels, GUINT_TO_POINTER (0), "the channels to go");
+  stray_test_wait_for_text ("Connect your Stream Chat account");
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (0), "the channels to go");
   g_assert_cmpuint (stray_session_get_total_unread_count (stray_application_get_session (application)),
                     ==, 0);
   stored = stored_token (&error);
@@ -692,15 +543,15 @@ test_setup_token_command (void)
   g_autofree char *directory = g_dir_make_tmp ("stray-test-window-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (directory, "token", NULL);
   g_autofree char *command = g_strdup_printf ("cat '%s'", path);
-  StraySetupPage *page = find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
+  StraySetupPage *page = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_SETUP_PAGE);
 
   g_assert_true (g_file_set_contents (path, token, -1, NULL));
   stray_setup_page_fill (page, stray_devserver_get_base_url (server), API_KEY,
                          STRAY_DEV_SCENARIO_USER, "", command);
   stray_setup_page_connect (page);
-  wait_for (is_connected, NULL, "the connection with the token command's token");
-  wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
-  wait_for_text ("Design");
+  stray_test_wait_for (is_connected, NULL, "the connection with the token command's token");
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (3), "the account's three channels");
+  stray_test_wait_for_text ("Design");
   g_unlink (path);
   g_rmdir (directory);
 }

@@ -1,0 +1,24 @@
+/* stray-ui-test.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*Condition) (gconstpointer data);
+
+void      stray_test_wait_for        (Condition      condition,
+                                      gconstpointer  data,
+                                      const char    *what);
+gpointer  stray_test_find_child      (GtkWidget     *widget,
+                                      GType          type);
+char     *stray_test_screen_text     (gpointer       widget);
+gboolean  stray_test_screen_shows    (gconstpointer  text);
+void      stray_test_wait_for_text   (const char    *text);
+void      stray_test_save_screenshot (const char    *name);
+
+G_END_DECLS
