@@ -11,31 +11,7 @@
 #include "stray-channel-row.h"
 #include "stray-ui.h"
 #include "stray-ui-test.h"
-
-#define WAIT_SECONDS 20
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-void
-stray_test_wait_for (Condition      condition,
-          gconstpointer  data,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!condition (data))
-    g_error ("timed out waiting for %s", what);
-}
+#include "stray-test-wait.h"
 
 static GtkWidget *
 window (void)
@@ -108,17 +84,7 @@ stray_test_screen_shows (gconstpointer data)
 void
 stray_test_wait_for_text (const char *text)
 {
-  if (!stray_test_screen_shows (text))
-    {
-      gboolean timed_out = FALSE;
-      guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-      while (!stray_test_screen_shows (text) && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (!timed_out)
-        g_source_remove (id);
-    }
-  if (!stray_test_screen_shows (text))
+  if (!stray_test_try_wait_for (stray_test_screen_shows, text, STRAY_TEST_WAIT_SECONDS))
     {
       g_autofree char *shown = stray_test_screen_text (stray_ui_get_window ());
 

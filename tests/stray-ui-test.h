@@ -7,13 +7,10 @@
 
 #include <gtk/gtk.h>
 
+#include "stray-test-wait.h"
+
 G_BEGIN_DECLS
 
-typedef gboolean (*Condition) (gconstpointer data);
-
-void      stray_test_wait_for        (Condition      condition,
-                                      gconstpointer  data,
-                                      const char    *what);
 gpointer  stray_test_find_child      (GtkWidget     *widget,
                                       GType          type);
 char     *stray_test_screen_text     (gpointer       widget);

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "stray-autostart.h"
+#include "stray-test-wait.h"
 
 static char *config_home;
 
@@ -169,31 +170,6 @@ on_portal_name (G_GNUC_UNUSED GDBusConnection *bus,
 }
 
 static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gconstpointer data);
-
-static void
-wait_for (Condition      condition,
-          gconstpointer  data,
-          const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (10, on_timeout, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!condition (data))
-    g_error ("timed out waiting for %s", what);
-}
-
-static gboolean
 portal_owned (gconstpointer data)
 {
   return ((const FakePortal *) data)->owned;
@@ -239,7 +215,7 @@ test_portal (void)
   portal.owner = g_bus_own_name_on_connection (portal.bus, "org.freedesktop.portal.Desktop",
                                                G_BUS_NAME_OWNER_FLAGS_NONE, on_portal_name,
                                                NULL, &portal, NULL);
-  wait_for (portal_owned, &portal, "the fake portal's name");
+  stray_test_wait_for (portal_owned, &portal, "the fake portal's name");
 
   autostart = stray_autostart_new (settings, "/app/bin/stream-tray", TRUE);
 
@@ -249,7 +225,7 @@ test_portal (void)
   g_settings_set_boolean (settings, "start-at-login", TRUE);
   expect.n_requests = 1;
   expect.start_at_login = TRUE;
-  wait_for (answered, &expect, "the portal to grant autostart");
+  stray_test_wait_for (answered, &expect, "the portal to grant autostart");
   g_assert_true (portal.last_autostart);
   g_assert_cmpstr (portal.last_commandline, ==, "stream-tray --background");
   g_assert_nonnull (portal.last_reason);
@@ -259,7 +235,7 @@ test_portal (void)
   g_settings_set_boolean (settings, "start-at-login", FALSE);
   expect.n_requests = 2;
   expect.start_at_login = FALSE;
-  wait_for (answered, &expect, "the portal to take autostart back");
+  stray_test_wait_for (answered, &expect, "the portal to take autostart back");
   g_assert_false (portal.last_autostart);
 
   /* Refused by the user in the portal's dialog: the preference shows it off. */
@@ -267,7 +243,7 @@ test_portal (void)
   g_settings_set_boolean (settings, "start-at-login", TRUE);
   expect.n_requests = 3;
   expect.start_at_login = FALSE;
-  wait_for (answered, &expect, "the refusal to turn the preference off");
+  stray_test_wait_for (answered, &expect, "the refusal to turn the preference off");
   g_assert_cmpuint (portal.n_requests, ==, 3);
 
   /* Granted background but not autostart: off as well. */
@@ -275,7 +251,7 @@ test_portal (void)
   portal.grant_autostart = FALSE;
   g_settings_set_boolean (settings, "start-at-login", TRUE);
   expect.n_requests = 4;
-  wait_for (answered, &expect, "a grant without autostart to turn the preference off");
+  stray_test_wait_for (answered, &expect, "a grant without autostart to turn the preference off");
   g_assert_cmpuint (portal.n_requests, ==, 4);
 
   g_clear_object (&autostart);

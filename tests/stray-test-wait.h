@@ -1,0 +1,23 @@
+/* stray-test-wait.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define STRAY_TEST_WAIT_SECONDS 20
+
+typedef gboolean (*Condition) (gconstpointer data);
+
+gboolean stray_test_try_wait_for (Condition      condition,
+                                  gconstpointer  data,
+                                  guint          seconds);
+void     stray_test_wait_for     (Condition      condition,
+                                  gconstpointer  data,
+                                  const char    *what);
+
+G_END_DECLS
