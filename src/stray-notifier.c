@@ -17,6 +17,7 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
+#include "stray-application.h"
 #include "stray-notifier.h"
 
 typedef struct {
@@ -750,6 +751,11 @@ stray_notifier_new (StraySession     *session,
 
   if (!notify_is_initted ())
     notify_init (APP_ID);
+  /* Inside Flatpak libnotify goes through the notification portal, which keeps the title,
+   * body, icon, click and buttons but has no inline reply nor Inhibited: the Reply button
+   * stays away and do-not-disturb is the portal's business. */
+  if (stray_application_is_sandboxed ())
+    return self;
   caps = notify_get_server_caps ();
   self->inline_reply = g_list_find_custom (caps, "inline-reply", (GCompareFunc) strcmp) != NULL;
   g_list_free_full (caps, g_free);
