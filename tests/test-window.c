@@ -500,6 +500,24 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
+static GtkWidget *
+find_icon_button (GtkWidget  *widget,
+                  const char *icon_name)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_icon_button (child, icon_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_sign_out (void)
 {
@@ -556,6 +574,55 @@ test_setup_token_command (void)
   g_rmdir (directory);
 }
 
+/* "Open in browser" leads only to http and https addresses built from the template. */
+static void
+test_web_url (void)
+{
+  struct {
+    const char *url_template;
+    const char *cid;
+    const char *expected;
+  } cases[] = {
+    { "https://chat.example.com/{type}/{id}", "messaging:general",
+      "https://chat.example.com/messaging/general" },
+    { "http://localhost:3000/c/{id}?type={type}", "team:ops", "http://localhost:3000/c/ops?type=team" },
+    { "https://chat.example.com/{type}/{id}", "messaging:a b/c?d#e",
+      "https://chat.example.com/messaging/a%20b%2Fc%3Fd%23e" },
+    { "javascript:alert(document.cookie)//{id}", "messaging:general", NULL },
+    { "file:///etc/{id}", "messaging:passwd", NULL },
+    { "{id}", "messaging:https://evil.example.com", NULL },
+    { "https:///{id}", "messaging:general", NULL },
+    { "", "messaging:general", NULL },
+    { "https://chat.example.com/{id}", "no-colon", NULL },
+  };
+  StrayChannelView *view;
+  GtkWidget *button;
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = stray_channel_view_expand_web_url (cases[i].url_template,
+                                                                cases[i].cid);
+
+      g_assert_cmpstr (url, ==, cases[i].expected);
+    }
+
+  /* The button is there with a template, gone without. */
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
+  button = find_icon_button (GTK_WIDGET (view), "stray-web-symbolic");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_visible (button));
+  g_settings_set_string (settings, "web-url-template", "https://chat.example.com/{type}/{id}");
+  g_assert_true (gtk_widget_get_visible (button));
+  g_settings_set_string (settings, "web-url-template", "ftp://chat.example.com/{id}");
+  g_assert_false (gtk_widget_get_visible (button));
+  g_settings_reset (settings, "web-url-template");
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -602,6 +669,7 @@ main (int   argc,
   g_test_add_func ("/window/open-close", test_open_close);
   g_test_add_func ("/window/open-channel-action", test_open_channel_action);
   g_test_add_func ("/window/keyboard", test_keyboard);
+  g_test_add_func ("/window/web-url", test_web_url);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();
