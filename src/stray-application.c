@@ -691,6 +691,20 @@ stray_application_handle_local_options (GApplication *application,
     return run_forget_account ();
   self->demo = g_variant_dict_contains (options, "demo");
   self->background = g_variant_dict_contains (options, "background");
+  if (self->background && !self->demo)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* At login with the daemon already running (D-Bus activated, say): nothing to do, and
+       * certainly no window. */
+      if (!g_application_register (application, NULL, &error))
+        {
+          g_printerr ("stream-tray: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      if (g_application_get_is_remote (application))
+        return EXIT_SUCCESS;
+    }
   if (g_variant_dict_lookup (options, "open", "&s", &open_cid))
     {
       g_autoptr(GError) error = NULL;
@@ -1163,6 +1177,7 @@ stray_application_set_focused_channel (StrayApplication *self,
 }
 
 static gboolean rendering_env_set;
+static char *users_gdk_debug; /* GDK_DEBUG as the user set it, if at all */
 
 /**
  * stray_application_set_rendering_env:
@@ -1185,6 +1200,7 @@ stray_application_set_rendering_env (void)
     return FALSE;
   new_debug = debug != NULL && *debug != '\0' ? g_strconcat (debug, ",gl-disable", NULL)
                                               : g_strdup ("gl-disable");
+  users_gdk_debug = g_strdup (debug);
   g_setenv ("GSK_RENDERER", "cairo", TRUE);
   g_setenv ("GDK_DEBUG", new_debug, TRUE);
   rendering_env_set = TRUE;
@@ -1198,7 +1214,10 @@ stray_application_unset_rendering_env (GAppLaunchContext *context)
   if (!rendering_env_set)
     return;
   g_app_launch_context_unsetenv (context, "GSK_RENDERER");
-  g_app_launch_context_unsetenv (context, "GDK_DEBUG");
+  if (users_gdk_debug != NULL)
+    g_app_launch_context_setenv (context, "GDK_DEBUG", users_gdk_debug);
+  else
+    g_app_launch_context_unsetenv (context, "GDK_DEBUG");
 }
 
 static gboolean

@@ -59,12 +59,33 @@ quote_exec_argument (const char *argument)
   quoted = g_string_new ("\"");
   for (const char *c = argument; *c != '\0'; c++)
     {
-      if (strchr ("\"`$\\", *c) != NULL)
+      if (*c == '%')
+        g_string_append_c (quoted, '%');
+      else if (strchr ("\"`$\\", *c) != NULL)
         g_string_append_c (quoted, '\\');
       g_string_append_c (quoted, *c);
     }
   g_string_append_c (quoted, '"');
   return g_string_free (quoted, FALSE);
+}
+
+/* An entry that is there and not switched off the ways desktops switch entries off. */
+static gboolean
+entry_enabled (void)
+{
+  g_autofree char *path = stray_autostart_get_path ();
+  g_autoptr(GKeyFile) entry = g_key_file_new ();
+
+  if (!g_key_file_load_from_file (entry, path, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  if (g_key_file_get_boolean (entry, G_KEY_FILE_DESKTOP_GROUP, G_KEY_FILE_DESKTOP_KEY_HIDDEN,
+                              NULL))
+    return FALSE;
+  if (g_key_file_has_key (entry, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled", NULL) &&
+      !g_key_file_get_boolean (entry, G_KEY_FILE_DESKTOP_GROUP, "X-GNOME-Autostart-enabled",
+                               NULL))
+    return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -286,11 +307,10 @@ stray_autostart_new (GSettings  *settings,
   self->sandboxed = sandboxed;
   if (!sandboxed)
     {
-      g_autofree char *path = stray_autostart_get_path ();
-      gboolean exists = g_file_test (path, G_FILE_TEST_EXISTS);
+      gboolean enabled = entry_enabled ();
 
-      if (g_settings_get_boolean (settings, "start-at-login") != exists)
-        g_settings_set_boolean (settings, "start-at-login", exists);
+      if (g_settings_get_boolean (settings, "start-at-login") != enabled)
+        g_settings_set_boolean (settings, "start-at-login", enabled);
     }
   g_signal_connect_swapped (settings, "changed::start-at-login", G_CALLBACK (on_changed), self);
   return self;

@@ -34,6 +34,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (StrayChannelList, stray_channel_list, G_TYPE_OBJE
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       stray_channel_list_model_init))
 
+static void on_shown_as_changed (StrayChannel     *channel,
+                                 GParamSpec       *pspec,
+                                 StrayChannelList *self);
 static void on_last_message_at_changed (StrayChannel     *channel,
                                         GParamSpec       *pspec,
                                         StrayChannelList *self);
@@ -124,6 +127,7 @@ stray_channel_list_dispose (GObject *object)
       Slot *slot = g_ptr_array_index (self->slots, i);
 
       g_signal_handlers_disconnect_by_func (slot->channel, on_last_message_at_changed, self);
+  g_signal_handlers_disconnect_by_func (slot->channel, on_shown_as_changed, self);
     }
   g_ptr_array_set_size (self->slots, 0);
   g_hash_table_remove_all (self->by_cid);
@@ -232,6 +236,10 @@ stray_channel_list_add (StrayChannelList *self,
   g_ptr_array_insert (self->slots, position, slot);
   g_signal_connect_object (channel, "notify::last-message-at",
                            G_CALLBACK (on_last_message_at_changed), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (channel, "notify::hidden", G_CALLBACK (on_shown_as_changed), self,
+                           G_CONNECT_DEFAULT);
+  g_signal_connect_object (channel, "notify::title", G_CALLBACK (on_shown_as_changed), self,
+                           G_CONNECT_DEFAULT);
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
 }
@@ -260,10 +268,27 @@ stray_channel_list_remove (StrayChannelList *self,
   position = find_slot (self, slot);
   g_ptr_array_remove_index (self->slots, position);
   g_signal_handlers_disconnect_by_func (slot->channel, on_last_message_at_changed, self);
+  g_signal_handlers_disconnect_by_func (slot->channel, on_shown_as_changed, self);
   g_hash_table_remove (self->by_cid, cid);
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   return TRUE;
+}
+
+/* Views filter on these (a list hides hidden channels, a search matches titles), and a
+ * filter model only looks at an item again when the list says it changed. */
+static void
+on_shown_as_changed (StrayChannel              *channel,
+                     G_GNUC_UNUSED GParamSpec  *pspec,
+                     StrayChannelList          *self)
+{
+  Slot *slot = g_hash_table_lookup (self->by_cid, stray_channel_get_cid (channel));
+  guint position;
+
+  g_assert (slot != NULL && slot->channel == channel);
+
+  position = find_slot (self, slot);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -565,7 +566,7 @@ stray_client_query_messages_finish (StrayClient   *self,
   if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
     {
       g_set_error_literal (error, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
-                           "the channel query has no messages");
+                           _("The server's answer has no messages"));
       return NULL;
     }
   return stray_message_list_new_from_json (json_node_get_array (messages));

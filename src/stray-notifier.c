@@ -232,10 +232,12 @@ on_open (NotifyNotification *notification,
   StrayNotifier *self = pending->self;
   const char *token = notify_notification_get_activation_token (notification);
 
+  /* Only for the window this click opens (the action runs now): a token is good once. */
   g_free (self->activation_token);
   self->activation_token = g_strdup (token);
   g_action_group_activate_action (self->actions, "open-channel",
                                   g_variant_new_string (pending->cid));
+  g_clear_pointer (&self->activation_token, g_free);
 }
 
 static void
@@ -619,7 +621,8 @@ stray_notifier_set_focused_channel (StrayNotifier *self,
 /**
  * stray_notifier_get_activation_token:
  *
- * Returns: (nullable): the token of the last click, for the window to take focus with
+ * Returns: (nullable): while a click's open-channel action runs, its token, for the window to
+ *   take focus with
  */
 const char *
 stray_notifier_get_activation_token (StrayNotifier *self)

@@ -39,7 +39,7 @@ test_on_and_off (void)
 
   reset (settings);
   g_assert_cmpstr (path, ==, expected_path);
-  autostart = stray_autostart_new (settings, "/opt/stream \"tray\"/bin/stream-tray",
+  autostart = stray_autostart_new (settings, "/opt/stream \"tray\" 100%/bin/stream-tray",
                                    FALSE);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
@@ -50,7 +50,8 @@ test_on_and_off (void)
   g_assert_no_error (error);
   /* In the background, with the path quoted for its space and quotes, as the Desktop Entry
    * specification quotes: desktop-file-validate checks it. */
-  g_assert_cmpstr (exec, ==, "\"/opt/stream \\\"tray\\\"/bin/stream-tray\" --background");
+  g_assert_cmpstr (exec, ==,
+                   "\"/opt/stream \\\"tray\\\" 100%%/bin/stream-tray\" --background");
   g_assert_true (g_spawn_sync (NULL, (char **) validator_argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
                                NULL, NULL, NULL, &wait_status, &error));
   g_assert_no_error (error);
@@ -77,6 +78,24 @@ test_entry_wins (void)
 
   /* Removed with the desktop's startup settings while the daemon was not running. */
   g_assert_cmpint (g_unlink (path), ==, 0);
+  {
+    g_autoptr(StrayAutostart) autostart = stray_autostart_new (settings, "stream-tray", FALSE);
+
+    g_assert_false (g_settings_get_boolean (settings, "start-at-login"));
+  }
+
+  /* Switched off the way GNOME's and other desktops' startup settings do it. */
+  g_assert_true (g_file_set_contents (path, "[Desktop Entry]\nType=Application\nName=x\n"
+                                      "Exec=stream-tray --background\n"
+                                      "X-GNOME-Autostart-enabled=false\n", -1, NULL));
+  {
+    g_autoptr(StrayAutostart) autostart = stray_autostart_new (settings, "stream-tray", FALSE);
+
+    g_assert_false (g_settings_get_boolean (settings, "start-at-login"));
+  }
+  g_assert_true (g_file_set_contents (path, "[Desktop Entry]\nType=Application\nName=x\n"
+                                      "Exec=stream-tray --background\nHidden=true\n", -1,
+                                      NULL));
   {
     g_autoptr(StrayAutostart) autostart = stray_autostart_new (settings, "stream-tray", FALSE);
 

@@ -24,6 +24,7 @@
 #include "stray-dev-scenario.h"
 #include "stray-devserver.h"
 #include "stray-jwt.h"
+#include "stray-dev-store.h"
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
 #include "stray-signed-tokens.h"
@@ -309,6 +310,26 @@ session_has_general (gconstpointer session)
                                     "messaging:general") != NULL;
 }
 
+static void call_as_alice (const char *path,
+                           const char *body_json);
+
+static guint
+count_on_server (const char *cid,
+                 const char *text)
+{
+  g_autoptr(JsonObject) state =
+    stray_dev_store_channel_state (stray_devserver_get_store (server), cid,
+                                   STRAY_DEV_SCENARIO_USER, 100, 0);
+  JsonArray *messages = json_object_get_array_member (state, "messages");
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    count += g_strcmp0 (json_object_get_string_member (json_array_get_object_element (messages,
+                                                                                     i),
+                                                       "text"), text) == 0;
+  return count;
+}
+
 static void
 test_reply (void)
 {
@@ -331,12 +352,17 @@ test_reply (void)
 
   gtk_editable_set_text (GTK_EDITABLE (entry), reply);
   stray_test_wait_for (bob_saw_typing, &typing, "bob to see alice typing");
+  /* Enter twice, as on a slow network: one message. */
+  g_signal_emit_by_name (entry, "activate");
   g_signal_emit_by_name (entry, "activate");
   stray_test_wait_for (last_message_is, reply, "the reply to arrive on the server and come back");
   stray_test_wait_for (bob_saw_stop, &typing, "typing to stop once the reply is sent");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
-  /* Shown as typed, markup and all. */
+  /* Shown as typed, markup and all; and on the server once, after another call's round trip
+   * that a second send would have preceded. */
   stray_test_wait_for_text (reply);
+  call_as_alice ("/channels/messaging/general/read", "{}");
+  g_assert_cmpuint (count_on_server ("messaging:general", reply), ==, 1);
   stray_connection_stop (bob);
 }
 
@@ -574,6 +600,69 @@ test_setup_token_command (void)
   g_rmdir (directory);
 }
 
+static gboolean
+is_done (gconstpointer flag)
+{
+  return *(const gboolean *) flag;
+}
+
+static void
+on_called (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) response = stray_client_call_finish (STRAY_CLIENT (source), result,
+                                                             &error);
+
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A REST call as alice, through the daemon's own client, waited for. */
+static void
+call_as_alice (const char *path,
+               const char *body_json)
+{
+  g_autoptr(JsonNode) body = json_from_string (body_json, NULL);
+  gboolean done = FALSE;
+
+  stray_client_call_async (stray_application_get_client (application), "POST", path,
+                           json_node_get_object (body), NULL, on_called, &done);
+  stray_test_wait_for (is_done, &done, path);
+}
+
+/* The list follows the model: a channel hidden elsewhere goes, a new message brings it back;
+ * a rename shows in the list, the channel's header and the window's title. */
+static void
+test_model_changes (void)
+{
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (3), "three channels");
+
+  call_as_alice ("/channels/messaging/random/hide", "{}");
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (2), "the hidden channel to go");
+  post ("messaging:random", "bob", "Back again");
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (3), "a new message to show it again");
+  stray_test_wait_for_text ("bob: Back again");
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (title_is, "General — Stream Tray", "General open");
+  call_as_alice ("/channels/messaging/general", "{\"data\":{\"name\":\"Town hall\"}}");
+  stray_test_wait_for (title_is, "Town hall — Stream Tray", "the title to follow the rename");
+  stray_test_wait_for_text ("Town hall");
+  /* And the search finds it by its new name. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  stray_window_set_search (window (), "town");
+  stray_test_wait_for (n_visible_is, GUINT_TO_POINTER (1), "the search to find the new name");
+  stray_window_set_search (window (), NULL);
+  call_as_alice ("/channels/messaging/general", "{\"data\":{\"name\":\"General\"}}");
+  stray_test_wait_for_text ("General");
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 /* "Open in browser" leads only to http and https addresses built from the template. */
 static void
 test_web_url (void)
@@ -670,6 +759,7 @@ main (int   argc,
   g_test_add_func ("/window/open-channel-action", test_open_channel_action);
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/web-url", test_web_url);
+  g_test_add_func ("/window/model-changes", test_model_changes);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();

@@ -70,7 +70,8 @@ stray_format_relative_time (gint64 then_us,
     return g_strdup ("");
   if (g_date_time_get_year (then) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (then) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (then, "%H:%M");
+    /* Translators: a time today, see g_date_time_format(); "%l:%M %p" for a 12-hour clock */
+    return g_date_time_format (then, C_("time of day", "%H:%M"));
   if (now_us - then_us < 6 * G_TIME_SPAN_DAY)
     return g_date_time_format (then, "%a");
   if (g_date_time_get_year (then) == g_date_time_get_year (now))
@@ -165,6 +166,14 @@ update_accessible_label (StrayChannelRow *self)
                              stray_channel_get_title (self->channel), unread);
   else
     label = g_strdup (stray_channel_get_title (self->channel));
+  if (stray_channel_get_muted (self->channel))
+    {
+      /* Translators: a channel's accessible name, when its notifications are muted */
+      g_autofree char *muted = g_strdup_printf (_("%s, muted"), label);
+
+      g_free (label);
+      label = g_steal_pointer (&muted);
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   pango_layout_get_text (self->preview), -1);
@@ -223,6 +232,8 @@ update_unread (StrayChannelRow *self)
   }
 }
 
+static void update_avatar (StrayChannelRow *self);
+
 static void
 on_channel_notify (G_GNUC_UNUSED StrayChannel *channel,
                    GParamSpec                 *pspec,
@@ -238,6 +249,8 @@ on_channel_notify (G_GNUC_UNUSED StrayChannel *channel,
     update_unread (self);
   else if (g_str_equal (name, "title"))
     update_title (self);
+  else if (g_str_equal (name, "image"))
+    update_avatar (self);
   else if (!g_str_equal (name, "muted"))
     return;
   update_accessible_label (self);

@@ -36,6 +36,8 @@ struct _StrayChannelView
   gint64 last_typing_event;  /* 0: not typing */
   gint64 last_keystroke;
   guint typing_check_id;
+  gboolean sending;
+  guint send_serial;      /* of the reply the view waits for; another channel: a new one */
 
   GtkLabel *title;
   GtkButton *browser_button;
@@ -54,6 +56,7 @@ G_DEFINE_FINAL_TYPE (StrayChannelView, stray_channel_view, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_UNREAD,
+  PROP_TITLE,
   N_PROPS
 };
 
@@ -142,21 +145,60 @@ on_reply_changed (GtkEntry         *entry,
     keystroke (self);
 }
 
+/* A reply on its way: it outlives the channel being shown, and the window. */
+typedef struct {
+  GWeakRef view;
+  StrayApplication *application;
+  char *cid;
+  char *title;
+  char *text;
+  guint serial;
+} Sending;
+
+static void
+sending_free (Sending *sending)
+{
+  g_weak_ref_clear (&sending->view);
+  g_object_unref (sending->application);
+  g_free (sending->cid);
+  g_free (sending->title);
+  g_free (sending->text);
+  g_free (sending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sending, sending_free)
+
 static void
 on_message_sent (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  g_autoptr(Sending) sending = user_data;
+  g_autoptr(StrayChannelView) self = g_weak_ref_get (&sending->view);
   g_autoptr(JsonObject) response = NULL;
   g_autoptr(GError) error = NULL;
-  StrayChannelView *self;
+  gboolean still_shown;
 
   response = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = STRAY_CHANNEL_VIEW (user_data);
-  gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
-  if (response == NULL)
+  /* Still the reply the view is waiting for, in the channel it was written in. */
+  still_shown = self != NULL && sending->serial == self->send_serial;
+  if (still_shown)
+    {
+      self->sending = FALSE;
+      gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
+    }
+  if (response != NULL)
+    {
+      if (still_shown)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+          stop_typing (self);
+          gtk_widget_grab_focus (GTK_WIDGET (self->reply_entry));
+        }
+      return;
+    }
+
+  if (still_shown)
     {
       /* The text stays in the entry, to be sent again. */
       g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
@@ -166,9 +208,19 @@ on_message_sent (GObject      *source,
       gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), TRUE);
       return;
     }
-  gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
-  stop_typing (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->reply_entry));
+  /* The user has moved on: say so where it will be seen, with the text, which is not lost. */
+  {
+    g_autoptr(GNotification) notification = NULL;
+    g_autofree char *summary = g_strdup_printf (_("Your reply in %s was not sent"),
+                                                sending->title);
+    g_autofree char *body = g_strdup_printf ("%s\n%s", error->message, sending->text);
+
+    notification = g_notification_new (summary);
+    g_notification_set_body (notification, body);
+    g_notification_set_default_action_and_target (notification, "app.open-channel", "s",
+                                                   sending->cid);
+    g_application_send_notification (G_APPLICATION (sending->application), NULL, notification);
+  }
 }
 
 static void
@@ -176,15 +228,26 @@ send_reply (StrayChannelView *self)
 {
   StrayClient *client = stray_application_get_client (self->application);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reply_entry)));
+  Sending *sending;
 
-  if (client == NULL || self->channel == NULL || *g_strstrip (text) == '\0')
+  /* One at a time: Enter still works in an entry that is not editable. */
+  if (self->sending || client == NULL || self->channel == NULL || *g_strstrip (text) == '\0')
     return;
+  self->sending = TRUE;
   gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), FALSE);
   /* Not insensitive: the entry keeps the focus while the message is on its way. */
   gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), FALSE);
-  stray_client_send_message_async (client, stray_channel_get_cid (self->channel), text,
-                                   self->cancellable, on_message_sent, self);
+
+  sending = g_new0 (Sending, 1);
+  g_weak_ref_init (&sending->view, self);
+  sending->application = g_object_ref (self->application);
+  sending->cid = g_strdup (stray_channel_get_cid (self->channel));
+  sending->title = g_strdup (stray_channel_get_title (self->channel));
+  sending->text = g_strdup (text);
+  sending->serial = ++self->send_serial;
+  /* Not cancelled when another channel is shown or the window closes: a reply sent is sent. */
+  stray_client_send_message_async (client, sending->cid, text, NULL, on_message_sent, sending);
 }
 
 static void
@@ -376,7 +439,8 @@ on_last_message (StrayChannel            *channel,
   StrayMessagePreview *preview = NULL;
   g_autoptr(StrayMessage) message = NULL;
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "messages") != 0)
+  /* While loading, the answer will have it (on_messages looks again when it comes). */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "loading") == 0)
     return;
   g_object_get (channel, "last-message", &preview, NULL);
   if (preview == NULL || preview->id == NULL || has_message (self, preview->id))
@@ -390,6 +454,7 @@ on_last_message (StrayChannel            *channel,
   while (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > N_MESSAGES * 2)
     g_list_store_remove (self->messages, 0);
   g_clear_pointer (&preview, stray_message_preview_unref);
+  gtk_stack_set_visible_child_name (self->message_stack, "messages");
   show_latest (self);
 }
 
@@ -429,7 +494,18 @@ on_messages (GObject      *source,
     }
   else
     gtk_stack_set_visible_child_name (self->message_stack, "messages");
+  /* What arrived after the server answered and before this ran. */
+  on_last_message (self->channel, NULL, self);
   show_latest (self);
+}
+
+static void
+on_title (StrayChannel               *channel,
+          G_GNUC_UNUSED GParamSpec   *pspec,
+          StrayChannelView           *self)
+{
+  gtk_label_set_text (self->title, stray_channel_get_title (channel));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
 static void
@@ -461,6 +537,9 @@ stray_channel_view_set_channel (StrayChannelView *self,
   gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
   gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), FALSE);
+  /* A reply on its way reports elsewhere if it fails. */
+  self->sending = FALSE;
+  self->send_serial++;
   if (self->channel != NULL)
     g_signal_handlers_disconnect_by_data (self->channel, self);
   g_set_object (&self->channel, channel);
@@ -469,6 +548,7 @@ stray_channel_view_set_channel (StrayChannelView *self,
     return;
 
   gtk_label_set_text (self->title, stray_channel_get_title (channel));
+  g_signal_connect (channel, "notify::title", G_CALLBACK (on_title), self);
   g_signal_connect (channel, "notify::last-message", G_CALLBACK (on_last_message), self);
   g_signal_connect (channel, "notify::unread-count", G_CALLBACK (on_unread), self);
   update_browser_button (self);
@@ -543,6 +623,10 @@ stray_channel_view_get_property (GObject    *object,
       g_value_set_uint (value, self->channel != NULL ? stray_channel_get_unread_count (self->channel)
                                                      : 0);
       break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->channel != NULL ? stray_channel_get_title (self->channel)
+                                                       : NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -581,6 +665,9 @@ stray_channel_view_class_init (StrayChannelViewClass *klass)
   properties[PROP_UNREAD] =
     g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The channel's title, for the window's. */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_BACK] = g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

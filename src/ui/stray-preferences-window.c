@@ -75,7 +75,8 @@ update_pause (StrayPreferencesWindow *self)
   if (until > g_get_real_time () / G_USEC_PER_SEC)
     {
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (until);
-      g_autofree char *time = g_date_time_format (when, "%H:%M");
+      /* Translators: a time, see g_date_time_format(); "%l:%M %p" for a 12-hour clock */
+      g_autofree char *time = g_date_time_format (when, C_("time of day", "%H:%M"));
 
       text = g_strdup_printf (_("Paused until %s"), time);
     }

@@ -23,6 +23,7 @@ struct _StraySetupPage
 
   StrayApplication *application;
   GCancellable *cancellable;
+  GStrv checking;            /* server, API key, user ID and token being tried */
 
   GtkEntry *server_entry;
   GtkEntry *api_key_entry;
@@ -84,11 +85,8 @@ on_checked (G_GNUC_UNUSED GObject *source,
             gpointer               user_data)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) checked = NULL;
   StraySetupPage *self;
-  g_autofree char *server = NULL;
-  g_autofree char *api_key = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *token = NULL;
   StrayAccount *account;
 
   if (!stray_credentials_check_finish (result, &error) &&
@@ -96,6 +94,8 @@ on_checked (G_GNUC_UNUSED GObject *source,
     return;
   self = STRAY_SETUP_PAGE (user_data);
   g_clear_object (&self->cancellable);
+  /* What was tried, not what the fields say now: they may have been edited meanwhile. */
+  checked = g_steal_pointer (&self->checking);
   set_busy (self, FALSE);
   if (error != NULL)
     {
@@ -103,16 +103,13 @@ on_checked (G_GNUC_UNUSED GObject *source,
       return;
     }
 
-  server = field (self->server_entry);
-  api_key = field (self->api_key_entry);
-  user = field (self->user_entry);
-  token = field (self->token_entry);
   account = stray_application_get_account (self->application);
   if (account == NULL)
     return;
   /* The account's notify::configured starts the connection and turns the window to the
    * channel list. */
-  if (!stray_account_set_up (account, server, api_key, user, token, NULL, &error))
+  if (!stray_account_set_up (account, checked[0], checked[1], checked[2], checked[3], NULL,
+                             &error))
     {
       show_error (self, error->message);
       return;
@@ -172,6 +169,8 @@ stray_setup_page_connect (StraySetupPage *self)
   user = field (self->user_entry);
   show_error (self, NULL);
   self->cancellable = g_cancellable_new ();
+  g_strfreev (self->checking);
+  self->checking = g_strdupv ((char *[]) { server, api_key, user, token, NULL });
   set_busy (self, TRUE);
   stray_credentials_check_async (server, api_key, user, token, self->cancellable, on_checked,
                                  self);
@@ -228,6 +227,7 @@ stray_setup_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->checking, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (self), STRAY_TYPE_SETUP_PAGE);
   /* GTK 4.8 unparents only the bound template children. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)

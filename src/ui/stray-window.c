@@ -181,6 +181,9 @@ static void
 open_channel (StrayWindow  *self,
               StrayChannel *channel)
 {
+  /* The user's choice replaces a channel still awaited, and the read timer starts again. */
+  g_clear_pointer (&self->pending_cid, g_free);
+  g_clear_handle_id (&self->read_timeout_id, g_source_remove);
   stray_channel_view_set_channel (self->channel_view, channel);
   gtk_stack_set_visible_child_name (self->content_stack, "channel");
   gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
@@ -199,7 +202,6 @@ try_pending_channel (StrayWindow *self)
                                        self->pending_cid);
   if (channel == NULL)
     return;
-  g_clear_pointer (&self->pending_cid, g_free);
   open_channel (self, channel);
 }
 
@@ -241,6 +243,8 @@ update_state (StrayWindow *self)
       gtk_stack_add_named (self->stack, GTK_WIDGET (self->setup_page), "setup");
     }
   gtk_stack_set_visible_child_name (self->stack, setup ? "setup" : "channels");
+  if (setup)
+    g_clear_pointer (&self->pending_cid, g_free);
   /* Not at once: the page may be in the middle of the call that set the account up. */
   if (!setup && self->setup_page != NULL && self->drop_setup_id == 0)
     self->drop_setup_id = g_idle_add (drop_setup_page, self);
@@ -324,6 +328,7 @@ static void
 on_channel_view_back (G_GNUC_UNUSED StrayChannelView *view,
                       StrayWindow                    *self)
 {
+  g_clear_pointer (&self->pending_cid, g_free);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
   stray_channel_view_set_channel (self->channel_view, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
@@ -508,6 +513,7 @@ stray_window_new (StrayApplication *application)
   g_signal_connect_swapped (self, "notify::is-active", G_CALLBACK (on_reading_changed), self);
   g_signal_connect_swapped (self->channel_view, "notify::unread", G_CALLBACK (on_reading_changed),
                             self);
+  g_signal_connect_swapped (self->channel_view, "notify::title", G_CALLBACK (update_title), self);
   update_state (self);
   update_empty (self);
   return self;
