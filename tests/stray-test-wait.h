@@ -20,4 +20,9 @@ void     stray_test_wait_for     (Condition      condition,
                                   gconstpointer  data,
                                   const char    *what);
 
+gboolean stray_test_flag_is_set     (gconstpointer  flag);
+gboolean stray_test_pointer_is_null (gconstpointer  pointer);
+void     stray_test_run_for_ms      (guint          ms);
+void     stray_test_finalize        (gpointer       object);
+
 G_END_DECLS

@@ -14,38 +14,16 @@
 #include "stray-connection.h"
 #include "stray-devserver.h"
 #include "stray-jwt.h"
+#include "stray-test-wait.h"
 
 #define API_KEY "account-key"
 #define SECRET "account-secret-0123456789"
-#define WAIT_SECONDS 15
 
 typedef struct {
   GSettings *settings;
   StrayAccount *account;
   char *directory;
 } Fixture;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_until (gboolean   *done,
-               const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!*done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!*done)
-    g_error ("timed out waiting for %s", what);
-}
 
 typedef struct {
   gboolean done;
@@ -75,7 +53,7 @@ get_token (Fixture  *fixture,
 
   stray_token_provider_get_token_async (STRAY_TOKEN_PROVIDER (fixture->account), refresh, NULL,
                                         on_token, &result);
-  iterate_until (&result.done, "the token");
+  stray_test_wait_for (stray_test_flag_is_set, &result.done, "the token");
   if (result.error != NULL)
     g_propagate_error (error, result.error);
   return result.token;
@@ -91,23 +69,6 @@ fixture_set_up (Fixture       *fixture,
   g_assert_nonnull (fixture->directory);
 }
 
-/* Drops the last reference, letting cancelled operations finish first; nothing may leak. */
-static void
-finalize_soon (gpointer object)
-{
-  gpointer weak = object;
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  g_object_add_weak_pointer (object, &weak);
-  g_object_unref (object);
-  while (weak != NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_null (weak);
-}
-
 static void
 fixture_tear_down (Fixture       *fixture,
                    G_GNUC_UNUSED gconstpointer user_data)
@@ -119,8 +80,8 @@ fixture_tear_down (Fixture       *fixture,
   stray_account_forget (fixture->account, NULL, &error);
   g_assert_no_error (error);
   g_settings_reset (fixture->settings, "token-command");
-  finalize_soon (fixture->account);
-  finalize_soon (fixture->settings);
+  stray_test_finalize (fixture->account);
+  stray_test_finalize (fixture->settings);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (fixture->directory, name, NULL);
@@ -312,7 +273,7 @@ test_refresh_on_expiry (Fixture       *fixture,
   g_signal_connect (session, "notify::connection-state", G_CALLBACK (on_state_changed),
                     &connected);
   stray_connection_start (connection);
-  iterate_until (&connected, "the connection with the refreshed token");
+  stray_test_wait_for (stray_test_flag_is_set, &connected, "the connection with the refreshed token");
   g_assert_cmpuint (stray_connection_get_n_attempts (connection), ==, 2);
 
   kept = get_token (fixture, FALSE, &error);

@@ -16,10 +16,10 @@
 #include "stray-json.h"
 #include "stray-jwt.h"
 #include "stray-signed-tokens.h"
+#include "stray-test-wait.h"
 
 #define API_KEY "connection-key"
 #define SECRET "connection-secret-0123456789"
-#define WAIT_SECONDS 15
 
 typedef struct {
   StrayDevserver *server;
@@ -35,31 +35,6 @@ typedef struct {
   guint n_synced;
 } Fixture;
 
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fixture);
-
-static void
-wait_for (Fixture    *fixture,
-          Condition   condition,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!condition (fixture) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!condition (fixture))
-    g_error ("timed out waiting for %s", what);
-}
-
 static StrayConnectionState
 state (Fixture *fixture)
 {
@@ -67,26 +42,34 @@ state (Fixture *fixture)
 }
 
 static gboolean
-is_connected (Fixture *fixture)
+is_connected (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return state (fixture) == STRAY_CONNECTION_CONNECTED;
 }
 
 static gboolean
-is_not_connected (Fixture *fixture)
+is_not_connected (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return state (fixture) != STRAY_CONNECTION_CONNECTED;
 }
 
 static gboolean
-is_auth_failed (Fixture *fixture)
+is_auth_failed (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return state (fixture) == STRAY_CONNECTION_AUTH_FAILED;
 }
 
 static gboolean
-is_synced (Fixture *fixture)
+is_synced (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return fixture->n_synced > 0;
 }
 
@@ -177,32 +160,15 @@ fixture_set_up (Fixture       *fixture,
   make_connection (fixture, SECRET, 0);
 }
 
-/* Drops the last reference, letting cancelled operations finish first; nothing may leak. */
-static void
-finalize_soon (gpointer object)
-{
-  gpointer weak = object;
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  g_object_add_weak_pointer (object, &weak);
-  g_object_unref (object);
-  while (weak != NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_null (weak);
-}
-
 static void
 fixture_tear_down (Fixture       *fixture,
                    G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_stop (fixture->connection);
-  finalize_soon (fixture->connection);
-  finalize_soon (fixture->client);
-  finalize_soon (fixture->tokens);
-  finalize_soon (fixture->session);
+  stray_test_finalize (fixture->connection);
+  stray_test_finalize (fixture->client);
+  stray_test_finalize (fixture->tokens);
+  stray_test_finalize (fixture->session);
   g_clear_object (&fixture->server);
   g_ptr_array_unref (fixture->states);
   g_free (fixture->address);
@@ -257,8 +223,6 @@ server_hook (Fixture    *fixture,
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
   HookCall call = { 0 };
-  gboolean timed_out = FALSE;
-  guint id;
 
   json_object_set_boolean_member (claims, "server", TRUE);
   token = stray_jwt_sign (SECRET, claims);
@@ -270,12 +234,7 @@ server_hook (Fixture    *fixture,
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
   /* The server is in this process: its answer needs the main loop, so no sync call. */
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_hook_done, &call);
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-  while (!call.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_true (call.done);
+  stray_test_wait_for (stray_test_flag_is_set, &call.done, "the hook's answer");
   g_assert_cmpuint (call.status, ==, 201);
 }
 
@@ -286,6 +245,28 @@ unread_in_general (Fixture *fixture)
                                                      "messaging:general");
 
   return general != NULL ? stray_channel_get_unread_count (general) : G_MAXUINT;
+}
+
+/* A fixture and a number to reach, for the conditions below. */
+typedef struct {
+  Fixture *fixture;
+  guint count;
+} Count;
+
+static gboolean
+general_has_unread (gconstpointer data)
+{
+  const Count *unread = data;
+
+  return unread_in_general (unread->fixture) == unread->count;
+}
+
+static gboolean
+has_attempts (gconstpointer data)
+{
+  const Count *attempts = data;
+
+  return stray_connection_get_n_attempts (attempts->fixture->connection) >= attempts->count;
 }
 
 /* ---- a network monitor the test switches ---- */
@@ -384,7 +365,7 @@ test_handshake (Fixture       *fixture,
   gint64 start = g_get_monotonic_time ();
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
   g_test_message ("connected in %" G_GINT64_FORMAT " µs", g_get_monotonic_time () - start);
   g_assert_cmpstr (g_ptr_array_index (fixture->states, 0), ==, "connecting");
   g_assert_cmpstr (stray_session_get_user_id (fixture->session), ==, "alice");
@@ -392,14 +373,16 @@ test_handshake (Fixture       *fixture,
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
 
   /* After the handshake the model is resynced: the user's channel is there. */
-  wait_for (fixture, is_synced, "the resync");
+  stray_test_wait_for (is_synced, fixture, "the resync");
   g_assert_cmpuint (unread_in_general (fixture), ==, 0);
   g_assert_cmpuint (stray_devserver_get_n_connections (fixture->server), ==, 1);
 }
 
 static gboolean
-has_five_health_checks (Fixture *fixture)
+has_five_health_checks (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return fixture->n_health >= 5;
 }
 
@@ -411,18 +394,20 @@ test_ping_cadence (Fixture       *fixture,
   gint64 start;
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
   start = g_get_monotonic_time ();
   fixture->n_health = 0;
-  wait_for (fixture, has_five_health_checks, "five answered pings");
+  stray_test_wait_for (has_five_health_checks, fixture, "five answered pings");
   /* Not faster than one per interval, and the server never sends them on its own here. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 5 * 200 * 1000 * 9 / 10);
   g_assert_true (is_connected (fixture));
 }
 
 static gboolean
-went_offline_and_back (Fixture *fixture)
+went_offline_and_back (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   gboolean offline = FALSE;
 
   for (guint i = 0; i < fixture->states->len; i++)
@@ -436,12 +421,12 @@ test_dead_connection (Fixture       *fixture,
                       G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
   g_ptr_array_set_size (fixture->states, 0);
 
   server_hook (fixture, "/_dev/stall", "{\"seconds\":2}");
-  wait_for (fixture, is_not_connected, "the stalled connection to count as dead");
-  wait_for (fixture, went_offline_and_back, "the reconnect after the stall");
+  stray_test_wait_for (is_not_connected, fixture, "the stalled connection to count as dead");
+  stray_test_wait_for (went_offline_and_back, fixture, "the reconnect after the stall");
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), >=, 2);
 }
 
@@ -450,14 +435,14 @@ test_reconnect_after_drop (Fixture       *fixture,
                            G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
-  wait_for (fixture, is_synced, "the first resync");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
+  stray_test_wait_for (is_synced, fixture, "the first resync");
   g_ptr_array_set_size (fixture->states, 0);
   fixture->n_synced = 0;
 
   server_hook (fixture, "/_dev/drop", "{}");
-  wait_for (fixture, went_offline_and_back, "the reconnect after the drop");
-  wait_for (fixture, is_synced, "the resync after the drop");
+  stray_test_wait_for (went_offline_and_back, fixture, "the reconnect after the drop");
+  stray_test_wait_for (is_synced, fixture, "the resync after the drop");
 }
 
 /* The devserver killed and started again on the same port. */
@@ -466,29 +451,26 @@ test_reconnect_after_restart (Fixture       *fixture,
                               G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
   g_ptr_array_set_size (fixture->states, 0);
 
-  finalize_soon (g_steal_pointer (&fixture->server));
-  wait_for (fixture, is_not_connected, "the connection to notice");
+  stray_test_finalize (g_steal_pointer (&fixture->server));
+  stray_test_wait_for (is_not_connected, fixture, "the connection to notice");
   /* A few refused attempts while the server is away. */
   {
-    guint attempts = stray_connection_get_n_attempts (fixture->connection);
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+    Count attempts = { fixture, stray_connection_get_n_attempts (fixture->connection) + 2 };
 
-    while (stray_connection_get_n_attempts (fixture->connection) < attempts + 2 && !timed_out)
-      g_main_context_iteration (NULL, TRUE);
-    if (!timed_out)
-      g_source_remove (id);
+    stray_test_wait_for (has_attempts, &attempts, "two refused attempts");
   }
   start_server (fixture, fixture->address);
-  wait_for (fixture, went_offline_and_back, "the reconnect to the restarted server");
+  stray_test_wait_for (went_offline_and_back, fixture, "the reconnect to the restarted server");
 }
 
 static gboolean
-has_three_unread (Fixture *fixture)
+has_three_unread (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return unread_in_general (fixture) == 3;
 }
 
@@ -498,7 +480,7 @@ test_exact_counts_after_recovery (Fixture       *fixture,
                                   G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the first resync");
+  stray_test_wait_for (is_synced, fixture, "the first resync");
   bob_says (fixture, "while you were online");
   server_hook (fixture, "/channels/messaging/general/read", "{\"user_id\":\"alice\"}");
 
@@ -510,8 +492,8 @@ test_exact_counts_after_recovery (Fixture       *fixture,
   fixture->n_live = fixture->n_not_live = 0;
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the resync");
-  wait_for (fixture, has_three_unread, "three unread");
+  stray_test_wait_for (is_synced, fixture, "the resync");
+  stray_test_wait_for (has_three_unread, fixture, "three unread");
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 3);
   g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 1);
   g_assert_cmpstr (stray_channel_get_last_message (stray_channel_list_lookup (
@@ -535,7 +517,7 @@ test_channels_gone_after_recovery (Fixture       *fixture,
   StrayChannelList *channels = stray_session_get_channels (fixture->session);
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the first resync");
+  stray_test_wait_for (is_synced, fixture, "the first resync");
   g_assert_nonnull (stray_channel_list_lookup (channels, "messaging:general"));
 
   stray_connection_stop (fixture->connection);
@@ -543,7 +525,7 @@ test_channels_gone_after_recovery (Fixture       *fixture,
                                   "messaging:general", NULL);
   fixture->n_synced = 0;
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the resync");
+  stray_test_wait_for (is_synced, fixture, "the resync");
   g_assert_null (stray_channel_list_lookup (channels, "messaging:general"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 0);
 }
@@ -553,8 +535,6 @@ static void
 test_bad_signature (Fixture       *fixture,
                     G_GNUC_UNUSED gconstpointer user_data)
 {
-  gboolean timed_out = FALSE;
-
   stray_connection_stop (fixture->connection);
   g_clear_object (&fixture->connection);
   g_clear_object (&fixture->client);
@@ -564,13 +544,11 @@ test_bad_signature (Fixture       *fixture,
   make_connection (fixture, "not-the-secret", 0);
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_auth_failed, "auth-failed");
+  stray_test_wait_for (is_auth_failed, fixture, "auth-failed");
   g_assert_error (stray_connection_get_error (fixture->connection), STRAY_CLIENT_ERROR, 43);
 
   /* Longer than any (scaled) backoff: still one attempt. */
-  g_timeout_add (1500, on_timeout, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  stray_test_run_for_ms (1500);
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
   g_assert_true (is_auth_failed (fixture));
 }
@@ -589,15 +567,17 @@ test_expired_token (Fixture       *fixture,
   make_connection (fixture, SECRET, -60);
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_auth_failed, "auth-failed");
+  stray_test_wait_for (is_auth_failed, fixture, "auth-failed");
   g_assert_error (stray_connection_get_error (fixture->connection), STRAY_CLIENT_ERROR, 40);
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
   g_assert_cmpuint (stray_signed_tokens_get_n_issued (fixture->tokens), ==, 2);
 }
 
 static gboolean
-has_rejected_three (Fixture *fixture)
+has_rejected_three (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   guint rejected;
 
   g_object_get (fixture->connection, "n-rejected", &rejected, NULL);
@@ -605,8 +585,10 @@ has_rejected_three (Fixture *fixture)
 }
 
 static gboolean
-has_one_unread (Fixture *fixture)
+has_one_unread (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return unread_in_general (fixture) == 1;
 }
 
@@ -616,16 +598,16 @@ test_garbage_ignored (Fixture       *fixture,
                       G_GNUC_UNUSED gconstpointer user_data)
 {
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the resync");
+  stray_test_wait_for (is_synced, fixture, "the resync");
   server_hook (fixture, "/_dev/inject",
                "{\"user_id\":\"alice\",\"frames\":[\"{not json\",\"[1,2]\","
                "\"{\\\"type\\\":\\\"message.new\\\",\\\"message\\\":null}\"]}");
-  wait_for (fixture, has_rejected_three, "three rejected frames");
+  stray_test_wait_for (has_rejected_three, fixture, "three rejected frames");
   g_assert_true (is_connected (fixture));
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
 
   bob_says (fixture, "still here?");
-  wait_for (fixture, has_one_unread, "the next real message");
+  stray_test_wait_for (has_one_unread, fixture, "the next real message");
 }
 
 /* A frame larger than 1 MiB is refused alone; the connection and the model stay. */
@@ -639,7 +621,7 @@ test_oversized_frame (Fixture       *fixture,
   guint rejected = 0;
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the resync");
+  stray_test_wait_for (is_synced, fixture, "the resync");
   while (frame->len < 3 * 1024 * 1024 / 2)
     g_string_append (frame, "0123456789abcdef");
   g_string_append (frame, "\",\"user\":{\"id\":\"bob\"}}}");
@@ -654,7 +636,7 @@ test_oversized_frame (Fixture       *fixture,
   g_assert_true (is_connected (fixture));
 
   bob_says (fixture, "after the big one");
-  wait_for (fixture, has_one_unread, "the next real message");
+  stray_test_wait_for (has_one_unread, fixture, "the next real message");
 }
 
 typedef struct {
@@ -677,14 +659,7 @@ on_call (GObject      *source,
 static void
 wait_call (CallResult *call)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!call->done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_true (call->done);
+  stray_test_wait_for (stray_test_flag_is_set, &call->done, "the call's answer");
 }
 
 static void
@@ -696,27 +671,35 @@ call_result_clear (CallResult *call)
 }
 
 static gboolean
-has_no_unread (Fixture *fixture)
+has_no_unread (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return unread_in_general (fixture) == 0;
 }
 
 static gboolean
-general_is_muted (Fixture *fixture)
+general_is_muted (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_channel_get_muted (stray_channel_list_lookup (
     stray_session_get_channels (fixture->session), "messaging:general"));
 }
 
 static gboolean
-general_is_unmuted (Fixture *fixture)
+general_is_unmuted (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return !general_is_muted (fixture);
 }
 
 static gboolean
-has_four_unread (Fixture *fixture)
+has_four_unread (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return unread_in_general (fixture) == 4;
 }
 
@@ -730,7 +713,7 @@ test_rest_calls (Fixture       *fixture,
   g_autofree char *first = NULL;
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the resync");
+  stray_test_wait_for (is_synced, fixture, "the resync");
 
   stray_client_send_message_async (fixture->client, "messaging:general", "hello from alice", NULL,
                                    on_call, &call);
@@ -743,21 +726,16 @@ test_rest_calls (Fixture       *fixture,
   bob_says (fixture, "one");
   bob_says (fixture, "two");
   {
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+    Count unread = { fixture, 2 };
 
-    while (unread_in_general (fixture) != 2 && !timed_out)
-      g_main_context_iteration (NULL, TRUE);
-    if (!timed_out)
-      g_source_remove (id);
-    g_assert_cmpuint (unread_in_general (fixture), ==, 2);
+    stray_test_wait_for (general_has_unread, &unread, "two unread in General");
   }
 
   stray_client_mark_read_async (fixture->client, "messaging:general", NULL, on_call, &call);
   wait_call (&call);
   g_assert_no_error (call.error);
   call_result_clear (&call);
-  wait_for (fixture, has_no_unread, "the channel read");
+  stray_test_wait_for (has_no_unread, fixture, "the channel read");
 
   /* Unread again from alice's own first message on: her message and bob's two. */
   stray_client_mark_unread_async (fixture->client, "messaging:general", first, NULL, on_call,
@@ -766,14 +744,9 @@ test_rest_calls (Fixture       *fixture,
   g_assert_no_error (call.error);
   call_result_clear (&call);
   {
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+    Count unread = { fixture, 3 };
 
-    while (unread_in_general (fixture) != 3 && !timed_out)
-      g_main_context_iteration (NULL, TRUE);
-    if (!timed_out)
-      g_source_remove (id);
-    g_assert_cmpuint (unread_in_general (fixture), ==, 3);
+    stray_test_wait_for (general_has_unread, &unread, "three unread in General");
   }
 
   stray_client_mute_channel_async (fixture->client, "messaging:general", TRUE, NULL, on_call,
@@ -781,21 +754,21 @@ test_rest_calls (Fixture       *fixture,
   wait_call (&call);
   g_assert_no_error (call.error);
   call_result_clear (&call);
-  wait_for (fixture, general_is_muted, "the channel muted");
+  stray_test_wait_for (general_is_muted, fixture, "the channel muted");
   stray_client_mute_channel_async (fixture->client, "messaging:general", FALSE, NULL, on_call,
                                    &call);
   wait_call (&call);
   g_assert_no_error (call.error);
   call_result_clear (&call);
-  wait_for (fixture, general_is_unmuted, "the channel unmuted");
+  stray_test_wait_for (general_is_unmuted, fixture, "the channel unmuted");
 
   bob_says (fixture, "three");
-  wait_for (fixture, has_four_unread, "four unread");
+  stray_test_wait_for (has_four_unread, fixture, "four unread");
   stray_client_mark_all_read_async (fixture->client, NULL, on_call, &call);
   wait_call (&call);
   g_assert_no_error (call.error);
   call_result_clear (&call);
-  wait_for (fixture, has_no_unread, "all read");
+  stray_test_wait_for (has_no_unread, fixture, "all read");
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 0);
 
   /* A server that does not know the channel says so, in a typed error. */
@@ -834,16 +807,16 @@ test_network_back (Fixture       *fixture,
   /* A long backoff, so that only the network coming back can explain a quick reconnect. */
   g_object_set (fixture->connection, "network-monitor", monitor, "backoff-scale", 10.0, NULL);
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
 
   fake_monitor_set_available (monitor, FALSE);
-  finalize_soon (g_steal_pointer (&fixture->server));
-  wait_for (fixture, is_not_connected, "the connection to notice");
+  stray_test_finalize (g_steal_pointer (&fixture->server));
+  stray_test_wait_for (is_not_connected, fixture, "the connection to notice");
   start_server (fixture, fixture->address);
 
   back = g_get_monotonic_time ();
   fake_monitor_set_available (monitor, TRUE);
-  wait_for (fixture, is_connected, "the reconnect when the network is back");
+  stray_test_wait_for (is_connected, fixture, "the reconnect when the network is back");
   /* The first backoff here is at least 2.5 s. */
   g_assert_cmpint (g_get_monotonic_time () - back, <, 2 * G_USEC_PER_SEC);
 }
@@ -876,8 +849,10 @@ test_rest_rate_limited (Fixture       *fixture,
 }
 
 static gboolean
-server_has_no_socket (Fixture *fixture)
+server_has_no_socket (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_devserver_get_n_connections (fixture->server) == 0 &&
          state (fixture) == STRAY_CONNECTION_DISCONNECTED;
 }
@@ -909,7 +884,7 @@ test_suspend_and_resume (Fixture       *fixture,
 
   g_object_set (fixture->connection, "sleep-bus", bus, NULL);
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_connected, "the handshake");
+  stray_test_wait_for (is_connected, fixture, "the handshake");
   attempts = stray_connection_get_n_attempts (fixture->connection);
   /* The bus handles a connection's messages in order: once this answers, the connection's
    * signal match (and its lookup of logind's owner) is in place, so the signal is not lost. */
@@ -923,14 +898,14 @@ test_suspend_and_resume (Fixture       *fixture,
                                  "org.freedesktop.login1.Manager", "PrepareForSleep",
                                  g_variant_new ("(b)", TRUE), &error);
   g_assert_no_error (error);
-  wait_for (fixture, server_has_no_socket, "the disconnect before suspend");
+  stray_test_wait_for (server_has_no_socket, fixture, "the disconnect before suspend");
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, attempts);
 
   g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
                                  "org.freedesktop.login1.Manager", "PrepareForSleep",
                                  g_variant_new ("(b)", FALSE), &error);
   g_assert_no_error (error);
-  wait_for (fixture, is_connected, "the reconnect after resume");
+  stray_test_wait_for (is_connected, fixture, "the reconnect after resume");
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, attempts + 1);
 }
 

@@ -15,6 +15,7 @@
 #include "stray-devserver.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
+#include "stray-test-wait.h"
 
 #define API_KEY "test-key"
 #define SECRET "test-secret-for-the-devserver"
@@ -33,31 +34,6 @@ typedef struct {
   char *connection_id;
   gboolean closed;
 } Socket;
-
-static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *done, or fails the test after WAIT_SECONDS. */
-static void
-wait_until (gboolean   *done,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, on_wait_timeout, &timed_out);
-
-  while (!*done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
-  if (!*done)
-    g_error ("timed out waiting for %s", what);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -151,7 +127,7 @@ request_raw (Fixture     *fixture,
     }
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
                                     on_call_done, &call);
-  wait_until (&call.done, path_and_query);
+  stray_test_wait_for (stray_test_flag_is_set, &call.done, path_and_query);
   *out_status = soup_message_get_status (msg);
 
   json_parser_load_from_data (parser, g_bytes_get_data (call.body, NULL),
@@ -175,7 +151,7 @@ fetch_plain (Fixture     *fixture,
   g_assert_nonnull (msg);
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
                                     on_call_done, &call);
-  wait_until (&call.done, url);
+  stray_test_wait_for (stray_test_flag_is_set, &call.done, url);
   g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
   *out_content_type = g_strdup (soup_message_headers_get_content_type (
                                   soup_message_get_response_headers (msg), NULL));
@@ -298,6 +274,19 @@ parse_frame (const char *frame)
 }
 
 /* The next frame of @type, waited for; earlier frames of other types are passed over. */
+typedef struct {
+  Socket *socket;
+  guint seen;
+} FramesSeen;
+
+static gboolean
+more_frames (gconstpointer data)
+{
+  const FramesSeen *frames = data;
+
+  return frames->socket->frames->len > frames->seen;
+}
+
 static JsonObject *
 next_frame (Socket     *socket,
             const char *type,
@@ -325,15 +314,9 @@ next_frame (Socket     *socket,
         }
       /* Wait for one more frame. */
       {
-        guint seen = socket->frames->len;
-        gboolean timed_out = FALSE;
-        guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, on_wait_timeout, &timed_out);
+        FramesSeen seen = { socket, socket->frames->len };
 
-        while (socket->frames->len == seen && !timed_out)
-          g_main_context_iteration (NULL, TRUE);
-        if (!timed_out)
-          g_source_remove (timeout_id);
-        arrived = socket->frames->len > seen;
+        arrived = stray_test_try_wait_for (more_frames, &seen, WAIT_SECONDS);
       }
       if (!arrived)
         g_error ("no %s frame within %d s", type, WAIT_SECONDS);
@@ -376,7 +359,7 @@ socket_open_with (Fixture    *fixture,
   msg = soup_message_new ("GET", url);
   soup_session_websocket_connect_async (fixture->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         NULL, on_connected, &connecting);
-  wait_until (&connecting.done, "the socket to open");
+  stray_test_wait_for (stray_test_flag_is_set, &connecting.done, "the socket to open");
 
   socket = g_new0 (Socket, 1);
   socket->socket = connecting.connection;
@@ -516,7 +499,7 @@ assert_refused (Socket     *socket,
   g_assert_cmpint (stray_json_int (error, "code", -1), ==, code);
   g_assert_nonnull (stray_json_string (error, "message"));
   g_assert_nonnull (stray_json_int (error, "StatusCode", 0) ? "" : NULL);
-  wait_until (&socket->closed, "the refused socket to close");
+  stray_test_wait_for (stray_test_flag_is_set, &socket->closed, "the refused socket to close");
   g_assert_cmpint (soup_websocket_connection_get_close_code (socket->socket), ==,
                    SOUP_WEBSOCKET_CLOSE_NORMAL);
   g_assert_cmpuint (socket->frames->len, ==, 1);
@@ -1300,7 +1283,7 @@ test_drop (Fixture       *fixture,
 
   response = call (fixture, "POST", "/_dev/drop", NULL, NULL, "{}", 201);
   g_assert_cmpint (stray_json_int (response, "dropped", -1), ==, 1);
-  wait_until (&alice->closed, "the dropped socket to close");
+  stray_test_wait_for (stray_test_flag_is_set, &alice->closed, "the dropped socket to close");
   /* No close frame was sent: the code is not 1000. */
   g_assert_cmpint (soup_websocket_connection_get_close_code (alice->socket), !=,
                    SOUP_WEBSOCKET_CLOSE_NORMAL);

@@ -19,10 +19,10 @@
 #include "stray-signed-tokens.h"
 #include "stray-tray.h"
 #include "stray-tray-menu.h"
+#include "stray-test-wait.h"
 
 #define API_KEY "tray-key"
 #define SECRET "tray-secret-0123456789"
-#define WAIT_SECONDS 15
 
 static const char watcher_xml[] =
   "<node>"
@@ -56,31 +56,6 @@ typedef struct {
   GDBusConnection *bus;
   Watcher *watcher;
 } Fixture;
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (Fixture *fixture);
-
-static void
-wait_for (Fixture    *fixture,
-          Condition   condition,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-
-  while (!condition (fixture) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  if (!condition (fixture))
-    g_error ("timed out waiting for %s", what);
-}
 
 /* ---- the test's watcher ---- */
 
@@ -244,8 +219,10 @@ add_action (Fixture    *fixture,
 }
 
 static gboolean
-is_synced (Fixture *fixture)
+is_synced (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_session_get_connection_state (fixture->session) == STRAY_CONNECTION_CONNECTED &&
          stray_channel_list_lookup (stray_session_get_channels (fixture->session),
                                     "messaging:general") != NULL;
@@ -294,7 +271,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->entry = stray_launcher_entry_new (fixture->session);
 
   stray_connection_start (fixture->connection);
-  wait_for (fixture, is_synced, "the connection");
+  stray_test_wait_for (is_synced, fixture, "the connection");
 }
 
 static void
@@ -371,16 +348,10 @@ host_call (GDBusConnection     *connection,
            GError             **error)
 {
   Called called = { 0 };
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
 
   g_dbus_connection_call (connection, destination, path, interface, method, parameters,
                           reply_type, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_called, &called);
-  while (!called.done && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_true (called.done);
+  stray_test_wait_for (stray_test_flag_is_set, &called.done, method);
   if (called.error != NULL)
     g_propagate_error (error, called.error);
   /* Without a reply type the caller wants no reply. */
@@ -407,8 +378,10 @@ item_properties (Fixture *fixture)
 }
 
 static gboolean
-is_registered (Fixture *fixture)
+is_registered (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return fixture->watcher->registered->len > 0;
 }
 
@@ -424,27 +397,35 @@ count_signals (Fixture    *fixture,
 }
 
 static gboolean
-total_is_three (Fixture *fixture)
+total_is_three (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_session_get_total_unread_count (fixture->session) == 3;
 }
 
 static gboolean
-total_is_zero (Fixture *fixture)
+total_is_zero (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_session_get_total_unread_count (fixture->session) == 0;
 }
 
 static gboolean
-has_new_icon (Fixture *fixture)
+has_new_icon (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return count_signals (fixture, "NewIcon") > 0;
 }
 
 /* The item's pixmaps are the unread badge with a 3, as a host would fetch them. */
 static gboolean
-shows_three (Fixture *fixture)
+shows_three (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   g_autoptr(GVariant) properties = item_properties (fixture);
   g_autoptr(GVariant) pixmaps = g_variant_lookup_value (properties, "IconPixmap",
                                                         G_VARIANT_TYPE ("a(iiay)"));
@@ -454,8 +435,10 @@ shows_three (Fixture *fixture)
 }
 
 static gboolean
-needs_attention (Fixture *fixture)
+needs_attention (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   g_autoptr(GVariant) properties = item_properties (fixture);
   const char *status = NULL;
 
@@ -477,7 +460,7 @@ test_item (Fixture       *fixture,
 
   g_assert_true (stray_tray_export (fixture->tray, fixture->bus, &error));
   g_assert_no_error (error);
-  wait_for (fixture, is_registered, "the registration");
+  stray_test_wait_for (is_registered, fixture, "the registration");
   g_assert_cmpstr (g_ptr_array_index (fixture->watcher->registered, 0), ==,
                    g_dbus_connection_get_unique_name (fixture->bus));
 
@@ -509,11 +492,11 @@ test_item (Fixture       *fixture,
   bob_says (fixture, "one", FALSE);
   bob_says (fixture, "two", FALSE);
   bob_says (fixture, "three", FALSE);
-  wait_for (fixture, total_is_three, "three unread");
+  stray_test_wait_for (total_is_three, fixture, "three unread");
   /* The redraw is coalesced (≤ 1 per 100 ms): wait for the drawing, not for any NewIcon, which
    * the connection coming up may already have sent. */
-  wait_for (fixture, shows_three, "the badge with a 3");
-  wait_for (fixture, has_new_icon, "NewIcon");
+  stray_test_wait_for (shows_three, fixture, "the badge with a 3");
+  stray_test_wait_for (has_new_icon, fixture, "NewIcon");
   properties = item_properties (fixture);
   pixmaps_after = g_variant_lookup_value (properties, "IconPixmap", G_VARIANT_TYPE ("a(iiay)"));
   g_assert_false (g_variant_equal (pixmaps_before, pixmaps_after));
@@ -527,7 +510,7 @@ test_item (Fixture       *fixture,
 
   /* A mention wants attention. */
   bob_says (fixture, "@alice look", TRUE);
-  wait_for (fixture, needs_attention, "NeedsAttention");
+  stray_test_wait_for (needs_attention, fixture, "NeedsAttention");
   g_assert_cmpuint (count_signals (fixture, "NewStatus"), ==, 1);
 
   /* Left click toggles the window, middle click opens the newest unread channel. */
@@ -596,8 +579,10 @@ get_layout (Fixture *fixture)
 }
 
 static gboolean
-menu_lists_general (Fixture *fixture)
+menu_lists_general (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   g_autoptr(GVariant) layout = get_layout (fixture);
 
   /* The channel has no name: it is called by its other members, with its count; the
@@ -606,16 +591,20 @@ menu_lists_general (Fixture *fixture)
 }
 
 static gboolean
-menu_lists_rebels (Fixture *fixture)
+menu_lists_rebels (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   g_autoptr(GVariant) layout = get_layout (fixture);
 
   return find_item (layout, "Rebels (2)") >= 0;
 }
 
 static gboolean
-is_two (Fixture *fixture)
+is_two (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return stray_session_get_total_unread_count (fixture->session) == 2;
 }
 
@@ -631,8 +620,8 @@ test_menu (Fixture       *fixture,
   g_assert_true (stray_tray_export (fixture->tray, fixture->bus, &error));
   bob_says (fixture, "one", FALSE);
   bob_says (fixture, "two", FALSE);
-  wait_for (fixture, is_two, "two unread");
-  wait_for (fixture, menu_lists_general, "the channel in the menu");
+  stray_test_wait_for (is_two, fixture, "two unread");
+  stray_test_wait_for (menu_lists_general, fixture, "the channel in the menu");
 
   /* A rename alone changes no count; the menu follows it all the same. */
   {
@@ -644,7 +633,7 @@ test_menu (Fixture       *fixture,
 
     g_assert_no_error (error);
     stray_session_apply (fixture->session, event);
-    wait_for (fixture, menu_lists_rebels, "the renamed channel in the menu");
+    stray_test_wait_for (menu_lists_rebels, fixture, "the renamed channel in the menu");
   }
 
   layout = get_layout (fixture);
@@ -682,7 +671,7 @@ test_menu (Fixture       *fixture,
                                               g_variant_new_int32 (0), 0),
                                NULL, &error);
   g_assert_no_error (error);
-  wait_for (fixture, total_is_zero, "the count to reach zero");
+  stray_test_wait_for (total_is_zero, fixture, "the count to reach zero");
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "mark-all-read");
 
   /* A click on the channel opens it. */
@@ -697,8 +686,10 @@ test_menu (Fixture       *fixture,
 }
 
 static gboolean
-registered_twice (Fixture *fixture)
+registered_twice (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   return fixture->watcher->registered->len >= 1;
 }
 
@@ -710,20 +701,22 @@ test_watcher_restart (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (stray_tray_export (fixture->tray, fixture->bus, &error));
-  wait_for (fixture, is_registered, "the registration");
+  stray_test_wait_for (is_registered, fixture, "the registration");
   watcher_stop (g_steal_pointer (&fixture->watcher));
   while (stray_tray_get_registered (fixture->tray))
     g_main_context_iteration (NULL, TRUE);
 
   fixture->watcher = watcher_start (TRUE);
-  wait_for (fixture, registered_twice, "the registration with the new watcher");
+  stray_test_wait_for (registered_twice, fixture, "the registration with the new watcher");
   g_assert_cmpstr (g_ptr_array_index (fixture->watcher->registered, 0), ==,
                    g_dbus_connection_get_unique_name (fixture->bus));
 }
 
 static gboolean
-has_count_two_update (Fixture *fixture)
+has_count_two_update (gconstpointer data)
 {
+  Fixture *fixture = (Fixture *) data;
+
   for (guint i = 0; i < fixture->watcher->counts->len; i++)
     if (GPOINTER_TO_INT (g_ptr_array_index (fixture->watcher->counts, i)) == 2)
       return TRUE;
@@ -740,7 +733,7 @@ test_launcher_entry (Fixture       *fixture,
   stray_launcher_entry_start (fixture->entry, fixture->bus, "/io/github/streamtray/StreamTray/L");
   bob_says (fixture, "one", FALSE);
   bob_says (fixture, "two", FALSE);
-  wait_for (fixture, has_count_two_update, "a dock update with count 2");
+  stray_test_wait_for (has_count_two_update, fixture, "a dock update with count 2");
 
   /* A dock that starts later gets the count again. */
   before = fixture->watcher->counts->len;
@@ -759,6 +752,12 @@ on_no_host (G_GNUC_UNUSED StrayTray *tray,
   (*count)++;
 }
 
+static gboolean
+counted (gconstpointer count)
+{
+  return *(const guint *) count > 0;
+}
+
 /* No watcher at all: the app is told, so that it can say where it is. */
 static void
 test_no_host (Fixture       *fixture,
@@ -766,16 +765,10 @@ test_no_host (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   guint no_host = 0;
-  gboolean timed_out = FALSE;
-  guint id;
 
   g_signal_connect (fixture->tray, "no-host", G_CALLBACK (on_no_host), &no_host);
   g_assert_true (stray_tray_export (fixture->tray, fixture->bus, &error));
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-  while (no_host == 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
+  stray_test_wait_for (counted, &no_host, "the no-host signal");
   g_assert_cmpuint (no_host, ==, 1);
 }
 
