@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "stray-dbus-export.h"
 #include "stray-dbus-menu.h"
 
 static const char introspection_xml[] =
@@ -89,9 +90,7 @@ struct _StrayDbusMenu
 
   GMenuModel *model;
   GActionGroup *actions;
-  GDBusConnection *connection;
-  char *object_path;
-  guint registration_id;
+  StrayDbusExport export;
 
   Node *root;          /* built lazily; NULL when the model changed since */
   GPtrArray *by_id;    /* Node by id, borrowed from root */
@@ -238,10 +237,8 @@ on_changed_idle (gpointer user_data)
   self->changed_id = 0;
   invalidate (self);
   self->revision++;
-  if (self->connection != NULL)
-    g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
-                                   "com.canonical.dbusmenu", "LayoutUpdated",
-                                   g_variant_new ("(ui)", self->revision, 0), NULL);
+  stray_dbus_emit (&self->export, "com.canonical.dbusmenu", "LayoutUpdated",
+                   g_variant_new ("(ui)", self->revision, 0));
   return G_SOURCE_REMOVE;
 }
 
@@ -563,22 +560,10 @@ stray_dbus_menu_export (StrayDbusMenu   *self,
                         const char      *object_path,
                         GError         **error)
 {
-  g_autoptr(GDBusNodeInfo) info = NULL;
-
   g_return_val_if_fail (STRAY_IS_DBUS_MENU (self), FALSE);
-  g_return_val_if_fail (self->connection == NULL, FALSE);
 
-  info = g_dbus_node_info_new_for_xml (introspection_xml, error);
-  if (info == NULL)
-    return FALSE;
-  self->registration_id = g_dbus_connection_register_object (connection, object_path,
-                                                             info->interfaces[0], &vtable, self,
-                                                             NULL, error);
-  if (self->registration_id == 0)
-    return FALSE;
-  self->connection = g_object_ref (connection);
-  self->object_path = g_strdup (object_path);
-  return TRUE;
+  return stray_dbus_export (&self->export, connection, object_path, introspection_xml, &vtable,
+                            self, error);
 }
 
 void
@@ -586,11 +571,7 @@ stray_dbus_menu_unexport (StrayDbusMenu *self)
 {
   g_return_if_fail (STRAY_IS_DBUS_MENU (self));
 
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
-  g_clear_object (&self->connection);
-  g_clear_pointer (&self->object_path, g_free);
+  stray_dbus_unexport (&self->export);
 }
 
 guint

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include "stray-dbus-export.h"
 #include "stray-dbus-service.h"
 #include "stray-replay.h"
 
@@ -32,9 +33,7 @@ struct _StrayDbusService
   GObject parent_instance;
 
   StraySession *session;
-  GDBusConnection *connection;
-  char *object_path;
-  guint registration_id;
+  StrayDbusExport export;
   guint changed_id;
   gboolean total_changed;
   gboolean channels_changed;
@@ -109,7 +108,7 @@ on_changed_timeout (gpointer user_data)
   GVariantBuilder changed;
 
   self->changed_id = 0;
-  if (self->connection == NULL)
+  if (self->export.connection == NULL)
     return G_SOURCE_REMOVE;
   g_variant_builder_init (&changed, G_VARIANT_TYPE ("a{sv}"));
   if (self->total_changed)
@@ -120,11 +119,8 @@ on_changed_timeout (gpointer user_data)
   if (self->state_changed)
     g_variant_builder_add (&changed, "{sv}", "State", property_value (self, "State"));
   self->total_changed = self->channels_changed = self->state_changed = FALSE;
-  g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
-                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                 g_variant_new ("(sa{sv}as)", STRAY_DBUS_INTERFACE, &changed,
-                                                NULL),
-                                 NULL);
+  stray_dbus_emit (&self->export, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                   g_variant_new ("(sa{sv}as)", STRAY_DBUS_INTERFACE, &changed, NULL));
   return G_SOURCE_REMOVE;
 }
 
@@ -191,22 +187,10 @@ stray_dbus_service_export (StrayDbusService *self,
                            const char       *object_path,
                            GError          **error)
 {
-  g_autoptr(GDBusNodeInfo) info = NULL;
-
   g_return_val_if_fail (STRAY_IS_DBUS_SERVICE (self), FALSE);
-  g_return_val_if_fail (self->connection == NULL, FALSE);
 
-  info = g_dbus_node_info_new_for_xml (introspection_xml, error);
-  if (info == NULL)
-    return FALSE;
-  self->registration_id = g_dbus_connection_register_object (connection, object_path,
-                                                             info->interfaces[0], &vtable, self,
-                                                             NULL, error);
-  if (self->registration_id == 0)
-    return FALSE;
-  self->connection = g_object_ref (connection);
-  self->object_path = g_strdup (object_path);
-  return TRUE;
+  return stray_dbus_export (&self->export, connection, object_path, introspection_xml, &vtable,
+                            self, error);
 }
 
 void
@@ -214,9 +198,5 @@ stray_dbus_service_unexport (StrayDbusService *self)
 {
   g_return_if_fail (STRAY_IS_DBUS_SERVICE (self));
 
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
-  g_clear_object (&self->connection);
-  g_clear_pointer (&self->object_path, g_free);
+  stray_dbus_unexport (&self->export);
 }

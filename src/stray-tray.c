@@ -19,6 +19,7 @@
 
 #include "stray-badge.h"
 #include "stray-dbus-menu.h"
+#include "stray-dbus-export.h"
 #include "stray-tray.h"
 
 #define WATCHER_NAME "org.kde.StatusNotifierWatcher"
@@ -68,8 +69,7 @@ struct _StrayTray
   StraySession *session;
   GActionGroup *actions;
   StrayDbusMenu *menu;
-  GDBusConnection *connection;
-  guint registration_id;
+  StrayDbusExport export;
   guint watch_id;
   gboolean registered;
   gboolean hide_when_idle;
@@ -107,11 +107,7 @@ emit (StrayTray  *self,
       const char *signal,
       GVariant   *parameters)
 {
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_emit_signal (self->connection, NULL, STRAY_TRAY_ITEM_PATH, ITEM_INTERFACE,
-                                   signal, parameters, NULL);
-  else if (parameters != NULL)
-    g_variant_unref (g_variant_ref_sink (parameters));
+  stray_dbus_emit (&self->export, ITEM_INTERFACE, signal, parameters);
 }
 
 static gboolean
@@ -419,11 +415,11 @@ on_registered (GObject      *source,
       g_debug ("the watcher refused the item: %s", error->message);
       return;
     }
-  if (self->connection == NULL)
+  if (self->export.connection == NULL)
     return;
   g_debug ("registered with the tray watcher");
   set_registered (self, TRUE);
-  g_dbus_connection_call (self->connection, WATCHER_NAME, WATCHER_PATH,
+  g_dbus_connection_call (self->export.connection, WATCHER_NAME, WATCHER_PATH,
                           "org.freedesktop.DBus.Properties", "Get",
                           g_variant_new ("(ss)", WATCHER_NAME,
                                          "IsStatusNotifierHostRegistered"),
@@ -571,25 +567,16 @@ stray_tray_export (StrayTray        *self,
                    GDBusConnection  *connection,
                    GError          **error)
 {
-  g_autoptr(GDBusNodeInfo) info = NULL;
-
   g_return_val_if_fail (STRAY_IS_TRAY (self), FALSE);
-  g_return_val_if_fail (self->connection == NULL, FALSE);
 
-  info = g_dbus_node_info_new_for_xml (introspection_xml, error);
-  if (info == NULL)
-    return FALSE;
   if (!stray_dbus_menu_export (self->menu, connection, STRAY_TRAY_MENU_PATH, error))
     return FALSE;
-  self->registration_id = g_dbus_connection_register_object (connection, STRAY_TRAY_ITEM_PATH,
-                                                             info->interfaces[0], &vtable, self,
-                                                             NULL, error);
-  if (self->registration_id == 0)
+  if (!stray_dbus_export (&self->export, connection, STRAY_TRAY_ITEM_PATH, introspection_xml,
+                          &vtable, self, error))
     {
       stray_dbus_menu_unexport (self->menu);
       return FALSE;
     }
-  self->connection = g_object_ref (connection);
   self->watch_id = g_bus_watch_name_on_connection (connection, WATCHER_NAME,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    on_watcher_appeared, on_watcher_vanished,
@@ -603,12 +590,9 @@ stray_tray_unexport (StrayTray *self)
   g_return_if_fail (STRAY_IS_TRAY (self));
 
   g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
-  if (self->connection != NULL && self->registration_id != 0)
-    g_dbus_connection_unregister_object (self->connection, self->registration_id);
-  self->registration_id = 0;
+  stray_dbus_unexport (&self->export);
   if (self->menu != NULL)
     stray_dbus_menu_unexport (self->menu);
-  g_clear_object (&self->connection);
   self->registered = FALSE;
 }
 
