@@ -41,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-rest.h"
 #include "stray-connection.h"
 #include "stray-dbus-service.h"
 #include "stray-json.h"
@@ -385,14 +386,6 @@ typedef struct {
   const char *conformance_dir;
 } Bench;
 
-static char *
-to_json (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-
-  return json_to_string (node, FALSE);
-}
-
 static SoupMessage *
 new_call (const char *base_url,
           const char *path,
@@ -401,48 +394,7 @@ new_call (const char *base_url,
           const char *token,
           GBytes     *body)
 {
-  g_autofree char *url = NULL;
-  SoupMessage *msg;
-  SoupMessageHeaders *headers;
-
-  if (user_id != NULL)
-    url = g_strdup_printf ("%s%s?api_key=" API_KEY "&user_id=%s&connection_id=%s",
-                           base_url, path, user_id, connection_id);
-  else
-    url = g_strdup_printf ("%s%s?api_key=" API_KEY, base_url, path);
-  msg = soup_message_new ("POST", url);
-  headers = soup_message_get_request_headers (msg);
-  /* Stream's convention: the bare token, no "Bearer". */
-  soup_message_headers_replace (headers, "Authorization", token);
-  soup_message_headers_replace (headers, "stream-auth-type", "jwt");
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  /* Otherwise libsoup sends every POST on a fresh connection. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
-  return msg;
-}
-
-typedef struct {
-  GBytes *response;
-  GError *error;
-  gboolean done;
-} Call;
-
-static void
-on_call_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->response = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                      &call->error);
-  call->done = TRUE;
-}
-
-static gboolean
-call_done (gpointer data)
-{
-  return ((Call *) data)->done;
+  return stray_bench_new_call (base_url, API_KEY, path, user_id, connection_id, token, body);
 }
 
 /* A setup call, waited for; fails the run unless the answer is a JSON object with 2xx. */
@@ -455,28 +407,13 @@ call (Bench      *bench,
       const char *token,
       JsonObject *body)
 {
-  char *text = to_json (body);
-  gsize text_length = strlen (text);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (text, text_length);
-  g_autoptr(SoupMessage) msg = new_call (base_url, path, user_id, connection_id, token, bytes);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) response = NULL;
-  Call result = { NULL, NULL, FALSE };
-  const char *data;
-  gsize length;
+  g_autoptr(GError) error = NULL;
+  JsonObject *answer = stray_bench_call (bench->rest, base_url, API_KEY, path, user_id,
+                                         connection_id, token, body, SETUP_SECONDS, &error);
 
-  soup_session_send_and_read_async (bench->rest, msg, G_PRIORITY_DEFAULT, NULL, on_call_done,
-                                    &result);
-  iterate_until (call_done, &result, SETUP_SECONDS, path);
-  if (result.error != NULL)
-    fail ("POST %s: %s", path, result.error->message);
-  response = result.response;
-  data = g_bytes_get_data (response, &length);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
-      !json_parser_load_from_data (parser, data, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    fail ("POST %s: status %u: %.*s", path, soup_message_get_status (msg), (int) length, data);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  if (answer == NULL)
+    fail ("%s", error->message);
+  return answer;
 }
 
 static GBytes *
@@ -490,7 +427,7 @@ message_body (const char *author,
   json_object_set_string_member (message, "text", text);
   json_object_set_string_member (message, "user_id", author);
   json_object_set_object_member (body, "message", message);
-  json = to_json (body);
+  json = stray_bench_to_json (body);
   return g_bytes_new_take (json, strlen (json));
 }
 
@@ -678,17 +615,15 @@ send_one (Bench      *bench,
           Server     *server,
           const char *text)
 {
-  g_autoptr(GBytes) body = message_body ("author", text);
-  g_autoptr(SoupMessage) msg = new_call (server->base_url, CHANNEL_PATH "/message", NULL, NULL,
-                                         bench->server_token, body);
-  Call result = { NULL, NULL, FALSE };
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *message = json_object_new ();
+  g_autoptr(JsonObject) answer = NULL;
 
-  soup_session_send_and_read_async (bench->rest, msg, G_PRIORITY_DEFAULT, NULL, on_call_done,
-                                    &result);
-  iterate_until (call_done, &result, SETUP_SECONDS, "a probe message");
-  if (result.error != NULL || soup_message_get_status (msg) != SOUP_STATUS_CREATED)
-    fail ("SendMessage: %s", result.error != NULL ? result.error->message : "not 201");
-  g_bytes_unref (result.response);
+  json_object_set_string_member (message, "text", text);
+  json_object_set_string_member (message, "user_id", "author");
+  json_object_set_object_member (body, "message", message);
+  answer = call (bench, server->base_url, CHANNEL_PATH "/message", NULL, NULL,
+                 bench->server_token, body);
 }
 
 /* The text length that makes a message.new frame of about @frame_bytes, and the frame size it
@@ -721,7 +656,7 @@ calibrate_text (Bench  *bench,
   json_object_set_string_member (payload, "user_id", "probe");
   json_object_set_string_member (details, "id", "probe");
   json_object_set_object_member (payload, "user_details", details);
-  payload_text = to_json (payload);
+  payload_text = stray_bench_to_json (payload);
   escaped_payload = g_uri_escape_string (payload_text, NULL, FALSE);
   escaped_token = g_uri_escape_string (token, NULL, FALSE);
   url = g_strdup_printf ("ws%s/connect?json=%s&api_key=" API_KEY "&authorization=%s"

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-rest.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
 
@@ -170,14 +171,6 @@ cpu_time_since (const char *pid,
   return (CpuTime) { now.user - before.user, now.system - before.system };
 }
 
-static char *
-to_json (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-
-  return json_to_string (node, FALSE);
-}
-
 /* ---- the devserver ---- */
 
 static void
@@ -249,50 +242,8 @@ new_call (Bench      *bench,
           const char *token,
           GBytes     *body)
 {
-  g_autofree char *url = NULL;
-  SoupMessage *msg;
-  SoupMessageHeaders *headers;
-
-  if (user_id != NULL)
-    url = g_strdup_printf ("%s%s?api_key=" API_KEY "&user_id=%s&connection_id=%s",
-                           bench->base_url, path, user_id, connection_id);
-  else
-    url = g_strdup_printf ("%s%s?api_key=" API_KEY, bench->base_url, path);
-  msg = soup_message_new ("POST", url);
-  headers = soup_message_get_request_headers (msg);
-  /* Stream's convention: the bare token, no "Bearer". */
-  soup_message_headers_replace (headers, "Authorization", token);
-  soup_message_headers_replace (headers, "stream-auth-type", "jwt");
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  /* libsoup sends a POST on a fresh connection unless told it may be repeated. The SDK keeps
-   * its connections alive; without this the server would accept a connection per message and
-   * keep each one open, idle, with a source polled in every iteration of its main loop. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
-  return msg;
-}
-
-typedef struct {
-  GBytes *response;
-  GError *error;
-  gboolean done;
-} Call;
-
-static void
-on_call_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Call *call = user_data;
-
-  call->response = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                      &call->error);
-  call->done = TRUE;
-}
-
-static gboolean
-call_done (gpointer data)
-{
-  return ((Call *) data)->done;
+  return stray_bench_new_call (bench->base_url, API_KEY, path, user_id, connection_id, token,
+                               body);
 }
 
 /* A setup call, waited for; fails the run unless the answer is a JSON object with 2xx. */
@@ -304,28 +255,13 @@ call (Bench      *bench,
       const char *token,
       JsonObject *body)
 {
-  char *text = to_json (body);
-  gsize text_length = strlen (text);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (text, text_length);
-  g_autoptr(SoupMessage) msg = new_call (bench, path, user_id, connection_id, token, bytes);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  Call result = { NULL, NULL, FALSE };
-  g_autoptr(GBytes) response = NULL;
-  const char *data;
-  gsize length;
+  g_autoptr(GError) error = NULL;
+  JsonObject *answer = stray_bench_call (bench->session, bench->base_url, API_KEY, path, user_id,
+                                         connection_id, token, body, SETUP_SECONDS, &error);
 
-  soup_session_send_and_read_async (bench->session, msg, G_PRIORITY_DEFAULT, NULL, on_call_done,
-                                    &result);
-  iterate_until (call_done, &result, SETUP_SECONDS, path);
-  if (result.error != NULL)
-    fail ("POST %s: %s", path, result.error->message);
-  response = result.response;
-  data = g_bytes_get_data (response, &length);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)) ||
-      !json_parser_load_from_data (parser, data, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    fail ("POST %s: status %u: %.*s", path, soup_message_get_status (msg), (int) length, data);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  if (answer == NULL)
+    fail ("%s", error->message);
+  return answer;
 }
 
 static void
@@ -459,7 +395,7 @@ connect_socket (Bench  *bench,
   json_object_set_string_member (payload, "user_id", client->user_id);
   json_object_set_string_member (details, "id", client->user_id);
   json_object_set_object_member (payload, "user_details", details);
-  payload_text = to_json (payload);
+  payload_text = stray_bench_to_json (payload);
   escaped_payload = g_uri_escape_string (payload_text, NULL, FALSE);
   escaped_token = g_uri_escape_string (client->token, NULL, FALSE);
   /* base_url is http://…; the socket is the same host and port with ws://. */
@@ -542,7 +478,7 @@ make_bodies (guint n_messages)
       json_object_set_string_member (message, "text", text);
       json_object_set_string_member (message, "user_id", "author");
       json_object_set_object_member (body, "message", message);
-      json = to_json (body);
+      json = stray_bench_to_json (body);
       g_ptr_array_add (bodies, g_bytes_new_take (json, strlen (json)));
     }
   g_string_free (filler, TRUE);
