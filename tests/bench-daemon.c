@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "bench-rest.h"
+#include "stray-test-wait.h"
 #include "stray-connection.h"
 #include "stray-dbus-service.h"
 #include "stray-json.h"
@@ -196,50 +197,16 @@ quiet_launcher (GSubprocessFlags flags)
 
 /* ---- the main loop ---- */
 
-static gboolean
-on_flag_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-try_iterate_until (Condition done,
-                   gpointer  data,
-                   guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, on_flag_timeout, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return done (data);
-}
-
 static void
 iterate_until (Condition   done,
-               gpointer    data,
+               gconstpointer data,
                guint       seconds,
                const char *what)
 {
-  if (!try_iterate_until (done, data, seconds))
+  if (!stray_test_try_wait_for (done, data, seconds))
     fail ("timed out after %u s waiting for %s", seconds, what);
 }
 
-/* Lets the main loop run for @ms, so that sockets and subprocess pipes are served. */
-static void
-run_for_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_flag_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 /* ---- /proc ---- */
 
@@ -592,9 +559,9 @@ on_probe_connected (GObject      *source,
 }
 
 static gboolean
-probe_has_id (gpointer data)
+probe_has_id (gconstpointer data)
 {
-  return ((Probe *) data)->connection_id != NULL;
+  return ((const Probe *) data)->connection_id != NULL;
 }
 
 typedef struct {
@@ -603,9 +570,9 @@ typedef struct {
 } ProbeWait;
 
 static gboolean
-probe_has_frames (gpointer data)
+probe_has_frames (gconstpointer data)
 {
-  ProbeWait *wait = data;
+  const ProbeWait *wait = data;
 
   return wait->probe->n_frames >= wait->n_frames;
 }
@@ -697,7 +664,7 @@ calibrate_text (Bench  *bench,
 
   g_signal_handlers_disconnect_by_data (probe.socket, &probe);
   soup_websocket_connection_close (probe.socket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  run_for_ms (100);
+  stray_test_run_for_ms (100);
   g_clear_object (&probe.socket);
   g_free (probe.connection_id);
   return text_length;
@@ -729,21 +696,21 @@ on_run_synced (G_GNUC_UNUSED StrayConnection *connection,
 }
 
 static gboolean
-run_connected (gpointer data)
+run_connected (gconstpointer data)
 {
-  return ((ConnectRun *) data)->connected_us != 0;
+  return ((const ConnectRun *) data)->connected_us != 0;
 }
 
 static gboolean
-run_synced (gpointer data)
+run_synced (gconstpointer data)
 {
-  return ((ConnectRun *) data)->synced;
+  return ((const ConnectRun *) data)->synced;
 }
 
 static gboolean
-is_null (gpointer data)
+is_null (gconstpointer data)
 {
-  return *(gpointer *) data == NULL;
+  return *(const gpointer *) data == NULL;
 }
 
 /* Drops the last reference, letting cancelled operations finish first. */
@@ -918,7 +885,7 @@ start_daemon (Bench     *bench,
       if (g_get_monotonic_time () > deadline)
         fail ("the daemon did not connect within %d s (state %s)", SETUP_SECONDS,
               state != NULL ? g_variant_get_string (state, NULL) : "unknown");
-      run_for_ms (20);
+      stray_test_run_for_ms (20);
     }
   return daemon;
 }
@@ -954,7 +921,7 @@ wait_until_settled (Bench      *bench,
       if (now > deadline)
         fail ("the daemon did not settle within %d s (TotalUnread %u, wanted ≥ %u)",
               SETUP_SECONDS, total, at_least);
-      run_for_ms (250);
+      stray_test_run_for_ms (250);
     }
 }
 
@@ -998,15 +965,15 @@ activate_action (Bench      *bench,
 }
 
 static gboolean
-window_shown (gpointer data)
+window_shown (gconstpointer data)
 {
-  return ((WindowLog *) data)->shown_us != 0;
+  return ((const WindowLog *) data)->shown_us != 0;
 }
 
 static gboolean
-window_closed (gpointer data)
+window_closed (gconstpointer data)
 {
-  return ((WindowLog *) data)->closed_us != 0;
+  return ((const WindowLog *) data)->closed_us != 0;
 }
 
 /* Opens the window as the tray's click does; returns the milliseconds to its first frame. */
@@ -1158,9 +1125,9 @@ on_node_line (GObject      *source,
 }
 
 static gboolean
-sdk_ready (gpointer data)
+sdk_ready (gconstpointer data)
 {
-  return ((Send *) data)->sdk_ready;
+  return ((const Send *) data)->sdk_ready;
 }
 
 static Child *
@@ -1242,17 +1209,17 @@ on_poll (gpointer user_data)
 }
 
 static gboolean
-all_received (gpointer data)
+all_received (gconstpointer data)
 {
-  Send *send = data;
+  const Send *send = data;
 
   return send->sdk_done && send->daemon_done && send->n_answered == send->bodies->len;
 }
 
 static gboolean
-not_polling (gpointer data)
+not_polling (gconstpointer data)
 {
-  return !((Send *) data)->polling;
+  return !((const Send *) data)->polling;
 }
 
 /* ---- main ---- */
@@ -1400,7 +1367,7 @@ main (G_GNUC_UNUSED int   argc,
 
   g_print ("2. leaving it idle for %u s…\n", idle_seconds);
   before = sample_threads (daemon->pid);
-  run_for_ms (idle_seconds * 1000);
+  stray_test_run_for_ms (idle_seconds * 1000);
   after = sample_threads (daemon->pid);
   g_hash_table_iter_init (&iter, after);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -1423,11 +1390,11 @@ main (G_GNUC_UNUSED int   argc,
     {
       /* Focus comes with the first frame; let it arrive before the second click. */
       shown_ms[i] = sorted_shown_ms[i] = open_window (&bench, &window_log);
-      run_for_ms (500);
+      stray_test_run_for_ms (500);
       if (i == 0)
         rss_open_kb = memory_kb (daemon->pid, "VmRSS");
       close_window (&bench, &window_log);
-      run_for_ms (500);
+      stray_test_run_for_ms (500);
     }
   rss_closed_kb = memory_kb (daemon->pid, "VmRSS");
   anon_closed_kb = memory_kb (daemon->pid, "RssAnon");
@@ -1459,7 +1426,7 @@ main (G_GNUC_UNUSED int   argc,
     }
   start_sdk (&send, n_messages);
   /* The SDK's watching is announced to the daemon; let that pass before measuring. */
-  run_for_ms (1000);
+  stray_test_run_for_ms (1000);
 
   cpu_split (daemon->pid, &daemon_start_user, &daemon_start_system);
   cpu_split (send.node->pid, &node_start_user, &node_start_system);
@@ -1468,7 +1435,7 @@ main (G_GNUC_UNUSED int   argc,
   start_us = g_get_monotonic_time ();
   send_next (&send);
   g_timeout_add (POLL_MS, on_poll, &send);
-  if (!try_iterate_until (all_received, &send, SEND_TIMEOUT_SECONDS))
+  if (!stray_test_try_wait_for (all_received, &send, SEND_TIMEOUT_SECONDS))
     fail ("timed out after %d s: %u of %u messages answered, the SDK %s, the daemon at "
           "TotalUnread %u of %u", SEND_TIMEOUT_SECONDS, send.n_answered, send.bodies->len,
           send.sdk_done ? "done" : "not done", send.daemon_total, send.target);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "bench-rest.h"
+#include "stray-test-wait.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
 
@@ -98,41 +99,13 @@ fail (const char *format,
   exit (1);
 }
 
-static gboolean
-on_deadline (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterates the main context, where the sockets and the REST calls all live, until done;
- * FALSE if @seconds passed first. */
-static gboolean
-try_iterate_until (Condition done,
-                   gpointer  data,
-                   guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint deadline_id = g_timeout_add_seconds (seconds, on_deadline, &timed_out);
-
-  while (!done (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (deadline_id);
-  return done (data);
-}
-
 static void
-iterate_until (Condition   done,
-               gpointer    data,
-               guint       seconds,
-               const char *what)
+iterate_until (Condition     done,
+               gconstpointer data,
+               guint         seconds,
+               const char   *what)
 {
-  if (!try_iterate_until (done, data, seconds))
+  if (!stray_test_try_wait_for (done, data, seconds))
     fail ("timed out after %u s waiting for %s", seconds, what);
 }
 
@@ -408,18 +381,18 @@ connect_socket (Bench  *bench,
 }
 
 static gboolean
-all_connected (gpointer data)
+all_connected (gconstpointer data)
 {
-  Bench *bench = data;
+  const Bench *bench = data;
 
   return bench->n_connected == N_SOCKETS;
 }
 
 /* Watcher i hears of every watcher from i on: 100 + 99 + … + 1 frames. */
 static gboolean
-all_watching_announced (gpointer data)
+all_watching_announced (gconstpointer data)
 {
-  Bench *bench = data;
+  const Bench *bench = data;
 
   return bench->n_watching_frames == N_SOCKETS * (N_SOCKETS + 1) / 2;
 }
@@ -489,9 +462,9 @@ static void send_next (Bench *bench);
 
 /* Every frame arrived and every message was answered. */
 static gboolean
-measured (gpointer data)
+measured (gconstpointer data)
 {
-  return ((Bench *) data)->end_us != 0;
+  return ((const Bench *) data)->end_us != 0;
 }
 
 static void
@@ -594,7 +567,7 @@ main (int   argc,
   start_us = g_get_monotonic_time ();
   bench.counting = TRUE;
   send_next (&bench);
-  if (!try_iterate_until (measured, &bench, MEASURE_SECONDS))
+  if (!stray_test_try_wait_for (measured, &bench, MEASURE_SECONDS))
     fail ("timed out after %d s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " frames "
           "arrived, %u of %u messages were answered", MEASURE_SECONDS, bench.frames,
           bench.target, bench.n_answered, bench.bodies->len);
