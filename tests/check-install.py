@@ -10,6 +10,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,16 @@ def check_tree(build_dir, destdir, app_id):
     missing = [path for path in expected if not os.path.isfile(path)]
     ok(not missing, f'{app_id}: every file installed', '\n'.join(missing))
     ok(os.access(expected[0], os.X_OK), f'{app_id}: stream-tray is executable')
+
+    # The man page covers every option the program has.
+    help_text = run(expected[0], '--help-all', env=dict(os.environ, LC_ALL='C.UTF-8',
+                                                          LANGUAGE='')).stdout
+    help_options = sorted(set(re.findall(r'^\s+(?:-\w, )?(--[a-z][a-z-]*)', help_text, re.M)))
+    man = open(expected[10]).read().replace('\\-', '-')
+    undocumented = [option for option in help_options if option not in man]
+    ok(len(help_options) > 10 and not undocumented,
+       f'{app_id}: stream-tray(1) covers all {len(help_options)} options of --help-all',
+       undocumented or help_text)
 
     service = open(expected[8]).read()
     bindir = os.path.join(options['prefix'], options['bindir'])
