@@ -47,6 +47,12 @@ else
   not_ok "the first launch loads the window module and shows the window"
 fi
 wait_until 30 connected || not_ok "the demo connects"
+# The list as a user first sees it, once the resync has filled it (also the metainfo's
+# screenshot).
+has_unread() { "$tray" --status 2>/dev/null | grep -q '"total_unread_count":[1-9]'; }
+wait_until 20 has_unread
+import -window root "$logs/window-host-list.png" 2>/dev/null
+echo "# screenshot: $logs/window-host-list.png"
 
 if "$tray" --open messaging:general >"$work/open.log" 2>&1 &&
    wait_until 10 window_titled "General — Stream Tray"; then
