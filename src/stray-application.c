@@ -668,6 +668,18 @@ on_no_tray_host (G_GNUC_UNUSED StrayTray *tray,
 
 /* ---- GApplication ---- */
 
+/* Registers now, to know whether another instance runs; says why not on stderr. */
+static gboolean
+register_or_report (GApplication *application)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_application_register (application, NULL, &error))
+    return TRUE;
+  g_printerr ("stream-tray: %s\n", error->message);
+  return FALSE;
+}
+
 static int
 stray_application_handle_local_options (GApplication *application,
                                         GVariantDict *options)
@@ -693,27 +705,17 @@ stray_application_handle_local_options (GApplication *application,
   self->background = g_variant_dict_contains (options, "background");
   if (self->background && !self->demo)
     {
-      g_autoptr(GError) error = NULL;
-
       /* At login with the daemon already running (D-Bus activated, say): nothing to do, and
        * certainly no window. */
-      if (!g_application_register (application, NULL, &error))
-        {
-          g_printerr ("stream-tray: %s\n", error->message);
-          return EXIT_FAILURE;
-        }
+      if (!register_or_report (application))
+        return EXIT_FAILURE;
       if (g_application_get_is_remote (application))
         return EXIT_SUCCESS;
     }
   if (g_variant_dict_lookup (options, "open", "&s", &open_cid))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!g_application_register (application, NULL, &error))
-        {
-          g_printerr ("stream-tray: %s\n", error->message);
-          return EXIT_FAILURE;
-        }
+      if (!register_or_report (application))
+        return EXIT_FAILURE;
       /* To the running instance, with this launch's activation token, or to this one. */
       g_action_group_activate_action (G_ACTION_GROUP (application), "open-channel",
                                       g_variant_new_string (open_cid));
@@ -729,14 +731,9 @@ stray_application_handle_local_options (GApplication *application,
     }
   if (self->demo)
     {
-      g_autoptr(GError) error = NULL;
-
       /* The demo is this session's instance, not a message to another one. */
-      if (!g_application_register (application, NULL, &error))
-        {
-          g_printerr ("stream-tray: %s\n", error->message);
-          return EXIT_FAILURE;
-        }
+      if (!register_or_report (application))
+        return EXIT_FAILURE;
       if (g_application_get_is_remote (application))
         {
           g_printerr ("%s\n", _("stream-tray: Stream Tray is already running in this session; "

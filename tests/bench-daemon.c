@@ -1056,20 +1056,10 @@ on_sent (GObject      *source,
          gpointer      user_data)
 {
   Send *send = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                                  &error);
 
-  if (response == NULL)
-    fail ("SendMessage: %s", error->message);
-  if (soup_message_get_status (msg) != SOUP_STATUS_CREATED)
-    {
-      gsize length;
-      const char *data = g_bytes_get_data (response, &length);
-
-      fail ("SendMessage: status %u: %.*s", soup_message_get_status (msg), (int) length, data);
-    }
+  if (!stray_bench_sent_finish (SOUP_SESSION (source), result, &error))
+    fail ("%s", error->message);
   send->in_flight--;
   send->n_answered++;
   send_next (send);

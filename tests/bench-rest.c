@@ -128,3 +128,34 @@ stray_bench_call (SoupSession  *session,
     }
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
+
+/**
+ * stray_bench_sent_finish:
+ *
+ * Finishes a SendMessage sent with soup_session_send_and_read_async(): its answer must be
+ * 201 Created.
+ *
+ * Returns: whether it was
+ */
+gboolean
+stray_bench_sent_finish (SoupSession   *session,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  SoupMessage *msg = soup_session_get_async_result_message (session, result);
+  g_autoptr(GBytes) response = soup_session_send_and_read_finish (session, result, error);
+  const char *data;
+  gsize length;
+
+  if (response == NULL)
+    {
+      g_prefix_error (error, "SendMessage: ");
+      return FALSE;
+    }
+  if (soup_message_get_status (msg) == SOUP_STATUS_CREATED)
+    return TRUE;
+  data = g_bytes_get_data (response, &length);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "SendMessage: status %u: %.*s",
+               soup_message_get_status (msg), (int) length, data);
+  return FALSE;
+}

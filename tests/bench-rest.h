@@ -29,4 +29,8 @@ JsonObject  *stray_bench_call     (SoupSession  *session,
                                    guint         seconds,
                                    GError      **error);
 
+gboolean     stray_bench_sent_finish (SoupSession   *session,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
 G_END_DECLS

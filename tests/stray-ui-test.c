@@ -22,21 +22,37 @@ window (void)
   return GTK_WIDGET (window);
 }
 
+/* The first widget under @widget, itself included, that @match takes, depth first. */
 gpointer
-stray_test_find_child (GtkWidget *widget,
-            GType      type)
+stray_test_find (GtkWidget     *widget,
+                 WidgetMatch    match,
+                 gconstpointer  data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+  if (match (widget, data))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      gpointer found = stray_test_find_child (child, type);
+      gpointer found = stray_test_find (child, match, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+gpointer
+stray_test_find_child (GtkWidget *widget,
+                       GType      type)
+{
+  return stray_test_find (widget, is_of_type, GSIZE_TO_POINTER (type));
 }
 
 /* What a user reads on screen: the mapped labels under @widget, in order, joined by " | ". */
@@ -99,12 +115,6 @@ on_after_paint (G_GNUC_UNUSED GdkFrameClock *clock,
   *painted = TRUE;
 }
 
-static gboolean
-is_true (gconstpointer flag)
-{
-  return *(const gboolean *) flag;
-}
-
 /* The screen as the user sees it, once the window has painted what it shows now. */
 void
 stray_test_save_screenshot (const char *name)
@@ -121,7 +131,7 @@ stray_test_save_screenshot (const char *name)
     return;
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
   gtk_widget_queue_draw (window ());
-  stray_test_wait_for (is_true, &painted, "the window to paint");
+  stray_test_wait_for (stray_test_flag_is_set, &painted, "the window to paint");
   g_signal_handler_disconnect (clock, handler);
   gdk_display_sync (gdk_display_get_default ());
 

@@ -11,6 +11,11 @@
 
 G_BEGIN_DECLS
 
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+gpointer  stray_test_find            (GtkWidget     *widget,
+                                      WidgetMatch    match,
+                                      gconstpointer  data);
 gpointer  stray_test_find_child      (GtkWidget     *widget,
                                       GType          type);
 char     *stray_test_screen_text     (gpointer       widget);

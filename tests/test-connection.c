@@ -466,14 +466,6 @@ test_reconnect_after_restart (Fixture       *fixture,
   stray_test_wait_for (went_offline_and_back, fixture, "the reconnect to the restarted server");
 }
 
-static gboolean
-has_three_unread (gconstpointer data)
-{
-  Fixture *fixture = (Fixture *) data;
-
-  return unread_in_general (fixture) == 3;
-}
-
 /* Messages sent while offline count exactly once after recovery, and are not news. */
 static void
 test_exact_counts_after_recovery (Fixture       *fixture,
@@ -493,7 +485,11 @@ test_exact_counts_after_recovery (Fixture       *fixture,
 
   stray_connection_start (fixture->connection);
   stray_test_wait_for (is_synced, fixture, "the resync");
-  stray_test_wait_for (has_three_unread, fixture, "three unread");
+  {
+    Count unread = { fixture, 3 };
+
+    stray_test_wait_for (general_has_unread, &unread, "three unread");
+  }
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 3);
   g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 1);
   g_assert_cmpstr (stray_channel_get_last_message (stray_channel_list_lookup (
@@ -584,14 +580,6 @@ has_rejected_three (gconstpointer data)
   return rejected >= 3;
 }
 
-static gboolean
-has_one_unread (gconstpointer data)
-{
-  Fixture *fixture = (Fixture *) data;
-
-  return unread_in_general (fixture) == 1;
-}
-
 /* Garbage on the socket is refused frame by frame; the session stays up and exact. */
 static void
 test_garbage_ignored (Fixture       *fixture,
@@ -607,7 +595,11 @@ test_garbage_ignored (Fixture       *fixture,
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
 
   bob_says (fixture, "still here?");
-  stray_test_wait_for (has_one_unread, fixture, "the next real message");
+  {
+    Count unread = { fixture, 1 };
+
+    stray_test_wait_for (general_has_unread, &unread, "the next real message");
+  }
 }
 
 /* A frame larger than 1 MiB is refused alone; the connection and the model stay. */
@@ -636,7 +628,11 @@ test_oversized_frame (Fixture       *fixture,
   g_assert_true (is_connected (fixture));
 
   bob_says (fixture, "after the big one");
-  stray_test_wait_for (has_one_unread, fixture, "the next real message");
+  {
+    Count unread = { fixture, 1 };
+
+    stray_test_wait_for (general_has_unread, &unread, "the next real message");
+  }
 }
 
 typedef struct {

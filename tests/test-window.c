@@ -509,39 +509,20 @@ has_preferences (G_GNUC_UNUSED gconstpointer data)
   return FALSE;
 }
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
-static GtkWidget *
-find_icon_button (GtkWidget  *widget,
-                  const char *icon_name)
+static gboolean
+is_button_with_icon (GtkWidget     *widget,
+                     gconstpointer  icon_name)
 {
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_icon_button (child, icon_name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon_name) == 0;
 }
 
 static void
@@ -567,7 +548,8 @@ test_sign_out (void)
   text = stray_test_screen_text (preferences);
   g_assert_nonnull (strstr (text, "alice on http://127.0.0.1"));
   stray_test_save_screenshot ("window-preferences.png");
-  g_signal_emit_by_name (find_button (preferences, "Sign _Out"), "clicked");
+  g_signal_emit_by_name (stray_test_find (preferences, is_button_labelled, "Sign _Out"),
+                         "clicked");
 
   /* The setup page again, nothing left of the account: no channels, no token. */
   stray_test_wait_for_text ("Connect your Stream Chat account");
@@ -600,12 +582,6 @@ test_setup_token_command (void)
   g_rmdir (directory);
 }
 
-static gboolean
-is_done (gconstpointer flag)
-{
-  return *(const gboolean *) flag;
-}
-
 static void
 on_called (GObject      *source,
            GAsyncResult *result,
@@ -629,7 +605,7 @@ call_as_alice (const char *path,
 
   stray_client_call_async (stray_application_get_client (application), "POST", path,
                            json_node_get_object (body), NULL, on_called, &done);
-  stray_test_wait_for (is_done, &done, path);
+  stray_test_wait_for (stray_test_flag_is_set, &done, path);
 }
 
 /* The list follows the model: a channel hidden elsewhere goes, a new message brings it back;
@@ -700,7 +676,7 @@ test_web_url (void)
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
   stray_test_wait_for (window_is_mapped, NULL, "the window to show");
   view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
-  button = find_icon_button (GTK_WIDGET (view), "stray-web-symbolic");
+  button = stray_test_find (GTK_WIDGET (view), is_button_with_icon, "stray-web-symbolic");
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_visible (button));
   g_settings_set_string (settings, "web-url-template", "https://chat.example.com/{type}/{id}");

@@ -191,6 +191,16 @@ open_channel (StrayWindow  *self,
   update_reading (self);
 }
 
+/* Back to the list: the channel view lets go of its channel and its messages. */
+static void
+close_channel (StrayWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->content_stack, "list");
+  stray_channel_view_set_channel (self->channel_view, NULL);
+  update_title (self);
+  update_reading (self);
+}
+
 static void
 try_pending_channel (StrayWindow *self)
 {
@@ -268,12 +278,9 @@ on_channels_changed (StrayWindow *self)
       stray_channel_list_lookup (stray_session_get_channels (self->session),
                                  stray_channel_get_cid (stray_channel_view_get_channel (
                                    self->channel_view))) == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->content_stack, "list");
-      stray_channel_view_set_channel (self->channel_view, NULL);
-      update_title (self);
-    }
-  update_reading (self);
+    close_channel (self);
+  else
+    update_reading (self);
 }
 
 static void
@@ -284,12 +291,7 @@ on_search_changed (GtkSearchEntry *entry,
                                 gtk_editable_get_text (GTK_EDITABLE (entry)));
   /* Searching is looking for another channel: the list comes back. */
   if (shown_channel (self) != NULL)
-    {
-      gtk_stack_set_visible_child_name (self->content_stack, "list");
-      stray_channel_view_set_channel (self->channel_view, NULL);
-      update_title (self);
-      update_reading (self);
-    }
+    close_channel (self);
   update_empty (self);
 }
 
@@ -329,11 +331,8 @@ on_channel_view_back (G_GNUC_UNUSED StrayChannelView *view,
                       StrayWindow                    *self)
 {
   g_clear_pointer (&self->pending_cid, g_free);
-  gtk_stack_set_visible_child_name (self->content_stack, "list");
-  stray_channel_view_set_channel (self->channel_view, NULL);
+  close_channel (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
-  update_title (self);
-  update_reading (self);
 }
 
 /* Escape steps back: from a channel to the list, out of the search, then closes. */
