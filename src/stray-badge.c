@@ -1,4 +1,4 @@
-/* stray-badge.c: the tray icon's pixels, drawn with cairo alone
+/* stray-badge.c: the tray icon's pixels
  *
  * The daemon sends its icon as a StatusNotifierItem IconPixmap, so that a count can change
  * without icon files (a Flatpak's files are invisible to the host) and so that it stays sharp
@@ -14,22 +14,20 @@
 
 #include "config.h"
 
-#include <cairo.h>
 #include <string.h>
 
 #include "stray-badge.h"
+#include "stray-raster.h"
 
 /* The sizes panels ask for, at scale 1 and 2, each once and ascending. */
 static const int sizes[] = { 16, 22, 24, 32, 44, 48, 64, 96, 128 };
 
 #define MAX_COUNT 99
 
-typedef struct {
-  double red, green, blue;
-} Colour;
+typedef StrayColour Colour;
 
 #define COLOUR(hex) \
-  { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0 }
+  { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0, 1 }
 
 /* GNOME's palette, as in the application icon. */
 static const Colour blue = COLOUR (0x3584e4);
@@ -44,34 +42,11 @@ static const Colour amber = COLOUR (0xf5c211);
 /* Offline and not set up draw the glyph see-through too, so that it recedes on any panel. */
 #define GREYED_OPACITY 0.6
 
-static void
-set_colour (cairo_t      *cr,
-            const Colour *colour)
-{
-  cairo_set_source_rgb (cr, colour->red, colour->green, colour->blue);
-}
-
-static void
-rounded_rectangle (cairo_t *cr,
-                   double   x,
-                   double   y,
-                   double   width,
-                   double   height,
-                   double   radius)
-{
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, x + width - radius, y + radius, radius, -G_PI / 2, 0);
-  cairo_arc (cr, x + width - radius, y + height - radius, radius, 0, G_PI / 2);
-  cairo_arc (cr, x + radius, y + height - radius, radius, G_PI / 2, G_PI);
-  cairo_arc (cr, x + radius, y + radius, radius, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
-}
-
 /* The glyph: a white speech bubble with three dots on a rounded square, the application icon
  * redrawn for the tray. It fills the whole square, as panel icons do, and its proportions are
  * rounded to whole pixels for each size instead of scaled from one drawing. */
 static void
-draw_glyph (cairo_t      *cr,
+draw_glyph (StrayRaster  *raster,
             int           size,
             const Colour *background,
             const Colour *shadow)
@@ -90,6 +65,7 @@ draw_glyph (cairo_t      *cr,
   /* Less than half a dot apart, three dots read as one bar. */
   int dot_step = MAX (dot + MAX (1, (dot + 1) / 2), (size * 125 + 500) / 1000);
   int dots_left, dots_top;
+  double tail[6];
 
   /* Dots on whole pixels. Vertically the bubble gives up a pixel to centre them; across,
    * an odd dot on an even icon sits a pixel nearer one side, which no one sees, where half a
@@ -100,37 +76,31 @@ draw_glyph (cairo_t      *cr,
   dots_top = (top + bottom - dot) / 2;
 
   if (shadow_height > 0)
-    {
-      set_colour (cr, shadow);
-      rounded_rectangle (cr, 0, 0, size, size, corner);
-      cairo_fill (cr);
-    }
-  set_colour (cr, background);
-  rounded_rectangle (cr, 0, 0, size, size - shadow_height, corner);
-  cairo_fill (cr);
+    stray_raster_fill_rectangle (raster, 0, 0, size, size, corner, shadow);
+  stray_raster_fill_rectangle (raster, 0, 0, size, size - shadow_height, corner, background);
 
-  set_colour (cr, &white);
-  rounded_rectangle (cr, left, top, right - left, bottom - top, bubble_corner);
-  cairo_fill (cr);
-  /* The tail overlaps the bubble by a pixel so that no seam shows where they meet. */
-  cairo_move_to (cr, tail_left, bottom - 1);
-  cairo_line_to (cr, tail_right + 1, bottom - 1);
-  cairo_line_to (cr, tail_right, bottom);
-  cairo_line_to (cr, tail_left, tail_bottom);
-  cairo_close_path (cr);
-  cairo_fill (cr);
+  stray_raster_fill_rectangle (raster, left, top, right - left, bottom - top, bubble_corner,
+                               &white);
+  /* The tail: a triangle from the tip up the left edge and along the diagonal through
+   * (tail_right, bottom), reaching a pixel into the bubble so that no seam shows. */
+  tail[0] = tail_left;
+  tail[1] = tail_bottom;
+  tail[2] = tail_left;
+  tail[3] = bottom - 1;
+  tail[4] = tail_right + (double) (tail_right - tail_left) / (tail_bottom - bottom);
+  tail[5] = bottom - 1;
+  stray_raster_fill_polygon (raster, tail, G_N_ELEMENTS (tail), &white);
 
-  set_colour (cr, background);
   for (int i = 0; i < 3; i++)
     {
       int x = dots_left + i * dot_step;
 
       /* Below 4 px a circle is a grey smudge; a square is what a dot looks like there. */
       if (dot < 4)
-        cairo_rectangle (cr, x, dots_top, dot, dot);
+        stray_raster_fill_rectangle (raster, x, dots_top, dot, dot, 0, background);
       else
-        cairo_arc (cr, x + dot / 2.0, dots_top + dot / 2.0, dot / 2.0, 0, 2 * G_PI);
-      cairo_fill (cr);
+        stray_raster_fill_circle (raster, x + dot / 2.0, dots_top + dot / 2.0, dot / 2.0,
+                                  background);
     }
 }
 
@@ -219,11 +189,12 @@ text_width (const Font *font,
 }
 
 static void
-draw_text (cairo_t    *cr,
-           const Font *font,
-           int         x,
-           int         y,
-           const char *text)
+draw_text (StrayRaster  *raster,
+           const Font   *font,
+           int           x,
+           int           y,
+           const char   *text,
+           const Colour *ink)
 {
   int w = font->width, h = font->height, t = font->stroke;
   int centre = (w - t) / 2;
@@ -248,11 +219,12 @@ draw_text (cairo_t    *cr,
 
           if (bar->x0 == bar->x1)
             continue;
-          cairo_rectangle (cr, x + xs[bar->x0], y + ys[bar->y0],
-                           xs[bar->x1] - xs[bar->x0], ys[bar->y1] - ys[bar->y0]);
+          /* Whole pixels, opaque: where two bars overlap nothing is painted twice over. */
+          stray_raster_fill_rectangle (raster, x + xs[bar->x0], y + ys[bar->y0],
+                                       xs[bar->x1] - xs[bar->x0], ys[bar->y1] - ys[bar->y0],
+                                       0, ink);
         }
     }
-  cairo_fill (cr);
 }
 
 /* A round-ended pill in the bottom-right corner, where the bubble leaves the most room
@@ -261,7 +233,7 @@ draw_text (cairo_t    *cr,
  * pill itself is the digits' contrasting outline; a transparent gap around it sets it off from
  * the glyph whatever the panel's colour. */
 static void
-draw_badge (cairo_t      *cr,
+draw_badge (StrayRaster  *raster,
             int           size,
             const char   *text,
             const Colour *fill,
@@ -296,20 +268,12 @@ draw_badge (cairo_t      *cr,
   if ((width - text_width (&font, measured)) % 2 != 0)
     width++;
 
-  cairo_save (cr);
-  cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
-  rounded_rectangle (cr, size - width - gap, size - height - gap, width + 2 * gap,
-                     height + 2 * gap, height / 2.0 + gap);
-  cairo_fill (cr);
-  cairo_restore (cr);
-
-  set_colour (cr, fill);
-  rounded_rectangle (cr, size - width, size - height, width, height, height / 2.0);
-  cairo_fill (cr);
-
-  set_colour (cr, ink);
-  draw_text (cr, &font, size - width + (width - text_width (&font, text)) / 2,
-             size - height + padding, text);
+  stray_raster_clear_rectangle (raster, size - width - gap, size - height - gap,
+                                width + 2 * gap, height + 2 * gap, height / 2.0 + gap);
+  stray_raster_fill_rectangle (raster, size - width, size - height, width, height,
+                               height / 2.0, fill);
+  draw_text (raster, &font, size - width + (width - text_width (&font, text)) / 2,
+             size - height + padding, text, ink);
 }
 
 /* UNREAD with nothing unread is IDLE, so that both give one pixmap and one key. */
@@ -321,7 +285,7 @@ effective_look (StrayBadgeLook look,
 }
 
 static void
-draw (cairo_t        *cr,
+draw (StrayRaster    *raster,
       int             size,
       StrayBadgeLook  look,
       guint           count)
@@ -330,69 +294,27 @@ draw (cairo_t        *cr,
     {
     case STRAY_BADGE_NOT_SET_UP:
     case STRAY_BADGE_OFFLINE:
-      cairo_push_group (cr);
-      draw_glyph (cr, size, &grey, &grey_shadow);
-      cairo_pop_group_to_source (cr);
-      cairo_paint_with_alpha (cr, GREYED_OPACITY);
+      /* The glyph is the first thing drawn, so fading the image fades the glyph alone. */
+      draw_glyph (raster, size, &grey, &grey_shadow);
+      stray_raster_fade (raster, GREYED_OPACITY);
       if (look == STRAY_BADGE_NOT_SET_UP)
-        draw_badge (cr, size, "!", &amber, &dark);
+        draw_badge (raster, size, "!", &amber, &dark);
       break;
 
     case STRAY_BADGE_IDLE:
-      draw_glyph (cr, size, &blue, &blue_shadow);
+      draw_glyph (raster, size, &blue, &blue_shadow);
       break;
 
     case STRAY_BADGE_UNREAD:
     case STRAY_BADGE_ATTENTION:
-      draw_glyph (cr, size, &blue, &blue_shadow);
-      draw_badge (cr, size, stray_badge_text (count),
+      draw_glyph (raster, size, &blue, &blue_shadow);
+      draw_badge (raster, size, stray_badge_text (count),
                   look == STRAY_BADGE_ATTENTION ? &red : &dark, &white);
       break;
 
     default:
       g_assert_not_reached ();
     }
-}
-
-/* Cairo keeps premultiplied native-endian words; StatusNotifierItem hosts (Qt's QImage ARGB32,
- * GNOME's extension via GdkPixbuf) read straight alpha as bytes A, R, G, B. Without undoing
- * the premultiplication the greyed looks and every antialiased edge would come out too dark. */
-static GVariant *
-pixmap_from_surface (cairo_surface_t *surface)
-{
-  int size = cairo_image_surface_get_width (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  const guint8 *data;
-  guint32 *pixels = g_new (guint32, size * size);
-  GBytes *bytes;
-
-  cairo_surface_flush (surface);
-  data = cairo_image_surface_get_data (surface);
-
-  for (int y = 0; y < size; y++)
-    {
-      const guint32 *row = (const guint32 *) (gconstpointer) (data + y * stride);
-
-      for (int x = 0; x < size; x++)
-        {
-          guint32 pixel = row[x];
-          guint32 alpha = pixel >> 24;
-
-          if (alpha != 0 && alpha != 0xff)
-            {
-              guint32 r = ((pixel >> 16 & 0xff) * 0xff + alpha / 2) / alpha;
-              guint32 g = ((pixel >> 8 & 0xff) * 0xff + alpha / 2) / alpha;
-              guint32 b = ((pixel & 0xff) * 0xff + alpha / 2) / alpha;
-
-              pixel = alpha << 24 | MIN (r, 0xff) << 16 | MIN (g, 0xff) << 8 | MIN (b, 0xff);
-            }
-          pixels[y * size + x] = GUINT32_TO_BE (pixel);
-        }
-    }
-
-  bytes = g_bytes_new_take (pixels, (gsize) size * size * 4);
-  return g_variant_new ("(ii@ay)", size, size,
-                        g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE));
 }
 
 /**
@@ -419,15 +341,13 @@ stray_badge_render (StrayBadgeLook look,
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
   for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
-                                                             sizes[i], sizes[i]);
-      cairo_t *cr = cairo_create (surface);
+      g_autoptr(StrayRaster) raster = stray_raster_new (sizes[i], sizes[i]);
+      g_autoptr(GBytes) pixels = NULL;
 
-      draw (cr, sizes[i], look, count);
-      g_assert (cairo_status (cr) == CAIRO_STATUS_SUCCESS);
-      cairo_destroy (cr);
-      g_variant_builder_add_value (&builder, pixmap_from_surface (surface));
-      cairo_surface_destroy (surface);
+      draw (raster, sizes[i], look, count);
+      pixels = stray_raster_get_argb_bytes (raster);
+      g_variant_builder_add (&builder, "(ii@ay)", sizes[i], sizes[i],
+                             g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, pixels, TRUE));
     }
 
   return g_variant_builder_end (&builder);

@@ -13,7 +13,7 @@
 
 #include "config.h"
 
-#include <cairo.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -21,6 +21,7 @@
 #include "stray-event.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
+#include "stray-raster.h"
 
 /* Stream's error codes. */
 enum {
@@ -28,10 +29,13 @@ enum {
   CODE_INPUT = 4,
   CODE_NOT_FOUND = 16,
   CODE_NOT_ALLOWED = 17,
+  /* Not Stream's: the devserver's own failures, which Stream's cloud never reports. */
+  CODE_INTERNAL = -1,
 };
 
 #define MAX_QUERY_LIMIT 30
 #define MAX_DEPTH 64
+#define AVATAR_SIZE 96
 
 typedef struct {
   StrayDevserver *server; /* unowned: the server outlives its connections */
@@ -2121,51 +2125,42 @@ parse_body (Request *request)
   return TRUE;
 }
 
-static cairo_status_t
-append_png (void                *closure,
-            const unsigned char *data,
-            unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 /* A picture for any user, so that the demo's notifications have avatars without a network:
- * a disc in a colour of the user's own (from a hash of the id) with a lighter ring. */
+ * a disc in a colour of the user's own (from a hash of the id) with a lighter ring, and a
+ * head and shoulders. */
 static void
 serve_avatar (SoupServerMessage *msg,
               const char        *user_id)
 {
   /* A muted palette: no colour too loud for a notification. */
-  static const double palette[][3] = {
-    { 0.36, 0.52, 0.73 }, { 0.45, 0.62, 0.38 }, { 0.75, 0.50, 0.33 },
-    { 0.58, 0.42, 0.68 }, { 0.32, 0.60, 0.60 }, { 0.70, 0.40, 0.46 },
+  static const StrayColour palette[] = {
+    { 0.36, 0.52, 0.73, 1 }, { 0.45, 0.62, 0.38, 1 }, { 0.75, 0.50, 0.33, 1 },
+    { 0.58, 0.42, 0.68, 1 }, { 0.32, 0.60, 0.60, 1 }, { 0.70, 0.40, 0.46, 1 },
   };
-  const double *colour = palette[g_str_hash (user_id) % G_N_ELEMENTS (palette)];
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 96, 96);
-  cairo_t *cr = cairo_create (surface);
-  GByteArray *png = g_byte_array_new ();
+  static const StrayColour ring = { 1, 1, 1, 0.5 }, figure = { 1, 1, 1, 0.85 };
+  g_autoptr(StrayRaster) raster = stray_raster_new (AVATAR_SIZE, AVATAR_SIZE);
+  g_autoptr(GBytes) pixels = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  char *png = NULL;
   gsize length;
 
-  cairo_arc (cr, 48, 48, 46, 0, 2 * G_PI);
-  cairo_set_source_rgb (cr, colour[0], colour[1], colour[2]);
-  cairo_fill_preserve (cr);
-  cairo_set_line_width (cr, 6);
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.5);
-  cairo_stroke (cr);
-  cairo_arc (cr, 48, 40, 16, 0, 2 * G_PI);
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.85);
-  cairo_fill (cr);
-  cairo_arc (cr, 48, 92, 32, G_PI, 2 * G_PI);
-  cairo_fill (cr);
-  cairo_destroy (cr);
-  cairo_surface_write_to_png_stream (surface, append_png, png);
-  cairo_surface_destroy (surface);
-
-  length = png->len;
+  stray_raster_fill_circle (raster, 48, 48, 46,
+                            &palette[g_str_hash (user_id) % G_N_ELEMENTS (palette)]);
+  stray_raster_stroke_circle (raster, 48, 48, 46, 6, &ring);
+  stray_raster_fill_circle (raster, 48, 40, 16, &figure);
+  stray_raster_fill_circle (raster, 48, 92, 32, &figure);
+  pixels = stray_raster_get_rgba_bytes (raster);
+  pixbuf = gdk_pixbuf_new_from_bytes (pixels, GDK_COLORSPACE_RGB, TRUE, 8, AVATAR_SIZE,
+                                      AVATAR_SIZE, AVATAR_SIZE * 4);
+  if (!gdk_pixbuf_save_to_buffer (pixbuf, &png, &length, "png", &error, NULL))
+    {
+      respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, CODE_INTERNAL,
+                     "cannot encode the avatar: %s", error->message);
+      return;
+    }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE,
-                                    (char *) g_byte_array_free (png, FALSE), length);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, png, length);
 }
 
 static void
