@@ -16,6 +16,7 @@ main (int   argc,
 {
   g_autoptr(StrayApplication) application = NULL;
 
+  stray_application_use_plain_malloc (argv);
   stray_application_set_rendering_env ();
   setlocale (LC_ALL, "");
   /* stdout carries output others parse (--replay); logs go to stderr. */

@@ -20,6 +20,7 @@
 #include <malloc.h>
 #endif
 #include <string.h>
+#include <unistd.h>
 
 #include "stray-account.h"
 #include "stray-application.h"
@@ -1171,6 +1172,26 @@ stray_application_set_focused_channel (StrayApplication *self,
 
   if (self->notifier != NULL)
     stray_notifier_set_focused_channel (self->notifier, cid);
+}
+
+/**
+ * stray_application_use_plain_malloc:
+ * @argv: main()'s, to start again with
+ *
+ * GLib before 2.76 hands out GSlice memory from its own magazines, which keep what is freed:
+ * about 1 MiB in the daemon after a resync of 1,000 channels. GLib 2.76 made GSlice plain
+ * malloc; G_SLICE=always-malloc does the same for older ones. GLib reads it as it loads,
+ * before main(), so the process starts itself again with it set. Called first thing in main().
+ * Returns only if nothing needed doing or the exec failed (the process then goes on as it is).
+ */
+void
+stray_application_use_plain_malloc (char *argv[])
+{
+  if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
+    return;
+  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  execv ("/proc/self/exe", argv);
+  g_unsetenv ("G_SLICE");
 }
 
 static gboolean rendering_env_set;
