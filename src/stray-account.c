@@ -48,8 +48,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const SecretSchema *
-token_schema (void)
+/**
+ * stray_account_get_token_schema:
+ *
+ * Returns: (transfer none): the keyring schema the user's token is stored under
+ */
+const SecretSchema *
+stray_account_get_token_schema (void)
 {
   static const SecretSchema schema = {
     "io.github.streamtray.Token", SECRET_SCHEMA_NONE,
@@ -266,7 +271,7 @@ store_then_return (GTask *task,
   g_autofree char *label = g_strdup_printf ("Stream Chat token for %s", self->user_id);
 
   g_object_set_data_full (G_OBJECT (task), "token", token, (GDestroyNotify) wipe_free);
-  secret_password_store (token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+  secret_password_store (stray_account_get_token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
                          g_task_get_cancellable (task), on_token_stored, task,
                          "server", self->server_url,
                          "api-key", self->api_key,
@@ -318,7 +323,7 @@ stray_account_get_token_async (StrayTokenProvider  *provider,
       run_token_command (task);
       return;
     }
-  secret_password_lookup (token_schema (), cancellable, on_token_looked_up, task,
+  secret_password_lookup (stray_account_get_token_schema (), cancellable, on_token_looked_up, task,
                           "server", self->server_url,
                           "api-key", self->api_key,
                           "user-id", self->user_id,
@@ -528,7 +533,7 @@ stray_account_set_up (StrayAccount  *self,
     return FALSE;
 
   label = g_strdup_printf ("Stream Chat token for %s", user_id);
-  if (!secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+  if (!secret_password_store_sync (stray_account_get_token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
                                    cancellable, error,
                                    "server", server_url, "api-key", api_key, "user-id", user_id,
                                    NULL))
@@ -587,7 +592,7 @@ stray_account_forget (StrayAccount  *self,
 
   if (stray_account_is_configured (self))
     {
-      secret_password_clear_sync (token_schema (), cancellable, &local_error,
+      secret_password_clear_sync (stray_account_get_token_schema (), cancellable, &local_error,
                                   "server", self->server_url, "api-key", self->api_key,
                                   "user-id", self->user_id, NULL);
       if (local_error != NULL)

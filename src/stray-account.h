@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsecret/secret.h>
 
 #include "stray-token-provider.h"
 
@@ -26,6 +27,7 @@ typedef enum {
 
 GQuark        stray_account_error_quark       (void);
 StrayAccount *stray_account_new               (GSettings     *settings);
+const SecretSchema *stray_account_get_token_schema (void);
 gboolean      stray_account_is_configured     (StrayAccount  *self);
 const char   *stray_account_get_server_url    (StrayAccount  *self);
 const char   *stray_account_get_api_key       (StrayAccount  *self);

@@ -429,6 +429,7 @@ typedef struct {
   char *object_path;
   char *config_home;
   const char *stream_tray;
+  const char *floor;
   const char *devserver;
   const char *node;
   const char *conformance_dir;
@@ -935,6 +936,31 @@ on_daemon_line (GObject      *source,
 }
 
 /* @window_log: (nullable): where to follow the window's log, for goal 5 */
+/* The floor: bench-floor (its libraries, and none of its work) beside the daemon. */
+static void
+measure_floor (Bench      *bench,
+               const char *base_url,
+               guint64    *rss_kb,
+               guint64    *anon_kb,
+               guint64    *file_kb)
+{
+  g_autoptr(GSubprocessLauncher) launcher = daemon_launcher (bench,
+                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  process = g_subprocess_launcher_spawn (launcher, &error, bench->floor,
+                                         base_url, API_KEY, USER, NULL);
+  if (process == NULL ||
+      !g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error))
+    fail ("bench-floor: %s", error->message);
+  if (!g_subprocess_get_successful (process) ||
+      sscanf (output, "floor VmRSS %" G_GUINT64_FORMAT " RssAnon %" G_GUINT64_FORMAT
+              " RssFile %" G_GUINT64_FORMAT, rss_kb, anon_kb, file_kb) != 3)
+    fail ("bench-floor failed: %s", output);
+}
+
 static Child *
 start_daemon (Bench     *bench,
               WindowLog *window_log)
@@ -1375,10 +1401,12 @@ main (G_GNUC_UNUSED int   argc,
   guint64 rss_open_kb = 0, rss_closed_kb, hwm_window_kb, anon_closed_kb, file_closed_kb;
   guint64 pss_closed_kb;
   g_autofree char *mappings_no_window = NULL, *mappings_closed = NULL;
+  guint64 floor_rss_kb, floor_anon_kb, floor_file_kb;
 
   setlocale (LC_ALL, "");
   children = g_ptr_array_new ();
   bench.stream_tray = required_env ("STRAY_TEST_STREAM_TRAY");
+  bench.floor = required_env ("STRAY_BENCH_FLOOR");
   bench.devserver = required_env ("STRAY_TEST_DEVSERVER");
   bench.node = required_env ("STRAY_BENCH_NODE");
   bench.conformance_dir = required_env ("STRAY_BENCH_CONFORMANCE_DIR");
@@ -1437,6 +1465,7 @@ main (G_GNUC_UNUSED int   argc,
   private_kb = proc_kb (daemon->pid, "smaps_rollup", "Private_Clean") +
                proc_kb (daemon->pid, "smaps_rollup", "Private_Dirty");
   mappings_no_window = describe_mappings (daemon->pid, TOP_MAPPINGS);
+  measure_floor (&bench, load_server->base_url, &floor_rss_kb, &floor_anon_kb, &floor_file_kb);
 
   g_print ("2. leaving it idle for %u s…\n", idle_seconds);
   before = sample_threads (daemon->pid);
@@ -1558,6 +1587,10 @@ main (G_GNUC_UNUSED int   argc,
            rss_kb / 1024.0, anon_kb / 1024.0, file_kb / 1024.0, hwm_kb / 1024.0,
            pss_kb / 1024.0, private_kb / 1024.0, rss_after_idle_kb / 1024.0);
   g_print ("   largest, MiB: %s\n", mappings_no_window);
+  g_print ("   floor (bench-floor: the same libraries, each used once, no channels): VmRSS %.1f MiB "
+           "(anon %.1f MiB, file %.1f MiB); the daemon is %.2f× the floor\n",
+           floor_rss_kb / 1024.0, floor_anon_kb / 1024.0, floor_file_kb / 1024.0,
+           (double) rss_kb / floor_rss_kb);
   if (n_load_channels != LOAD_CHANNELS)
     g_print ("   warning: the daemon lists %u channels, not %d\n", n_load_channels,
              LOAD_CHANNELS);
