@@ -443,6 +443,9 @@ test_daemon_session (Fixture       *fixture,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (daemon, NULL, NULL, &daemon_out, &daemon_err, &error);
   g_assert_no_error (error);
+  /* What it said last tells why it failed (a sanitizer's report, say). */
+  if (!g_subprocess_get_successful (daemon))
+    g_printerr ("%s", daemon_err + MAX (0, (gssize) strlen (daemon_err) - 8000));
   g_assert_true (g_subprocess_get_if_exited (daemon));
   g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
   g_assert_nonnull (strstr (daemon_err, "connected, connection"));
