@@ -6,9 +6,11 @@
  * kilobytes of pixels, so they are drawn here instead.
  *
  * Each shape is a signed distance function (negative inside). A pixel whose centre is more
- * than the half-diagonal of a pixel away from the edge is wholly inside or outside; the others
- * are sampled on an 8×8 grid, which gives the coverage to within 1/64. Edges on whole pixels
- * therefore come out crisp, with no half-covered pixels, as the tray icon's design relies on.
+ * than the half-diagonal of a pixel away from the edge is wholly inside or outside; along a
+ * rectangle's straight edges the coverage is the exact overlap of two boxes; the other pixels
+ * (curves, slopes) are sampled on an 8×8 grid, which gives the coverage to within 1/64. Edges
+ * on whole pixels therefore come out crisp, with no half-covered pixels, as the tray icon's
+ * design relies on.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -130,14 +132,32 @@ shape_distance (const Shape *shape,
     }
 }
 
+/* How much of [@start, @start + 1] lies within [@low, @high]. */
+static double
+overlap (double start,
+         double low,
+         double high)
+{
+  return CLAMP (MIN (start + 1, high) - MAX (start, low), 0, 1);
+}
+
 /* How much of the pixel whose top-left corner is (@x, @y) the shape covers, 0 to 1. */
 static double
 shape_coverage (const Shape *shape,
                 int          x,
                 int          y)
 {
-  double distance = shape_distance (shape, x + 0.5, y + 0.5);
+  double distance;
   int inside = 0;
+
+  /* Away from a rounded rectangle's corners its edges are straight, and what it covers of a
+   * pixel is the overlap of two boxes: exact, and most of the icon's edges. */
+  if (shape->kind == SHAPE_ROUNDED_RECTANGLE &&
+      ((x >= shape->left + shape->radius && x + 1 <= shape->right - shape->radius) ||
+       (y >= shape->top + shape->radius && y + 1 <= shape->bottom - shape->radius)))
+    return overlap (x, shape->left, shape->right) * overlap (y, shape->top, shape->bottom);
+
+  distance = shape_distance (shape, x + 0.5, y + 0.5);
 
   if (distance >= HALF_DIAGONAL)
     return 0;
