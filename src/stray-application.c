@@ -1181,16 +1181,26 @@ stray_application_set_focused_channel (StrayApplication *self,
  * GLib before 2.76 hands out GSlice memory from its own magazines, which keep what is freed:
  * about 1 MiB in the daemon after a resync of 1,000 channels. GLib 2.76 made GSlice plain
  * malloc; G_SLICE=always-malloc does the same for older ones. GLib reads it as it loads,
- * before main(), so the process starts itself again with it set. Called first thing in main().
- * Returns only if nothing needed doing or the exec failed (the process then goes on as it is).
+ * before main(), so the process starts itself again with it set, and then takes it out of the
+ * environment again, for the programs it starts. A G_SLICE of the user's own (valgrind users
+ * set one) is left alone. Called first thing in main(), while the process has one thread.
  */
 void
 stray_application_use_plain_malloc (char *argv[])
 {
+  if (g_getenv ("STREAM_TRAY_SET_G_SLICE") != NULL)
+    {
+      g_unsetenv ("STREAM_TRAY_SET_G_SLICE");
+      g_unsetenv ("G_SLICE");
+      return;
+    }
   if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
     return;
   g_setenv ("G_SLICE", "always-malloc", TRUE);
+  g_setenv ("STREAM_TRAY_SET_G_SLICE", "1", TRUE);
   execv ("/proc/self/exe", argv);
+  /* Carry on as we are. */
+  g_unsetenv ("STREAM_TRAY_SET_G_SLICE");
   g_unsetenv ("G_SLICE");
 }
 

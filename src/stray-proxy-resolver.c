@@ -35,7 +35,7 @@
 #define LOOKUP_TIMEOUT_MS 5000
 
 typedef enum {
-  ROUTE_UNKNOWN,   /* not asked yet: sessions keep libsoup's default */
+  ROUTE_UNKNOWN,   /* not asked yet: sessions ask this resolver, as for RESOLVED */
   ROUTE_DIRECT,    /* no proxy: sessions have no resolver */
   ROUTE_RESOLVED,  /* sessions ask this resolver for each connection */
 } Route;
@@ -46,9 +46,13 @@ struct _StrayProxyResolver
 
   Route route;
   GSList *sessions;  /* attached SoupSessions, weakly referenced */
-  /* Kept once found: GLib drops an unused session bus, and a new one's set-up is shared by
-   * every caller, so one caller's cancellation would fail the others' lookups. */
+  /* Found once, when the resolver is made, and kept: GLib drops an unused session bus, and a
+   * new one's set-up is shared by every caller, so one caller's cancellation would fail the
+   * others' lookups. NULL without a session bus. */
   GDBusConnection *bus;
+  /* Set when the last check found no working portal: lookups then go straight to GIO's
+   * default instead of asking again on every connection. Cleared by the next check. */
+  gboolean portal_unusable;
 };
 
 static void stray_proxy_resolver_iface_init (GProxyResolverInterface *iface);
@@ -77,9 +81,15 @@ environment_names_proxy (void)
 }
 
 static gboolean
-use_default_resolver (void)
+environment_decides (void)
 {
   return stray_application_is_sandboxed () || environment_names_proxy ();
+}
+
+static gboolean
+use_default_resolver (StrayProxyResolver *self)
+{
+  return self->bus == NULL || self->portal_unusable || environment_decides ();
 }
 
 /* Whether @error means that no portal answers, rather than that it failed this once. */
@@ -135,41 +145,6 @@ on_portal_reply (GObject      *source,
 }
 
 static void
-call_portal (GTask *task)
-{
-  StrayProxyResolver *self = g_task_get_source_object (task);
-  const char *uri = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  g_dbus_connection_call (self->bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, PORTAL_INTERFACE,
-                          "Lookup", g_variant_new ("(s)", uri), G_VARIANT_TYPE ("(as)"),
-                          G_DBUS_CALL_FLAGS_NONE, LOOKUP_TIMEOUT_MS, cancellable,
-                          on_portal_reply, task);
-}
-
-static void
-on_bus (G_GNUC_UNUSED GObject *source,
-        GAsyncResult          *result,
-        gpointer               user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  StrayProxyResolver *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-
-  if (bus == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (self->bus == NULL)
-    self->bus = bus;
-  else
-    g_object_unref (bus);
-  call_portal (g_steal_pointer (&task));
-}
-
-static void
 portal_lookup_async (StrayProxyResolver  *self,
                      const char          *uri,
                      GCancellable        *cancellable,
@@ -179,11 +154,10 @@ portal_lookup_async (StrayProxyResolver  *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, portal_lookup_async);
-  g_task_set_task_data (task, g_strdup (uri), g_free);
-  if (self->bus != NULL)
-    call_portal (task);
-  else
-    g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, task);
+  g_dbus_connection_call (self->bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, PORTAL_INTERFACE,
+                          "Lookup", g_variant_new ("(s)", uri), G_VARIANT_TYPE ("(as)"),
+                          G_DBUS_CALL_FLAGS_NONE, LOOKUP_TIMEOUT_MS, cancellable,
+                          on_portal_reply, task);
 }
 
 /* Whether the lookup behind @task was given up by its caller, as opposed to failing. */
@@ -220,16 +194,12 @@ stray_proxy_resolver_lookup (GProxyResolver  *resolver,
   g_autoptr(GError) local_error = NULL;
   char **proxies;
 
-  if (!use_default_resolver ())
+  if (!use_default_resolver (self))
     {
-      if (self->bus == NULL)
-        self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &local_error);
-      if (self->bus != NULL)
-        reply = g_dbus_connection_call_sync (self->bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH,
-                                             PORTAL_INTERFACE, "Lookup",
-                                             g_variant_new ("(s)", uri),
-                                             G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
-                                             LOOKUP_TIMEOUT_MS, cancellable, &local_error);
+      reply = g_dbus_connection_call_sync (self->bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH,
+                                           PORTAL_INTERFACE, "Lookup", g_variant_new ("(s)", uri),
+                                           G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE,
+                                           LOOKUP_TIMEOUT_MS, cancellable, &local_error);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       proxies = proxies_from_reply (reply, local_error);
@@ -294,7 +264,7 @@ stray_proxy_resolver_lookup_async (GProxyResolver      *resolver,
 
   g_task_set_source_tag (task, stray_proxy_resolver_lookup_async);
   g_task_set_task_data (task, g_strdup (uri), g_free);
-  if (use_default_resolver ())
+  if (use_default_resolver (STRAY_PROXY_RESOLVER (resolver)))
     ask_default_resolver (g_steal_pointer (&task));
   else
     portal_lookup_async (STRAY_PROXY_RESOLVER (resolver), uri, cancellable, on_lookup_reply,
@@ -328,9 +298,8 @@ static void
 apply_route (StrayProxyResolver *self,
              SoupSession        *session)
 {
-  if (self->route != ROUTE_UNKNOWN)
-    soup_session_set_proxy_resolver (session, self->route == ROUTE_DIRECT
-                                              ? NULL : G_PROXY_RESOLVER (self));
+  soup_session_set_proxy_resolver (session, self->route == ROUTE_DIRECT
+                                            ? NULL : G_PROXY_RESOLVER (self));
 }
 
 static void
@@ -361,8 +330,14 @@ stray_proxy_resolver_class_init (G_GNUC_UNUSED StrayProxyResolverClass *klass)
 }
 
 static void
-stray_proxy_resolver_init (G_GNUC_UNUSED StrayProxyResolver *self)
+stray_proxy_resolver_init (StrayProxyResolver *self)
 {
+  g_autoptr(GError) error = NULL;
+
+  /* The daemon is on the bus already; this returns its connection. */
+  self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (self->bus == NULL)
+    g_debug ("no session bus (%s): GIO's proxy resolver decides", error->message);
 }
 
 /**
@@ -386,8 +361,9 @@ stray_proxy_resolver_get_default (void)
  * @session: a session that talks to Stream
  *
  * Has @session connect as the last stray_proxy_resolver_check_async() found: with no proxy
- * resolver when the server is reached directly, else through @self. Until the first check
- * the session keeps libsoup's default. @session is not kept alive by this.
+ * resolver when the server is reached directly, else through @self (also until the first
+ * check, so that a later switch to none is one libsoup always sees). @session is not kept
+ * alive by this.
  */
 void
 stray_proxy_resolver_attach (StrayProxyResolver *self,
@@ -418,6 +394,7 @@ on_check_reply (G_GNUC_UNUSED GObject *source,
       return;
     }
   proxies = proxies_from_reply (reply, error);
+  self->portal_unusable = proxies == NULL;
   set_route (self, proxies != NULL && g_str_equal (proxies[0], "direct://") && proxies[1] == NULL
                    ? ROUTE_DIRECT : ROUTE_RESOLVED);
   g_task_return_boolean (task, TRUE);
@@ -448,7 +425,9 @@ stray_proxy_resolver_check_async (StrayProxyResolver  *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, stray_proxy_resolver_check_async);
-  if (use_default_resolver ())
+  /* Each check asks again, whatever the last one found. */
+  self->portal_unusable = FALSE;
+  if (use_default_resolver (self))
     {
       set_route (self, ROUTE_RESOLVED);
       g_task_return_boolean (task, TRUE);

@@ -935,7 +935,6 @@ on_daemon_line (GObject      *source,
   g_data_input_stream_read_line_async (log->lines, G_PRIORITY_DEFAULT, NULL, on_daemon_line, log);
 }
 
-/* @window_log: (nullable): where to follow the window's log, for goal 5 */
 /* The floor: bench-floor (its libraries, and none of its work) beside the daemon. */
 static void
 measure_floor (Bench      *bench,
@@ -961,6 +960,7 @@ measure_floor (Bench      *bench,
     fail ("bench-floor failed: %s", output);
 }
 
+/* @window_log: (nullable): where to follow the window's log, for goal 5 */
 static Child *
 start_daemon (Bench     *bench,
               WindowLog *window_log)

@@ -2,8 +2,9 @@
  *
  * A fake org.freedesktop.portal.ProxyResolver on the private bus (owned before anything could
  * start the real portal) gives the answers; a forwarding HTTP proxy written for the test
- * (plain and CONNECT, a thread per client) counts what goes through it. The connection and a
- * REST call reach the devserver on loopback either way.
+ * (plain and CONNECT, a thread per client) counts what goes through it. GIO's own default
+ * resolver is replaced by one that always answers with that proxy, so that falling back to
+ * GIO shows. The connection and a REST call reach the devserver on loopback either way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +28,7 @@ typedef struct {
   GSocketService *service;
   guint16 port;
   int n_clients;      /* atomic */
+  int n_websockets;   /* atomic: requests asking for a websocket upgrade */
   GMutex lock;
   char *last_target;  /* "host:port" of the last request, under lock */
 } Proxy;
@@ -109,6 +111,8 @@ on_run (G_GNUC_UNUSED GThreadedSocketService *service,
       if (line == NULL)
         return TRUE;
       g_string_append_printf (head, "%s\r\n", line);
+      if (g_ascii_strcasecmp (line, "Upgrade: websocket") == 0)
+        g_atomic_int_inc (&proxy->n_websockets);
       if (*line == '\0')
         break;
     }
@@ -135,8 +139,10 @@ on_run (G_GNUC_UNUSED GThreadedSocketService *service,
   thread = g_thread_new ("proxy-back", pump, &back);
   /* What the data stream buffered past the head goes first, then the rest. */
   pump (&(Pump) { g_io_stream_get_output_stream (G_IO_STREAM (upstream)), G_INPUT_STREAM (in) });
-  g_io_stream_close (G_IO_STREAM (upstream), NULL, NULL);
+  /* The client is gone: pass that on, which ends the other direction too. */
+  g_socket_shutdown (g_socket_connection_get_socket (upstream), FALSE, TRUE, NULL);
   g_thread_join (thread);
+  g_io_stream_close (G_IO_STREAM (upstream), NULL, NULL);
   return TRUE;
 }
 
@@ -163,6 +169,84 @@ proxy_get_last_target (Proxy *proxy)
   target = g_strdup (proxy->last_target);
   g_mutex_unlock (&proxy->lock);
   return target;
+}
+
+/* ---- GIO's default resolver, for the test ---- */
+
+/* What GIO's default resolver answers: the proxy of the test running now. */
+static char *default_answer;
+
+#define TEST_TYPE_DEFAULT_RESOLVER (test_default_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestDefaultResolver, test_default_resolver, TEST, DEFAULT_RESOLVER,
+                      GObject)
+
+struct _TestDefaultResolver
+{
+  GObject parent_instance;
+};
+
+static void test_default_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestDefaultResolver, test_default_resolver, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                      test_default_resolver_iface_init))
+
+static gboolean
+test_default_resolver_is_supported (G_GNUC_UNUSED GProxyResolver *resolver)
+{
+  return TRUE;
+}
+
+static char **
+test_default_resolver_lookup (G_GNUC_UNUSED GProxyResolver *resolver,
+                              G_GNUC_UNUSED const char      *uri,
+                              G_GNUC_UNUSED GCancellable    *cancellable,
+                              G_GNUC_UNUSED GError         **error)
+{
+  char **proxies = g_new0 (char *, 2);
+
+  proxies[0] = g_strdup (default_answer);
+  return proxies;
+}
+
+static void
+test_default_resolver_lookup_async (GProxyResolver      *resolver,
+                                    const char          *uri,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_return_pointer (task, test_default_resolver_lookup (resolver, uri, cancellable, NULL),
+                         (GDestroyNotify) g_strfreev);
+}
+
+static char **
+test_default_resolver_lookup_finish (G_GNUC_UNUSED GProxyResolver *resolver,
+                                     GAsyncResult                  *result,
+                                     GError                       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_default_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->is_supported = test_default_resolver_is_supported;
+  iface->lookup = test_default_resolver_lookup;
+  iface->lookup_async = test_default_resolver_lookup_async;
+  iface->lookup_finish = test_default_resolver_lookup_finish;
+}
+
+static void
+test_default_resolver_class_init (G_GNUC_UNUSED TestDefaultResolverClass *klass)
+{
+}
+
+static void
+test_default_resolver_init (G_GNUC_UNUSED TestDefaultResolver *self)
+{
 }
 
 /* ---- a fake portal ---- */
@@ -313,6 +397,8 @@ fixture_set_up (Fixture                     *fixture,
   g_free (portal.proxy_uri);
   portal.proxy_uri = g_strdup_printf ("http://127.0.0.1:%u", fixture->proxy.port);
   portal.n_lookups = 0;
+  g_free (default_answer);
+  default_answer = g_strdup (portal.proxy_uri);
 }
 
 static void
@@ -373,33 +459,41 @@ test_portal_proxy (Fixture                     *fixture,
   connect_and_call (fixture);
   target = proxy_get_last_target (&fixture->proxy);
   g_assert_cmpstr (target, ==, fixture->server_address);
+  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), >=, 2);
   g_assert_cmpstr (portal.last_uri, ==, stray_devserver_get_base_url (fixture->server));
 }
 
-/* No proxy in the desktop: straight to the server, the proxy untouched. */
+/* No proxy in the desktop: straight to the server, the proxy untouched, and after the one
+ * question before connecting no connection asks again (they have no resolver). */
 static void
 test_portal_direct (Fixture                     *fixture,
                     G_GNUC_UNUSED gconstpointer  user_data)
 {
   portal.answer = ANSWER_DIRECT;
   connect_and_call (fixture);
-  g_assert_cmpuint (portal.n_lookups, >=, 1);
+  g_assert_cmpuint (portal.n_lookups, ==, 1);
   g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), ==, 0);
 }
 
-/* A portal without the interface: GIO's own resolver decides (here: no proxy). */
+/* A portal without the interface: GIO's own resolver decides, for every connection, and the
+ * portal is not asked again until the next check. */
 static void
 test_portal_missing (Fixture                     *fixture,
                      G_GNUC_UNUSED gconstpointer  user_data)
 {
+  g_autofree char *target = NULL;
+
   portal.answer = ANSWER_UNKNOWN_METHOD;
   connect_and_call (fixture);
-  g_assert_cmpuint (portal.n_lookups, >=, 1);
-  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), ==, 0);
+  target = proxy_get_last_target (&fixture->proxy);
+  g_assert_cmpstr (target, ==, fixture->server_address);
+  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
+  g_assert_cmpuint (portal.n_lookups, ==, 1);
 }
 
-/* A proxy in the environment (which the portal would not see) is used, the portal not asked. */
+/* A proxy in the environment, which the portal would not see: GIO's resolver decides (the
+ * test's stands in for libproxy, which reads the variable), the portal is not asked. */
 static void
 test_environment (Fixture                     *fixture,
                   G_GNUC_UNUSED gconstpointer  user_data)
@@ -407,11 +501,13 @@ test_environment (Fixture                     *fixture,
   g_autofree char *target = NULL;
 
   portal.answer = ANSWER_DIRECT;
+  /* Threads are running (the bus's, the proxy's); none reads the environment meanwhile. */
   g_setenv ("http_proxy", portal.proxy_uri, TRUE);
   connect_and_call (fixture);
   g_unsetenv ("http_proxy");
   target = proxy_get_last_target (&fixture->proxy);
   g_assert_cmpstr (target, ==, fixture->server_address);
+  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
   g_assert_cmpuint (portal.n_lookups, ==, 0);
 }
 
@@ -428,6 +524,10 @@ main (int   argc,
   /* The environment test sets its own; none may come from outside. */
   for (gsize i = 0; i < G_N_ELEMENTS (proxy_variables); i++)
     g_unsetenv (proxy_variables[i]);
+  /* Before anything asks GIO for its default resolver. */
+  g_io_extension_point_register (G_PROXY_RESOLVER_EXTENSION_POINT_NAME);
+  g_io_extension_point_implement (G_PROXY_RESOLVER_EXTENSION_POINT_NAME,
+                                  TEST_TYPE_DEFAULT_RESOLVER, "stray-test", 1000);
   portal_start ();
 
   g_test_add ("/stray/proxy/portal/proxy", Fixture, NULL, fixture_set_up, test_portal_proxy,
