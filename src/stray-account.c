@@ -280,21 +280,22 @@ store_then_return (GTask *task,
 }
 
 static void
-on_token_looked_up (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_token_found (G_GNUC_UNUSED GObject *source,
+                GAsyncResult          *result,
+                gpointer               user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  char *token = secret_password_lookup_finish (result, &error);
+  GList *items = secret_service_search_finish (NULL, result, &error);
+  SecretValue *value = items != NULL ? secret_item_get_secret (items->data) : NULL;
+  const char *token = value != NULL ? secret_value_get_text (value) : NULL;
 
-  (void) source;
   if (token != NULL)
-    {
-      g_task_return_pointer (task, g_strdup (token), (GDestroyNotify) wipe_free);
-      secret_password_free (token);
-      return;
-    }
+    g_task_return_pointer (task, g_strdup (token), (GDestroyNotify) wipe_free);
+  g_clear_pointer (&value, secret_value_unref);
+  g_list_free_full (items, g_object_unref);
+  if (token != NULL)
+    return;
   if (error != NULL)
     g_debug ("no keyring to read the token from: %s", error->message);
   run_token_command (g_steal_pointer (&task));
@@ -309,6 +310,7 @@ stray_account_get_token_async (StrayTokenProvider  *provider,
 {
   StrayAccount *self = STRAY_ACCOUNT (provider);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GHashTable) attributes = NULL;
 
   g_task_set_source_tag (task, stray_account_get_token_async);
   if (!stray_account_is_configured (self))
@@ -323,11 +325,16 @@ stray_account_get_token_async (StrayTokenProvider  *provider,
       run_token_command (task);
       return;
     }
-  secret_password_lookup (stray_account_get_token_schema (), cancellable, on_token_looked_up, task,
-                          "server", self->server_url,
-                          "api-key", self->api_key,
-                          "user-id", self->user_id,
-                          NULL);
+  /* A search that loads the item's secret rather than secret_password_lookup(), whose way of
+   * reading it (GetSecrets decoded for one item) leaks the reply in libsecret 0.20.5. */
+  attributes = secret_attributes_build (stray_account_get_token_schema (),
+                                        "server", self->server_url,
+                                        "api-key", self->api_key,
+                                        "user-id", self->user_id,
+                                        NULL);
+  secret_service_search (NULL, stray_account_get_token_schema (), attributes,
+                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, cancellable,
+                         on_token_found, task);
 }
 
 static char *
