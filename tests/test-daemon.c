@@ -295,6 +295,7 @@ test_daemon_session (Fixture       *fixture,
   g_autofree char *out = NULL, *err = NULL;
   g_autofree char *daemon_out = NULL, *daemon_err = NULL;
   g_autoptr(GVariant) channels = NULL;
+  g_autoptr(GVariant) quit = NULL;
   guint subscription;
 
   /* Wake the loop on every signal from the daemon (PropertiesChanged). */
@@ -419,10 +420,13 @@ test_daemon_session (Fixture       *fixture,
     g_assert_nonnull (strstr (first, "\"class\":\"connected\""));
 
     /* Mark all as read, through the app's exported action. */
-    g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
-                                 "Activate",
-                                 g_variant_new ("(sava{sv})", "mark-all-read", NULL, NULL),
-                                 NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+    g_autoptr(GVariant) marked = NULL;
+
+    marked = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                          "org.gtk.Actions", "Activate",
+                                          g_variant_new ("(sava{sv})", "mark-all-read", NULL,
+                                                         NULL),
+                                          NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
     g_assert_no_error (error);
     while (!zero_seen)
       {
@@ -437,9 +441,10 @@ test_daemon_session (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
 
   /* Quit; everything it logged at G_MESSAGES_DEBUG=all is free of the token. */
-  g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path, "org.gtk.Actions",
-                               "Activate", g_variant_new ("(sava{sv})", "quit", NULL, NULL),
-                               NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  quit = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                      "org.gtk.Actions", "Activate",
+                                      g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                                      NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (daemon, NULL, NULL, &daemon_out, &daemon_err, &error);
   g_assert_no_error (error);

@@ -16,6 +16,7 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
+#include "stray-account.h"
 #include "stray-application.h"
 #include "stray-channel-list.h"
 #include "stray-channel-row.h"
@@ -128,20 +129,24 @@ test_setup_refused (void)
   g_assert_false (stray_account_is_configured (stray_application_get_account (application)));
 }
 
+/* Read as the app reads it: a search loading the secret (secret_password_lookup_sync() leaks
+ * its reply in libsecret 0.20.5). */
 static char *
 stored_token (GError **error)
 {
-  SecretSchema *schema =
-    secret_schema_new ("io.github.streamtray.Token", SECRET_SCHEMA_DONT_MATCH_NAME,
-                       "server", SECRET_SCHEMA_ATTRIBUTE_STRING,
-                       "api-key", SECRET_SCHEMA_ATTRIBUTE_STRING,
-                       "user-id", SECRET_SCHEMA_ATTRIBUTE_STRING, NULL);
-  char *token = secret_password_lookup_sync (schema, NULL, error,
-                                             "server", stray_devserver_get_base_url (server),
-                                             "api-key", API_KEY,
-                                             "user-id", STRAY_DEV_SCENARIO_USER, NULL);
+  g_autoptr(GHashTable) attributes =
+    secret_attributes_build (stray_account_get_token_schema (),
+                             "server", stray_devserver_get_base_url (server),
+                             "api-key", API_KEY,
+                             "user-id", STRAY_DEV_SCENARIO_USER, NULL);
+  GList *items = secret_service_search_sync (NULL, stray_account_get_token_schema (), attributes,
+                                             SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                                             NULL, error);
+  SecretValue *value = items != NULL ? secret_item_get_secret (items->data) : NULL;
+  char *token = value != NULL ? g_strdup (secret_value_get_text (value)) : NULL;
 
-  secret_schema_unref (schema);
+  g_clear_pointer (&value, secret_value_unref);
+  g_list_free_full (items, g_object_unref);
   return token;
 }
 
