@@ -34,17 +34,13 @@
 /* The first lookup may start the portal. */
 #define LOOKUP_TIMEOUT_MS 5000
 
-typedef enum {
-  ROUTE_UNKNOWN,   /* not asked yet: sessions ask this resolver, as for RESOLVED */
-  ROUTE_DIRECT,    /* no proxy: sessions have no resolver */
-  ROUTE_RESOLVED,  /* sessions ask this resolver for each connection */
-} Route;
-
 struct _StrayProxyResolver
 {
   GObject parent_instance;
 
-  Route route;
+  /* What the last check found: the server is reached with no proxy, and the sessions have no
+   * resolver. Otherwise (and until the first check) they ask this one for each connection. */
+  gboolean direct;
   GSList *sessions;  /* attached SoupSessions, weakly referenced */
   /* Found once, when the resolver is made, and kept: GLib drops an unused session bus, and a
    * new one's set-up is shared by every caller, so one caller's cancellation would fail the
@@ -298,19 +294,17 @@ static void
 apply_route (StrayProxyResolver *self,
              SoupSession        *session)
 {
-  soup_session_set_proxy_resolver (session, self->route == ROUTE_DIRECT
-                                            ? NULL : G_PROXY_RESOLVER (self));
+  soup_session_set_proxy_resolver (session, self->direct ? NULL : G_PROXY_RESOLVER (self));
 }
 
 static void
-set_route (StrayProxyResolver *self,
-           Route               route)
+set_direct (StrayProxyResolver *self,
+            gboolean            direct)
 {
-  if (self->route == route)
+  if (self->direct == direct)
     return;
-  g_debug (route == ROUTE_DIRECT ? "the server is reached directly"
-                                 : "connections ask for their proxies");
-  self->route = route;
+  g_debug (direct ? "the server is reached directly" : "connections ask for their proxies");
+  self->direct = direct;
   for (GSList *l = self->sessions; l != NULL; l = l->next)
     apply_route (self, l->data);
 }
@@ -395,8 +389,8 @@ on_check_reply (G_GNUC_UNUSED GObject *source,
     }
   proxies = proxies_from_reply (reply, error);
   self->portal_unusable = proxies == NULL;
-  set_route (self, proxies != NULL && g_str_equal (proxies[0], "direct://") && proxies[1] == NULL
-                   ? ROUTE_DIRECT : ROUTE_RESOLVED);
+  set_direct (self, proxies != NULL && g_str_equal (proxies[0], "direct://") &&
+                    proxies[1] == NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -429,7 +423,7 @@ stray_proxy_resolver_check_async (StrayProxyResolver  *self,
   self->portal_unusable = FALSE;
   if (use_default_resolver (self))
     {
-      set_route (self, ROUTE_RESOLVED);
+      set_direct (self, FALSE);
       g_task_return_boolean (task, TRUE);
       return;
     }
