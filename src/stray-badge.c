@@ -24,20 +24,18 @@ static const int sizes[] = { 16, 22, 24, 32, 44, 48, 64, 96, 128 };
 
 #define MAX_COUNT 99
 
-typedef StrayColour Colour;
-
 #define COLOUR(hex) \
   { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0, 1 }
 
 /* GNOME's palette, as in the application icon. */
-static const Colour blue = COLOUR (0x3584e4);
-static const Colour blue_shadow = COLOUR (0x1a5fb4);
-static const Colour grey = COLOUR (0x9a9996);
-static const Colour grey_shadow = COLOUR (0x77767b);
-static const Colour white = COLOUR (0xffffff);
-static const Colour dark = COLOUR (0x241f31);
-static const Colour red = COLOUR (0xe01b24);
-static const Colour amber = COLOUR (0xf5c211);
+static const StrayColour blue = COLOUR (0x3584e4);
+static const StrayColour blue_shadow = COLOUR (0x1a5fb4);
+static const StrayColour grey = COLOUR (0x9a9996);
+static const StrayColour grey_shadow = COLOUR (0x77767b);
+static const StrayColour white = COLOUR (0xffffff);
+static const StrayColour dark = COLOUR (0x241f31);
+static const StrayColour red = COLOUR (0xe01b24);
+static const StrayColour amber = COLOUR (0xf5c211);
 
 /* Offline and not set up draw the glyph see-through too, so that it recedes on any panel. */
 #define GREYED_OPACITY 0.6
@@ -46,10 +44,10 @@ static const Colour amber = COLOUR (0xf5c211);
  * redrawn for the tray. It fills the whole square, as panel icons do, and its proportions are
  * rounded to whole pixels for each size instead of scaled from one drawing. */
 static void
-draw_glyph (StrayRaster  *raster,
-            int           size,
-            const Colour *background,
-            const Colour *shadow)
+draw_glyph (StrayRaster       *raster,
+            int                size,
+            const StrayColour *background,
+            const StrayColour *shadow)
 {
   int corner = (size * 3 + 8) / 16;
   int shadow_height = size / 32;
@@ -189,12 +187,12 @@ text_width (const Font *font,
 }
 
 static void
-draw_text (StrayRaster  *raster,
-           const Font   *font,
-           int           x,
-           int           y,
-           const char   *text,
-           const Colour *ink)
+draw_text (StrayRaster       *raster,
+           const Font        *font,
+           int                x,
+           int                y,
+           const char        *text,
+           const StrayColour *ink)
 {
   int w = font->width, h = font->height, t = font->stroke;
   int centre = (w - t) / 2;
@@ -233,11 +231,11 @@ draw_text (StrayRaster  *raster,
  * pill itself is the digits' contrasting outline; a transparent gap around it sets it off from
  * the glyph whatever the panel's colour. */
 static void
-draw_badge (StrayRaster  *raster,
-            int           size,
-            const char   *text,
-            const Colour *fill,
-            const Colour *ink)
+draw_badge (StrayRaster       *raster,
+            int                size,
+            const char        *text,
+            const StrayColour *fill,
+            const StrayColour *ink)
 {
   /* An empty badge is the size of a one-digit one. */
   const char *measured = text[0] != '\0' ? text : "0";
