@@ -448,18 +448,24 @@ connect_and_call (Fixture *fixture)
   g_assert_no_error (call.error);
 }
 
+/* The websocket went to the server through the test's proxy. */
+static void
+assert_socket_through_proxy (Fixture *fixture)
+{
+  g_autofree char *target = proxy_get_last_target (&fixture->proxy);
+
+  g_assert_cmpstr (target, ==, fixture->server_address);
+  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
+}
+
 /* A proxy set in the desktop is used, for the socket and for REST. */
 static void
 test_portal_proxy (Fixture                     *fixture,
                    G_GNUC_UNUSED gconstpointer  user_data)
 {
-  g_autofree char *target = NULL;
-
   portal.answer = ANSWER_PROXY;
   connect_and_call (fixture);
-  target = proxy_get_last_target (&fixture->proxy);
-  g_assert_cmpstr (target, ==, fixture->server_address);
-  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
+  assert_socket_through_proxy (fixture);
   g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), >=, 2);
   g_assert_cmpstr (portal.last_uri, ==, stray_devserver_get_base_url (fixture->server));
 }
@@ -482,13 +488,9 @@ static void
 test_portal_missing (Fixture                     *fixture,
                      G_GNUC_UNUSED gconstpointer  user_data)
 {
-  g_autofree char *target = NULL;
-
   portal.answer = ANSWER_UNKNOWN_METHOD;
   connect_and_call (fixture);
-  target = proxy_get_last_target (&fixture->proxy);
-  g_assert_cmpstr (target, ==, fixture->server_address);
-  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
+  assert_socket_through_proxy (fixture);
   g_assert_cmpuint (portal.n_lookups, ==, 1);
 }
 
@@ -498,16 +500,12 @@ static void
 test_environment (Fixture                     *fixture,
                   G_GNUC_UNUSED gconstpointer  user_data)
 {
-  g_autofree char *target = NULL;
-
   portal.answer = ANSWER_DIRECT;
   /* Threads are running (the bus's, the proxy's); none reads the environment meanwhile. */
   g_setenv ("http_proxy", portal.proxy_uri, TRUE);
   connect_and_call (fixture);
   g_unsetenv ("http_proxy");
-  target = proxy_get_last_target (&fixture->proxy);
-  g_assert_cmpstr (target, ==, fixture->server_address);
-  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
+  assert_socket_through_proxy (fixture);
   g_assert_cmpuint (portal.n_lookups, ==, 0);
 }
 
