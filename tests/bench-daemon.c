@@ -935,7 +935,8 @@ on_daemon_line (GObject      *source,
   g_data_input_stream_read_line_async (log->lines, G_PRIORITY_DEFAULT, NULL, on_daemon_line, log);
 }
 
-/* The floor: bench-floor (its libraries, and none of its work) beside the daemon. */
+/* The floor: bench-floor (its libraries, and none of its work) beside the daemon, measured as
+ * the daemon is once it says it is ready. It ends when its stdin closes. */
 static void
 measure_floor (Bench      *bench,
                const char *base_url,
@@ -943,21 +944,22 @@ measure_floor (Bench      *bench,
                guint64    *anon_kb,
                guint64    *file_kb)
 {
-  g_autoptr(GSubprocessLauncher) launcher = daemon_launcher (bench,
-                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    daemon_launcher (bench, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  const char *argv[] = { bench->floor, base_url, API_KEY, USER, NULL };
+  Child *floor = child_spawn (launcher, "bench-floor", argv);
+  g_autoptr(GDataInputStream) out =
+    g_data_input_stream_new (g_subprocess_get_stdout_pipe (floor->process));
+  g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
 
-  process = g_subprocess_launcher_spawn (launcher, &error, bench->floor,
-                                         base_url, API_KEY, USER, NULL);
-  if (process == NULL ||
-      !g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error))
-    fail ("bench-floor: %s", error->message);
-  if (!g_subprocess_get_successful (process) ||
-      sscanf (output, "floor VmRSS %" G_GUINT64_FORMAT " RssAnon %" G_GUINT64_FORMAT
-              " RssFile %" G_GUINT64_FORMAT, rss_kb, anon_kb, file_kb) != 3)
-    fail ("bench-floor failed: %s", output);
+  if (g_strcmp0 (line, "ready") != 0)
+    fail ("bench-floor did not get ready (%s)", line != NULL ? line : "no output");
+  *rss_kb = memory_kb (floor->pid, "VmRSS");
+  *anon_kb = memory_kb (floor->pid, "RssAnon");
+  *file_kb = memory_kb (floor->pid, "RssFile");
+  child_release (floor);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (floor->process), NULL, NULL);
+  child_wait (floor);
 }
 
 /* @window_log: (nullable): where to follow the window's log, for goal 5 */

@@ -5,9 +5,9 @@
  * with a library: its settings read, its token looked up in the keyring, libnotify
  * initialised, the network monitor started, a name on the session bus, and a websocket to
  * the devserver kept open past its first frame (its proxy settings asked for first, as the
- * daemon does). No model, no channels, no tray. bench-daemon
- * runs it beside the daemon and prints both; it prints "floor VmRSS N RssAnon N RssFile N", in
- * kB.
+ * daemon does). No model, no channels, no tray. bench-daemon runs it beside the daemon and
+ * prints both: it prints "ready" when it is done, is measured, and ends when its stdin
+ * closes.
  *
  * Usage: bench-floor BASE_URL API_KEY USER_ID (the token is read from the keyring, where
  * stream-tray --set-account put it).
@@ -19,6 +19,7 @@
 
 #include <libnotify/notify.h>
 #include <libsoup/soup.h>
+#include <stdio.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -82,8 +83,6 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *status = NULL;
-  static const char * const fields[] = { "VmRSS", "RssAnon", "RssFile" };
 
   stray_application_use_plain_malloc (argv);
   if (argc != 4)
@@ -121,20 +120,11 @@ main (int   argc,
   malloc_trim (0);
 #endif
 
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    g_error ("bench-floor: cannot read /proc/self/status");
-  g_print ("floor");
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_autofree char *needle = g_strconcat ("\n", fields[i], ":", NULL);
-      const char *line = strstr (status, needle);
-
-      if (line == NULL)
-        g_error ("bench-floor: no %s", fields[i]);
-      g_print (" %s %" G_GUINT64_FORMAT, fields[i],
-               g_ascii_strtoull (line + strlen (needle), NULL, 10));
-    }
-  g_print ("\n");
+  /* bench-daemon measures this process now, and closes stdin when it has. */
+  g_print ("ready\n");
+  fflush (stdout);
+  while (getchar () != EOF)
+    ;
   soup_websocket_connection_close (socket.socket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_object_unref (socket.socket);
   notify_uninit ();
