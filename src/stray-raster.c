@@ -82,20 +82,6 @@ stray_raster_free (StrayRaster *raster)
   g_free (raster);
 }
 
-int
-stray_raster_get_width (StrayRaster *raster)
-{
-  g_return_val_if_fail (raster != NULL, 0);
-  return raster->width;
-}
-
-int
-stray_raster_get_height (StrayRaster *raster)
-{
-  g_return_val_if_fail (raster != NULL, 0);
-  return raster->height;
-}
-
 static double
 shape_distance (const Shape *shape,
                 double       x,

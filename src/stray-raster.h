@@ -51,8 +51,6 @@ void         stray_raster_fill_polygon       (StrayRaster       *raster,
 void         stray_raster_fade               (StrayRaster       *raster,
                                               double             opacity);
 
-int          stray_raster_get_width          (StrayRaster       *raster);
-int          stray_raster_get_height         (StrayRaster       *raster);
 GBytes      *stray_raster_get_argb_bytes     (StrayRaster       *raster);
 GBytes      *stray_raster_get_rgba_bytes     (StrayRaster       *raster);
 
