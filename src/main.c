@@ -1,4 +1,4 @@
-/* main.c
+/* main.c: the process, then the application
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "stray-application.h"
+#include "stray-environment.h"
 
 int
 main (int   argc,
@@ -16,13 +17,13 @@ main (int   argc,
 {
   g_autoptr(StrayApplication) application = NULL;
 
-  stray_application_use_plain_malloc (argv);
-  stray_application_set_rendering_env ();
+  /* Before anything could start a thread: setenv is not thread-safe. */
+  stray_environment_set_rendering ();
   setlocale (LC_ALL, "");
   /* stdout carries output others parse (--replay); logs go to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
   {
-    g_autofree char *build_dir = stray_application_get_build_dir ();
+    g_autofree char *build_dir = stray_environment_get_build_dir ();
     g_autofree char *build_locales = build_dir != NULL ? g_build_filename (build_dir, "po", NULL)
                                                        : NULL;
 

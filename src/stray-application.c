@@ -22,343 +22,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stray-account.h"
-#include "stray-application.h"
-#include "stray-autostart.h"
-#include "stray-connection.h"
-#include "stray-dbus-service.h"
-#include "stray-dev-scenario.h"
-#include "stray-devserver.h"
-#include "stray-json.h"
-#include "stray-replay.h"
-#include "stray-launcher-entry.h"
-#include "stray-notifier.h"
-#include "stray-signed-tokens.h"
-#include "stray-tray.h"
-#include "stray-tray-menu.h"
-
-struct _StrayApplication
-{
-  GApplication parent_instance;
-
-  gboolean demo;
-  gboolean held;
-  GSettings *settings;
-  StraySession *session;
-  StrayAccount *account;
-  StrayConnection *connection;
-  StrayDevserver *devserver;
-  StrayDbusService *dbus_service;
-  StrayTrayMenu *tray_menu;
-  StrayTray *tray;
-  StrayLauncherEntry *launcher_entry;
-  StrayAvatarCache *avatars;
-  StrayNotifier *notifier;
-  StrayAutostart *autostart;
-  gboolean told_no_host;
-  gboolean background;
-  char *activation_token; /* of the request being handled, from the launcher */
-  StrayUiShowFunc ui_show;
-};
+#include "stray-application-private.h"
+#include "stray-command-line.h"
+#include "stray-environment.h"
+#include "stray-fixed-token.h"
+#include "stray-ui-loader.h"
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
-
-/* ---- --replay ---- */
-
-static void
-print_rejection (guint         line_number,
-                 const GError *error,
-                 gpointer      user_data)
-{
-  const char *path = user_data;
-
-  g_printerr ("%s:%u: frame rejected: %s\n", path, line_number, error->message);
-}
-
-/* Replays a recording and prints the resulting state; the exit status of the process. */
-static int
-run_replay (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(GFileInputStream) input = NULL;
-  g_autoptr(StraySession) session = stray_session_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *display_path = g_filename_display_name (path);
-  guint n_rejected = 0;
-
-  input = g_file_read (file, NULL, &error);
-  if (input == NULL ||
-      !stray_replay_stream (session, G_INPUT_STREAM (input), print_rejection, display_path,
-                            &n_rejected, NULL, &error))
-    {
-      g_printerr (_("stream-tray: cannot read %s: %s\n"), display_path, error->message);
-      return EXIT_FAILURE;
-    }
-
-  state = stray_replay_describe_session (session, n_rejected);
-  g_print ("%s\n", state);
-  return EXIT_SUCCESS;
-}
-
-/* ---- --status ---- */
-
-typedef struct {
-  GMainLoop *loop;
-  GDBusConnection *bus;
-  guint32 total;
-  guint32 channels;
-  char *state;
-} Status;
-
-/* One JSON line; text, tooltip and class make it a Waybar/Polybar "json" module as it is. */
-static void
-print_status (Status *status)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = status->total > 0 ? g_strdup_printf ("%u", status->total)
-                                            : g_strdup ("");
-  g_autofree char *tooltip = g_strdup_printf (ngettext ("%u unread in %u channel",
-                                                        "%u unread in %u channels",
-                                                        status->channels),
-                                              status->total, status->channels);
-  g_autofree char *line = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, status->state);
-  json_builder_set_member_name (builder, "total_unread_count");
-  json_builder_add_int_value (builder, status->total);
-  json_builder_set_member_name (builder, "unread_channels");
-  json_builder_add_int_value (builder, status->channels);
-  json_builder_set_member_name (builder, "text");
-  json_builder_add_string_value (builder, text);
-  json_builder_set_member_name (builder, "tooltip");
-  json_builder_add_string_value (builder, tooltip);
-  json_builder_set_member_name (builder, "class");
-  json_builder_add_string_value (builder, status->state);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  line = json_to_string (root, FALSE);
-  g_print ("%s\n", line);
-  fflush (stdout);
-}
-
-static void
-read_properties (Status   *status,
-                 GVariant *properties)
-{
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-
-  g_variant_iter_init (&iter, properties);
-  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
-    {
-      if (g_str_equal (name, "TotalUnread") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-        status->total = g_variant_get_uint32 (value);
-      else if (g_str_equal (name, "UnreadChannels") &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
-        status->channels = g_variant_get_uint32 (value);
-      else if (g_str_equal (name, "State") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        {
-          g_free (status->state);
-          status->state = g_variant_dup_string (value, NULL);
-        }
-      g_variant_unref (value);
-    }
-}
-
-static gboolean
-fetch_status (Status  *status,
-              GError **error)
-{
-  g_autofree char *path = g_strdelimit (g_strconcat ("/", APP_ID, NULL), ".", '/');
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) properties = NULL;
-
-  reply = g_dbus_connection_call_sync (status->bus, APP_ID, path,
-                                       "org.freedesktop.DBus.Properties", "GetAll",
-                                       g_variant_new ("(s)", STRAY_DBUS_INTERFACE),
-                                       G_VARIANT_TYPE ("(a{sv})"),
-                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, 5000, NULL, error);
-  if (reply == NULL)
-    return FALSE;
-  properties = g_variant_get_child_value (reply, 0);
-  read_properties (status, properties);
-  return TRUE;
-}
-
-static void
-on_properties_changed (G_GNUC_UNUSED GDBusConnection *bus,
-                       G_GNUC_UNUSED const char      *sender,
-                       G_GNUC_UNUSED const char      *path,
-                       G_GNUC_UNUSED const char      *interface,
-                       G_GNUC_UNUSED const char      *signal,
-                       GVariant                      *parameters,
-                       gpointer                       user_data)
-{
-  Status *status = user_data;
-  g_autoptr(GVariant) changed = NULL;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-  changed = g_variant_get_child_value (parameters, 1);
-  read_properties (status, changed);
-  print_status (status);
-}
-
-static void
-on_name_appeared (G_GNUC_UNUSED GDBusConnection *bus,
-                  G_GNUC_UNUSED const char      *name,
-                  G_GNUC_UNUSED const char      *owner,
-                  gpointer                       user_data)
-{
-  Status *status = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (fetch_status (status, &error))
-    print_status (status);
-}
-
-static void
-on_name_vanished (G_GNUC_UNUSED GDBusConnection *bus,
-                  G_GNUC_UNUSED const char      *name,
-                  gpointer                       user_data)
-{
-  Status *status = user_data;
-
-  g_free (status->state);
-  status->state = g_strdup ("not-running");
-  status->total = status->channels = 0;
-  print_status (status);
-}
-
-static int
-run_status (gboolean follow)
-{
-  g_autoptr(GError) error = NULL;
-  Status status = { 0 };
-  int exit_status = EXIT_SUCCESS;
-
-  status.bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  if (status.bus == NULL)
-    {
-      g_printerr (_("stream-tray: no session bus: %s\n"), error->message);
-      return EXIT_FAILURE;
-    }
-
-  if (!follow)
-    {
-      if (fetch_status (&status, &error))
-        print_status (&status);
-      else
-        {
-          g_printerr (_("stream-tray: Stream Tray is not running\n"));
-          exit_status = EXIT_FAILURE;
-        }
-    }
-  else
-    {
-      guint subscription, watch;
-
-      subscription = g_dbus_connection_signal_subscribe (status.bus, APP_ID,
-                                                         "org.freedesktop.DBus.Properties",
-                                                         "PropertiesChanged", NULL,
-                                                         STRAY_DBUS_INTERFACE,
-                                                         G_DBUS_SIGNAL_FLAGS_NONE,
-                                                         on_properties_changed, &status, NULL);
-      watch = g_bus_watch_name_on_connection (status.bus, APP_ID, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                              on_name_appeared, on_name_vanished, &status, NULL);
-      status.loop = g_main_loop_new (NULL, FALSE);
-      g_main_loop_run (status.loop);
-      g_bus_unwatch_name (watch);
-      g_dbus_connection_signal_unsubscribe (status.bus, subscription);
-      g_main_loop_unref (status.loop);
-    }
-
-  g_free (status.state);
-  g_object_unref (status.bus);
-  return exit_status;
-}
-
-/* ---- --set-account, --forget-account ---- */
-
-/* The token comes on stdin, so that it is never in argv or the environment. */
-static char *
-read_token_from_stdin (void)
-{
-  char buffer[16 * 1024 + 2];
-  gsize length;
-
-  if (isatty (fileno (stdin)))
-    g_printerr ("%s", _("Paste the user token, then press Enter: "));
-  if (fgets (buffer, sizeof buffer, stdin) == NULL)
-    return NULL;
-  length = strlen (buffer);
-  while (length > 0 && g_ascii_isspace (buffer[length - 1]))
-    buffer[--length] = '\0';
-  {
-    char *token = g_strdup (buffer);
-
-    memset (buffer, 0, sizeof buffer);
-    return token;
-  }
-}
-
-static int
-run_set_account (GVariantDict *options)
-{
-  const char *server = NULL, *api_key = NULL, *user = NULL;
-  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
-  g_autoptr(StrayAccount) account = stray_account_new (settings);
-  g_autoptr(GError) error = NULL;
-  char *token;
-  gboolean ok;
-
-  g_variant_dict_lookup (options, "server", "&s", &server);
-  g_variant_dict_lookup (options, "api-key", "&s", &api_key);
-  g_variant_dict_lookup (options, "user", "&s", &user);
-  if (server == NULL || api_key == NULL || user == NULL)
-    {
-      g_printerr ("%s\n", _("stream-tray: --set-account needs --server URL, --api-key KEY and "
-                            "--user ID; the token is read from stdin"));
-      return 2;
-    }
-
-  token = read_token_from_stdin ();
-  ok = token != NULL &&
-       stray_account_set_up (account, server, api_key, user, token, NULL, &error);
-  if (token != NULL)
-    memset (token, 0, strlen (token));
-  g_free (token);
-  if (!ok)
-    {
-      g_printerr (_("stream-tray: cannot set up the account: %s\n"),
-                  error != NULL ? error->message : _("no token on stdin"));
-      return EXIT_FAILURE;
-    }
-  g_print (_("Stream Tray will connect to %s as %s; the token is in the keyring.\n"), server,
-           user);
-  return EXIT_SUCCESS;
-}
-
-static int
-run_forget_account (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
-  g_autoptr(StrayAccount) account = stray_account_new (settings);
-  g_autoptr(GError) error = NULL;
-
-  if (!stray_account_forget (account, NULL, &error))
-    {
-      g_printerr (_("stream-tray: cannot forget the account: %s\n"), error->message);
-      return EXIT_FAILURE;
-    }
-  g_print ("%s\n", _("The account and its token are forgotten."));
-  return EXIT_SUCCESS;
-}
 
 /* ---- the daemon ---- */
 
@@ -468,22 +138,42 @@ on_account_configured (G_GNUC_UNUSED StrayAccount *account,
   configure (self);
 }
 
-static gboolean
-start_demo (StrayApplication  *self,
-            GError           **error)
+static void
+on_demo_server_exited (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
 {
-  g_autofree char *secret = g_uuid_string_random ();
-  g_autoptr(StraySignedTokens) tokens = NULL;
+  StrayApplication *self = user_data;
 
-  /* A secret of the moment: the demo server lives as long as this process. */
-  self->devserver = g_object_new (STRAY_TYPE_DEVSERVER, "api-key", "stream-tray-demo",
-                                  "secret", secret, NULL);
-  if (!stray_dev_scenario_apply (self->devserver, "demo", error) ||
-      !stray_devserver_listen (self->devserver, "127.0.0.1:0", error))
-    return FALSE;
-  stray_dev_scenario_set_avatars (self->devserver);
+  /* Its end is the demo's, unless the demo is ending anyway (cancelled at shutdown). */
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL))
+    return;
+  g_printerr ("stream-tray: the demo's server stopped\n");
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_demo_server_started (G_GNUC_UNUSED GObject *source,
+                        GAsyncResult          *result,
+                        gpointer               user_data)
+{
+  g_autoptr(StrayApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayFixedToken) token = NULL;
+  g_autofree char *dev_token = NULL;
+
+  self->demo_server = stray_demo_server_start_finish (result, &error);
+  if (self->demo_server == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_printerr ("stream-tray: the demo cannot start: %s\n", error->message);
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  g_subprocess_wait_async (stray_demo_server_get_process (self->demo_server), self->cancellable,
+                           on_demo_server_exited, self);
   g_print ("demo: the local server runs at %s; connecting as %s\n",
-           stray_devserver_get_base_url (self->devserver), STRAY_DEV_SCENARIO_USER);
+           stray_demo_server_get_base_url (self->demo_server), STRAY_DEMO_SERVER_USER);
   fflush (stdout);
 
   g_signal_connect (self->session, "notify::connection-state", G_CALLBACK (on_demo_state),
@@ -491,156 +181,21 @@ start_demo (StrayApplication  *self,
   g_signal_connect (self->session, "notify::total-unread-count", G_CALLBACK (on_demo_state),
                     NULL);
   g_signal_connect (self->session, "notify::unread-channels", G_CALLBACK (on_demo_state), NULL);
-  tokens = stray_signed_tokens_new (secret, STRAY_DEV_SCENARIO_USER, 0);
-  start_connection (self, stray_devserver_get_base_url (self->devserver), "stream-tray-demo",
-                    STRAY_DEV_SCENARIO_USER, STRAY_TOKEN_PROVIDER (tokens));
-  return TRUE;
-}
-
-/* ---- actions ---- */
-
-static void
-on_action_done (GObject      *source,
-                GAsyncResult *result,
-                G_GNUC_UNUSED gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-
-  if (answer == NULL)
-    g_message ("the server refused: %s", error->message);
-}
-
-static StrayClient *
-client_of (StrayApplication *self)
-{
-  return self->connection != NULL ? stray_connection_get_client (self->connection) : NULL;
+  dev_token = stray_fixed_token_make_dev_token (STRAY_DEMO_SERVER_USER);
+  token = stray_fixed_token_new (dev_token);
+  start_connection (self, stray_demo_server_get_base_url (self->demo_server),
+                    STRAY_DEMO_SERVER_API_KEY, STRAY_DEMO_SERVER_USER,
+                    STRAY_TOKEN_PROVIDER (token));
 }
 
 static void
-action_mark_all_read (G_GNUC_UNUSED GSimpleAction *action,
-                      G_GNUC_UNUSED GVariant      *parameter,
-                      gpointer                     user_data)
+start_demo (StrayApplication *self)
 {
-  StrayClient *client = client_of (user_data);
+  g_autofree char *executable = stray_demo_server_find_executable ();
 
-  if (client != NULL)
-    stray_client_mark_all_read_async (client, NULL, on_action_done, NULL);
+  stray_demo_server_start_async (executable, self->cancellable, on_demo_server_started,
+                                 g_object_ref (self));
 }
-
-static void
-action_mark_read (G_GNUC_UNUSED GSimpleAction *action,
-                  GVariant                    *parameter,
-                  gpointer                     user_data)
-{
-  StrayApplication *self = user_data;
-  StrayClient *client = client_of (self);
-  const char *cid = g_variant_get_string (parameter, NULL);
-
-  if (client != NULL &&
-      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
-    stray_client_mark_read_async (client, cid, NULL, on_action_done, NULL);
-}
-
-static void
-action_send_message (G_GNUC_UNUSED GSimpleAction *action,
-                     GVariant                    *parameter,
-                     gpointer                     user_data)
-{
-  StrayApplication *self = user_data;
-  StrayClient *client = client_of (self);
-  const char *cid, *text;
-
-  g_variant_get (parameter, "(&s&s)", &cid, &text);
-  if (client != NULL && *text != '\0' &&
-      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
-    stray_client_send_message_async (client, cid, text, NULL, on_action_done, NULL);
-}
-
-static void
-action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
-                     GVariant                    *parameter,
-                     gpointer                     user_data)
-{
-  stray_application_show_window (user_data, STRAY_WINDOW_PRESENT,
-                                 g_variant_get_string (parameter, NULL));
-}
-
-static void
-action_toggle_window (G_GNUC_UNUSED GSimpleAction *action,
-                      G_GNUC_UNUSED GVariant      *parameter,
-                      gpointer                     user_data)
-{
-  stray_application_show_window (user_data, STRAY_WINDOW_TOGGLE, NULL);
-}
-
-static void
-action_preferences (G_GNUC_UNUSED GSimpleAction *action,
-                    G_GNUC_UNUSED GVariant      *parameter,
-                    gpointer                     user_data)
-{
-  stray_application_show_window (user_data, STRAY_WINDOW_PREFERENCES, NULL);
-}
-
-/* "hour", "tomorrow" (8 o'clock tomorrow morning) or "resume". */
-static void
-action_pause_notifications (G_GNUC_UNUSED GSimpleAction *action,
-                            GVariant                    *parameter,
-                            gpointer                     user_data)
-{
-  StrayApplication *self = user_data;
-  const char *how = g_variant_get_string (parameter, NULL);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  gint64 until = 0;
-
-  if (g_str_equal (how, "hour"))
-    until = g_date_time_to_unix (now) + 3600;
-  else if (g_str_equal (how, "tomorrow"))
-    {
-      g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
-      g_autoptr(GDateTime) morning = g_date_time_new_local (g_date_time_get_year (tomorrow),
-                                                            g_date_time_get_month (tomorrow),
-                                                            g_date_time_get_day_of_month (tomorrow),
-                                                            8, 0, 0);
-
-      until = g_date_time_to_unix (morning);
-    }
-  else if (!g_str_equal (how, "resume"))
-    return;
-  if (self->settings != NULL)
-    g_settings_set_int64 (self->settings, "notifications-paused-until", until);
-}
-
-static void
-action_reconnect (G_GNUC_UNUSED GSimpleAction *action,
-                  G_GNUC_UNUSED GVariant      *parameter,
-                  gpointer                     user_data)
-{
-  StrayApplication *self = user_data;
-
-  if (self->connection != NULL)
-    stray_connection_reconnect (self->connection);
-}
-
-static void
-action_quit (G_GNUC_UNUSED GSimpleAction *action,
-             G_GNUC_UNUSED GVariant      *parameter,
-             gpointer                     user_data)
-{
-  g_application_quit (G_APPLICATION (user_data));
-}
-
-static const GActionEntry actions[] = {
-  { "toggle-window", action_toggle_window, NULL, NULL, NULL, { 0 } },
-  { "preferences", action_preferences, NULL, NULL, NULL, { 0 } },
-  { "pause-notifications", action_pause_notifications, "s", NULL, NULL, { 0 } },
-  { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
-  { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
-  { "send-message", action_send_message, "(ss)", NULL, NULL, { 0 } },
-  { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
-  { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
-  { "quit", action_quit, NULL, NULL, NULL, { 0 } },
-};
 
 static void
 on_hide_icon_changed (GSettings        *settings,
@@ -695,13 +250,13 @@ stray_application_handle_local_options (GApplication *application,
       return EXIT_SUCCESS;
     }
   if (g_variant_dict_lookup (options, "replay", "^&ay", &replay_path))
-    return run_replay (replay_path);
+    return stray_command_line_replay (replay_path);
   if (g_variant_dict_contains (options, "status"))
-    return run_status (g_variant_dict_contains (options, "follow"));
+    return stray_command_line_status (g_variant_dict_contains (options, "follow"));
   if (g_variant_dict_contains (options, "set-account"))
-    return run_set_account (options);
+    return stray_command_line_set_account (options);
   if (g_variant_dict_contains (options, "forget-account"))
-    return run_forget_account ();
+    return stray_command_line_forget_account ();
   self->demo = g_variant_dict_contains (options, "demo");
   self->background = g_variant_dict_contains (options, "background");
   if (self->background && !self->demo)
@@ -766,11 +321,10 @@ static void
 stray_application_startup (GApplication *application)
 {
   StrayApplication *self = STRAY_APPLICATION (application);
-  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (stray_application_parent_class)->startup (application);
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  stray_application_add_actions (self);
   self->settings = g_settings_new (SCHEMA_ID);
   g_signal_connect (self->settings, "changed::hide-icon-when-idle",
                     G_CALLBACK (on_hide_icon_changed), self);
@@ -781,21 +335,17 @@ stray_application_startup (GApplication *application)
 
     self->avatars = stray_avatar_cache_new (avatars);
     self->notifier = stray_notifier_new (self->session, G_ACTION_GROUP (self), self->settings,
-                                         self->avatars);
+                                         self->avatars, stray_environment_is_sandboxed ());
   }
   {
     g_autofree char *executable = autostart_executable ();
 
     self->autostart = stray_autostart_new (self->settings, executable,
-                                           stray_application_is_sandboxed ());
+                                           stray_environment_is_sandboxed ());
   }
   if (self->demo)
     {
-      if (!start_demo (self, &error))
-        {
-          g_printerr ("stream-tray: the demo cannot start: %s\n", error->message);
-          g_application_quit (application);
-        }
+      start_demo (self);
       return;
     }
 
@@ -907,8 +457,11 @@ stray_application_shutdown (GApplication *application)
 {
   StrayApplication *self = STRAY_APPLICATION (application);
 
+  g_cancellable_cancel (self->cancellable);
   if (self->connection != NULL)
     stray_connection_stop (self->connection);
+  /* Asked to stop now: a reference held elsewhere must not keep the demo's server up. */
+  g_clear_object (&self->demo_server);
   G_APPLICATION_CLASS (stray_application_parent_class)->shutdown (application);
 }
 
@@ -929,7 +482,8 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->avatars);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
-  g_clear_object (&self->devserver);
+  g_clear_object (&self->demo_server);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_pointer (&self->activation_token, g_free);
 
@@ -987,6 +541,7 @@ stray_application_init (StrayApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Unread counts and notifications for Stream Chat"));
+  self->cancellable = g_cancellable_new ();
   self->session = stray_session_new ();
   self->dbus_service = stray_dbus_service_new (self->session);
   self->tray_menu = stray_tray_menu_new (self->session);
@@ -1007,72 +562,17 @@ stray_application_new (void)
 
 /* ---- the window and what it needs ---- */
 
-/**
- * stray_application_get_build_dir:
- *
- * Running from a build directory (meson's, uninstalled, as the tests and the demo do), the
- * window module and the translations are there rather than where they would be installed.
- *
- * Returns: (transfer full) (nullable): the build directory, or %NULL when installed
- */
-char *
-stray_application_get_build_dir (void)
-{
-  g_autofree char *executable = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *directory = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *build_dir = NULL;
-  g_autofree char *meson_private = NULL;
-
-  if (executable == NULL)
-    return NULL;
-  directory = g_path_get_dirname (executable);
-  name = g_path_get_basename (directory);
-  build_dir = g_path_get_dirname (directory);
-  meson_private = g_build_filename (build_dir, "meson-private", NULL);
-  if (!g_str_equal (name, "src") || !g_file_test (meson_private, G_FILE_TEST_IS_DIR))
-    return NULL;
-  return g_steal_pointer (&build_dir);
-}
-
-static char *
-find_ui_module (void)
-{
-  g_autofree char *build_dir = stray_application_get_build_dir ();
-
-  if (build_dir != NULL)
-    return g_build_filename (build_dir, "src", "ui", "libstray-ui.so", NULL);
-  return g_build_filename (STRAY_PKGLIBDIR, "libstray-ui.so", NULL);
-}
-
 static StrayUiShowFunc
 load_ui (StrayApplication *self)
 {
-  g_autofree char *path = NULL;
-  GModule *module;
-  gpointer show = NULL;
-  gint64 start;
+  g_autoptr(GError) error = NULL;
 
-  if (self->ui_show != NULL)
-    return self->ui_show;
-  path = find_ui_module ();
-  start = g_get_monotonic_time ();
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
+  if (self->ui_show == NULL)
     {
-      g_warning ("The window cannot be loaded: %s", g_module_error ());
-      return NULL;
+      self->ui_show = stray_ui_loader_load (&error);
+      if (self->ui_show == NULL)
+        g_warning ("The window cannot be loaded: %s", error->message);
     }
-  if (!g_module_symbol (module, STRAY_UI_SHOW_SYMBOL, &show) || show == NULL)
-    {
-      g_warning ("%s is not Stream Tray's window module", path);
-      g_module_close (module);
-      return NULL;
-    }
-  /* GTK, once initialised, cannot be unloaded. */
-  g_module_make_resident (module);
-  g_debug ("window module loaded in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
-  self->ui_show = (StrayUiShowFunc) show;
   return self->ui_show;
 }
 
@@ -1123,7 +623,7 @@ StrayClient *
 stray_application_get_client (StrayApplication *self)
 {
   g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
-  return client_of (self);
+  return self->connection != NULL ? stray_connection_get_client (self->connection) : NULL;
 }
 
 /* Returns: (nullable): the account; none in the demo */
@@ -1174,80 +674,6 @@ stray_application_set_focused_channel (StrayApplication *self,
     stray_notifier_set_focused_channel (self->notifier, cid);
 }
 
-/**
- * stray_application_use_plain_malloc:
- * @argv: main()'s, to start again with
- *
- * GLib before 2.76 hands out GSlice memory from its own magazines, which keep what is freed:
- * about 1 MiB in the daemon after a resync of 1,000 channels. GLib 2.76 made GSlice plain
- * malloc; G_SLICE=always-malloc does the same for older ones. GLib reads it as it loads,
- * before main(), so the process starts itself again with it set, and then takes it out of the
- * environment again, for the programs it starts. A G_SLICE of the user's own (valgrind users
- * set one) is left alone. Called first thing in main(), while the process has one thread.
- */
-void
-stray_application_use_plain_malloc (char *argv[])
-{
-  if (g_getenv ("STREAM_TRAY_SET_G_SLICE") != NULL)
-    {
-      g_unsetenv ("STREAM_TRAY_SET_G_SLICE");
-      g_unsetenv ("G_SLICE");
-      return;
-    }
-  if (glib_check_version (2, 76, 0) == NULL || g_getenv ("G_SLICE") != NULL)
-    return;
-  g_setenv ("G_SLICE", "always-malloc", TRUE);
-  g_setenv ("STREAM_TRAY_SET_G_SLICE", "1", TRUE);
-  execv ("/proc/self/exe", argv);
-  /* Carry on as we are. */
-  g_unsetenv ("STREAM_TRAY_SET_G_SLICE");
-  g_unsetenv ("G_SLICE");
-}
-
-static gboolean rendering_env_set;
-static char *users_gdk_debug; /* GDK_DEBUG as the user set it, if at all */
-
-/**
- * stray_application_set_rendering_env:
- *
- * For a small window, GTK's cairo renderer without GL: GL set-up alone costs tens of MB
- * under Mesa, and GTK 4.8 makes a GL context at gtk_init even for the cairo renderer unless
- * GL is disabled (../shared/docs/desktop-notes.md, "Memory"). A user's GSK_RENDERER wins.
- * Called first thing in main(), while the process has one thread, since setenv is not
- * thread-safe.
- *
- * Returns: whether the environment was changed
- */
-gboolean
-stray_application_set_rendering_env (void)
-{
-  const char *debug = g_getenv ("GDK_DEBUG");
-  g_autofree char *new_debug = NULL;
-
-  if (g_getenv ("GSK_RENDERER") != NULL)
-    return FALSE;
-  new_debug = debug != NULL && *debug != '\0' ? g_strconcat (debug, ",gl-disable", NULL)
-                                              : g_strdup ("gl-disable");
-  users_gdk_debug = g_strdup (debug);
-  g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  g_setenv ("GDK_DEBUG", new_debug, TRUE);
-  rendering_env_set = TRUE;
-  return TRUE;
-}
-
-/* What this process chose for itself is not for the programs it launches (a browser). */
-void
-stray_application_unset_rendering_env (GAppLaunchContext *context)
-{
-  if (!rendering_env_set)
-    return;
-  g_app_launch_context_unsetenv (context, "GSK_RENDERER");
-  if (users_gdk_debug != NULL)
-    g_app_launch_context_setenv (context, "GDK_DEBUG", users_gdk_debug);
-  else
-    g_app_launch_context_unsetenv (context, "GDK_DEBUG");
-}
-
 static gboolean
 release_memory (G_GNUC_UNUSED gpointer user_data)
 {
@@ -1270,11 +696,4 @@ stray_application_release_memory (StrayApplication *self)
   g_return_if_fail (STRAY_IS_APPLICATION (self));
 
   g_idle_add_full (G_PRIORITY_LOW, release_memory, NULL, NULL);
-}
-
-/* Inside Flatpak, where what the portals keep is all there is. */
-gboolean
-stray_application_is_sandboxed (void)
-{
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
 }

@@ -49,10 +49,5 @@ gboolean          stray_application_is_demo              (StrayApplication   *se
 void              stray_application_set_focused_channel  (StrayApplication   *self,
                                                           const char         *cid);
 void              stray_application_release_memory       (StrayApplication   *self);
-gboolean          stray_application_is_sandboxed         (void);
-char             *stray_application_get_build_dir        (void);
-void              stray_application_use_plain_malloc     (char               *argv[]);
-gboolean          stray_application_set_rendering_env    (void);
-void              stray_application_unset_rendering_env  (GAppLaunchContext  *context);
 
 G_END_DECLS

@@ -16,7 +16,6 @@
 #include <libsoup/soup.h>
 
 #include "stray-avatar-cache.h"
-#include "stray-proxy-resolver.h"
 
 typedef struct {
   GdkPixbuf *pixbuf;  /* NULL once known to fail */
@@ -341,7 +340,6 @@ stray_avatar_cache_init (StrayAvatarCache *self)
 {
   /* Avatars may be slow to come: a notification does not wait long for one. */
   self->session = soup_session_new_with_options ("timeout", 5, "max-conns-per-host", 4, NULL);
-  stray_proxy_resolver_attach (stray_proxy_resolver_get_default (), self->session);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
 }
 

@@ -17,7 +17,6 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
-#include "stray-application.h"
 #include "stray-notifier.h"
 
 typedef struct {
@@ -729,6 +728,7 @@ stray_notifier_init (StrayNotifier *self)
  * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss))
  * @settings: (nullable): the app's settings (mode, pause, sounds)
  * @avatars: (nullable): where senders' pictures come from
+ * @sandboxed: whether the app runs inside Flatpak
  *
  * Returns: (transfer full): a notifier
  */
@@ -736,7 +736,8 @@ StrayNotifier *
 stray_notifier_new (StraySession     *session,
                     GActionGroup     *actions,
                     GSettings        *settings,
-                    StrayAvatarCache *avatars)
+                    StrayAvatarCache *avatars,
+                    gboolean          sandboxed)
 {
   StrayNotifier *self;
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
@@ -757,7 +758,7 @@ stray_notifier_new (StraySession     *session,
   /* Inside Flatpak libnotify goes through the notification portal, which keeps the title,
    * body, icon, click and buttons but has no inline reply nor Inhibited: the Reply button
    * stays away and do-not-disturb is the portal's business. */
-  if (stray_application_is_sandboxed ())
+  if (sandboxed)
     return self;
   caps = notify_get_server_caps ();
   self->inline_reply = g_list_find_custom (caps, "inline-reply", (GCompareFunc) strcmp) != NULL;

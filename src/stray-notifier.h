@@ -26,7 +26,8 @@ G_DECLARE_FINAL_TYPE (StrayNotifier, stray_notifier, STRAY, NOTIFIER, GObject)
 StrayNotifier *stray_notifier_new                  (StraySession     *session,
                                                     GActionGroup     *actions,
                                                     GSettings        *settings,
-                                                    StrayAvatarCache *avatars);
+                                                    StrayAvatarCache *avatars,
+                                                    gboolean          sandboxed);
 void           stray_notifier_handle_event         (StrayNotifier    *self,
                                                     const StrayEvent *event,
                                                     gboolean          live);

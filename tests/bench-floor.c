@@ -1,11 +1,11 @@
 /* bench-floor.c: what the daemon's libraries cost with none of its work on top
  *
  * The floor under the daemon's memory figure: a process linking what the daemon links, run
- * the way the daemon runs (GSlice as plain malloc), doing once each thing the daemon does
+ * the way the daemon runs, doing once each thing the daemon does
  * with a library: its settings read, its token looked up in the keyring, libnotify
  * initialised, the network monitor started, a name on the session bus, and a websocket to
- * the devserver kept open past its first frame (its proxy settings asked for first, as the
- * daemon does). No model, no channels, no tray. bench-daemon runs it beside the daemon and
+ * the devserver kept open past its first frame (through GIO's default proxy resolver, as the
+ * daemon's). No model, no channels, no tray. bench-daemon runs it beside the daemon and
  * prints both: it prints "ready" when it is done, is measured, and ends when its stdin
  * closes.
  *
@@ -25,8 +25,6 @@
 #endif
 
 #include "stray-account.h"
-#include "stray-application.h"
-#include "stray-proxy-resolver.h"
 #include "stray-test-wait.h"
 
 typedef struct {
@@ -58,18 +56,6 @@ on_connected (GObject      *source,
   g_signal_connect (socket->socket, "message", G_CALLBACK (on_message), socket);
 }
 
-static void
-on_proxy_checked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  *(gboolean *) user_data = stray_proxy_resolver_check_finish (STRAY_PROXY_RESOLVER (source),
-                                                               result, &error);
-  g_assert_no_error (error);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -79,12 +65,10 @@ main (int   argc,
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(SoupMessage) message = NULL;
   Socket socket = { 0 };
-  gboolean proxy_checked = FALSE;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *url = NULL;
 
-  stray_application_use_plain_malloc (argv);
   if (argc != 4)
     g_error ("usage: bench-floor BASE_URL API_KEY USER_ID");
 
@@ -107,10 +91,6 @@ main (int   argc,
                          "&authorization=%s&stream-auth-type=jwt", argv[1], argv[3], argv[2],
                          token);
   session = soup_session_new ();
-  stray_proxy_resolver_attach (stray_proxy_resolver_get_default (), session);
-  stray_proxy_resolver_check_async (stray_proxy_resolver_get_default (), argv[1], NULL,
-                                    on_proxy_checked, &proxy_checked);
-  stray_test_wait_for (stray_test_flag_is_set, &proxy_checked, "the proxy settings");
   message = soup_message_new ("GET", url);
   soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                                         on_connected, &socket);

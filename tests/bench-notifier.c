@@ -61,7 +61,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   server = fake_notifications_start (FALSE);
-  notifier = stray_notifier_new (session, G_ACTION_GROUP (actions), NULL, NULL);
+  notifier = stray_notifier_new (session, G_ACTION_GROUP (actions), NULL, NULL, FALSE);
   apply (session, notifier, "{\"type\":\"health.check\",\"me\":{\"id\":\"alice\"}}");
   for (guint i = 0; i < CHANNELS; i++)
     {

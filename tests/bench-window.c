@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "stray-application.h"
+#include "stray-environment.h"
 #include "stray-dev-scenario.h"
 #include "stray-devserver.h"
 #include "stray-jwt.h"
@@ -145,7 +146,7 @@ main (int   argc,
   guint over = 0;
   gint64 sync_start;
 
-  stray_application_set_rendering_env ();
+  stray_environment_set_rendering ();
   gtk_init ();
   (void) argc;
   (void) argv;

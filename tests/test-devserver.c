@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stray-devserver.h"
+#include "stray-fixed-token.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
 #include "stray-test-wait.h"
@@ -513,7 +514,7 @@ test_handshake_errors (Fixture       *fixture,
   g_autofree char *expired = stray_jwt_sign_user (SECRET, "alice",
                                                   g_get_real_time () / G_USEC_PER_SEC - 60);
   g_autofree char *forged = stray_jwt_sign_user ("some-other-secret", "alice", 0);
-  g_autofree char *dev = stray_jwt_dev_token ("alice");
+  g_autofree char *dev = stray_fixed_token_make_dev_token ("alice");
   g_autoptr(Socket) wrong_key = socket_open_with (fixture, "wrong-key", "alice", good);
   g_autoptr(Socket) too_late = socket_open_with (fixture, API_KEY, "alice", expired);
   g_autoptr(Socket) bad_signature = socket_open_with (fixture, API_KEY, "alice", forged);
@@ -538,7 +539,7 @@ test_dev_tokens_allowed (void)
                                                    "api-key", API_KEY, "secret", SECRET,
                                                    "allow-dev-tokens", TRUE, NULL);
   Fixture fixture = { .server = server };
-  g_autofree char *dev = stray_jwt_dev_token ("alice");
+  g_autofree char *dev = stray_fixed_token_make_dev_token ("alice");
   g_autoptr(Socket) socket = NULL;
   g_autoptr(JsonObject) frame = NULL;
   g_autoptr(GError) error = NULL;

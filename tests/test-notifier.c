@@ -166,7 +166,7 @@ fixture_set_up (Fixture       *fixture,
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   fixture->notifier = stray_notifier_new (fixture->session, G_ACTION_GROUP (fixture->actions),
-                                          fixture->settings, fixture->avatars);
+                                          fixture->settings, fixture->avatars, FALSE);
 
   /* Signed in as alice, with count_dooku muted; a channel of three, a direct one, a muted one. */
   apply (fixture, TRUE, "{\"type\":\"health.check\",\"connection_id\":\"c\",\"me\":{"

@@ -15,6 +15,7 @@
 #include <locale.h>
 
 #include "stray-application.h"
+#include "stray-environment.h"
 #include "stray-ui.h"
 #include "stray-ui-test.h"
 
@@ -138,7 +139,7 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, catalogues);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  stray_application_set_rendering_env ();
+  stray_environment_set_rendering ();
 
   g_test_init (&argc, &argv, NULL);
   gtk_disable_setlocale ();

@@ -18,6 +18,7 @@
 
 #include "stray-account.h"
 #include "stray-application.h"
+#include "stray-environment.h"
 #include "stray-channel-list.h"
 #include "stray-channel-row.h"
 #include "stray-channel-view.h"
@@ -701,7 +702,7 @@ main (int   argc,
   g_autoptr(GSettings) settings = NULL;
   int status;
 
-  stray_application_set_rendering_env ();
+  stray_environment_set_rendering ();
   g_test_init (&argc, &argv, NULL);
   /* What is on screen is what the tests read: no transition halfway. */
   gtk_init ();

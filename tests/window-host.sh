@@ -2,8 +2,9 @@
 # The window as users get it: the installed-style executable loads its window module on
 # first use. On a display under Xvfb, with the daemon in demo mode: the first launch opens the
 # window; `stream-tray --open CID` from a second process opens that channel in the running
-# one; the window closes and the daemon keeps running. A screenshot goes next to the test logs.
-# Prints TAP.
+# one; the window closes and the daemon keeps running. The demo's server is a child process
+# of the daemon, and goes when the daemon is killed; the daemon is "stream-tray" by name. A
+# screenshot goes next to the test logs. Prints TAP.
 #
 # Run as: xvfb-run -a build-aux/test-session tests/window-host.sh (tests/meson.build does).
 set -u
@@ -15,7 +16,7 @@ app_pid=
 . "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
-echo "1..5"
+echo "1..8"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -87,3 +88,32 @@ fi
 action quit
 wait "$app_pid"
 app_pid=
+
+# The process as pgrep, killall, top and debuggers see it; and its demo server, which must not
+# outlive it, however it ends.
+G_MESSAGES_DEBUG= "$tray" --demo --background >"$work/demo.log" 2>&1 &
+app_pid=$!
+wait_until 30 connected || not_ok "the demo connects again"
+if [ "$(cat "/proc/$app_pid/comm")" = "stream-tray" ] && pgrep -x stream-tray | grep -qx "$app_pid"; then
+  ok "the daemon is stream-tray by name"
+else
+  echo "# comm: $(cat "/proc/$app_pid/comm")" >>"$work/demo.log"
+  not_ok "the daemon is stream-tray by name"
+fi
+# /proc's comm keeps 15 characters: stream-tray-devserver is "stream-tray-dev" there.
+server_pid=$(pgrep -P "$app_pid" -x stream-tray-dev)
+if [ -n "$server_pid" ] && grep -q 'the local server runs at http://127.0.0.1:' "$work/demo.log"; then
+  ok "the demo's server is a child process of the daemon, on loopback"
+else
+  not_ok "the demo's server is a child process of the daemon, on loopback"
+fi
+server_gone() { ! kill -0 "$server_pid" 2>/dev/null; }
+kill -KILL "$app_pid"
+wait "$app_pid" 2>/dev/null
+app_pid=
+if wait_until 10 server_gone; then
+  ok "killing the daemon stops its demo server"
+else
+  kill "$server_pid" 2>/dev/null
+  not_ok "killing the daemon stops its demo server"
+fi

@@ -18,6 +18,7 @@
 
 #include "stray-channel-row.h"
 #include "stray-channel-view.h"
+#include "stray-environment.h"
 #include "stray-message.h"
 #include "stray-message-preview.h"
 
@@ -340,7 +341,7 @@ on_browser_clicked (G_GNUC_UNUSED GtkButton *button,
   if (url == NULL)
     return;
   context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
-  stray_application_unset_rendering_env (G_APP_LAUNCH_CONTEXT (context));
+  stray_environment_restore_for_launch (G_APP_LAUNCH_CONTEXT (context));
   /* GIO goes through the OpenURI portal inside a sandbox. */
   g_app_info_launch_default_for_uri_async (url, G_APP_LAUNCH_CONTEXT (context), NULL,
                                            on_browser_launched, NULL);

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (StrayFixedToken, stray_fixed_token, STRAY, FIXED_TOKEN, GObject)
 
-StrayFixedToken *stray_fixed_token_new (const char *token);
+StrayFixedToken *stray_fixed_token_new            (const char *token);
+char            *stray_fixed_token_make_dev_token (const char *user_id);
 
 G_END_DECLS

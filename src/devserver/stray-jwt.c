@@ -130,30 +130,6 @@ stray_jwt_sign_user (const char *secret,
   return stray_jwt_sign (secret, payload);
 }
 
-/**
- * stray_jwt_dev_token:
- * @user_id: the user
- *
- * Returns: (transfer full): the dev token the SDK's devToken() makes
- */
-char *
-stray_jwt_dev_token (const char *user_id)
-{
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *payload_json = NULL;
-  g_autofree char *header = base64url_encode ((const guchar *) JWT_HEADER, strlen (JWT_HEADER));
-  g_autofree char *body = NULL;
-
-  g_return_val_if_fail (user_id != NULL, NULL);
-
-  json_object_set_string_member (payload, "user_id", user_id);
-  node = json_node_init_object (json_node_alloc (), payload);
-  payload_json = json_to_string (node, FALSE);
-  body = g_base64_encode ((const guchar *) payload_json, strlen (payload_json));
-  return g_strconcat (header, ".", body, "." DEV_SIGNATURE, NULL);
-}
-
 static JsonObject *
 refuse (GError    **error,
         const char *reason)

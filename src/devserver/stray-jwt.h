@@ -25,7 +25,6 @@ char       *stray_jwt_sign          (const char  *secret,
 char       *stray_jwt_sign_user     (const char  *secret,
                                      const char  *user_id,
                                      gint64       expires_at);
-char       *stray_jwt_dev_token     (const char  *user_id);
 JsonObject *stray_jwt_verify        (const char  *token,
                                      const char  *secret,
                                      gboolean     allow_dev_tokens,

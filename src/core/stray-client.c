@@ -19,7 +19,6 @@
 #include "stray-client.h"
 #include "stray-message.h"
 #include "stray-json.h"
-#include "stray-proxy-resolver.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 10
 #define MAX_RATE_LIMIT_RETRIES 3
@@ -116,7 +115,6 @@ stray_client_init (StrayClient *self)
   self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT_SECONDS,
                                                  "user-agent", X_STREAM_CLIENT,
                                                  NULL);
-  stray_proxy_resolver_attach (stray_proxy_resolver_get_default (), self->session);
 }
 
 /**

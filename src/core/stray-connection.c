@@ -23,7 +23,6 @@
 #include "stray-connection.h"
 #include "stray-event.h"
 #include "stray-json.h"
-#include "stray-proxy-resolver.h"
 
 #define X_STREAM_CLIENT "stream-tray-" PACKAGE_VERSION
 /* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
@@ -594,20 +593,6 @@ on_token (GObject      *source,
 }
 
 static void
-on_proxy_checked (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(StrayConnection) self = user_data;
-
-  if (!stray_proxy_resolver_check_finish (STRAY_PROXY_RESOLVER (source), result, NULL))
-    return;
-  stray_token_provider_get_token_async (stray_client_get_tokens (self->client),
-                                        self->refresh_token, self->cancellable, on_token,
-                                        g_object_ref (self));
-}
-
-static void
 connect_now (StrayConnection *self)
 {
   drop_socket (self, TRUE);
@@ -618,10 +603,9 @@ connect_now (StrayConnection *self)
   self->cancellable = g_cancellable_new ();
   set_state (self, STRAY_CONNECTION_CONNECTING);
   g_debug ("connecting (attempt %u)", self->n_attempts);
-  /* Proxy settings may have changed with the network since the last attempt. */
-  stray_proxy_resolver_check_async (stray_proxy_resolver_get_default (),
-                                    stray_client_get_base_url (self->client), self->cancellable,
-                                    on_proxy_checked, g_object_ref (self));
+  stray_token_provider_get_token_async (stray_client_get_tokens (self->client),
+                                        self->refresh_token, self->cancellable, on_token,
+                                        g_object_ref (self));
 }
 
 /* ---- the world around: network and sleep ---- */
@@ -827,7 +811,6 @@ stray_connection_init (StrayConnection *self)
   self->handshake_timeout = 15000;
   self->backoff_scale = 1.0;
   self->soup = soup_session_new_with_options ("user-agent", X_STREAM_CLIENT, NULL);
-  stray_proxy_resolver_attach (stray_proxy_resolver_get_default (), self->soup);
 }
 
 /**

@@ -1,10 +1,12 @@
-/* stray-fixed-token.c: one token, as typed into the setup page, before it is kept anywhere
+/* stray-fixed-token.c: one token, as typed into the setup page, before it is kept anywhere;
+ * or the development token of the demo
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "stray-fixed-token.h"
@@ -87,4 +89,35 @@ stray_fixed_token_new (const char *token)
   self = g_object_new (STRAY_TYPE_FIXED_TOKEN, NULL);
   self->token = g_strdup (token);
   return self;
+}
+
+/**
+ * stray_fixed_token_make_dev_token:
+ * @user_id: the user
+ *
+ * A development token, as the SDK's devToken() makes it: the fixed HS256 header, the payload
+ * in standard base64 and "devtoken" where the signature would be. Only a server that allows
+ * dev tokens (the demo's) accepts one; making it needs no secret.
+ *
+ * Returns: (transfer full): the token
+ */
+char *
+stray_fixed_token_make_dev_token (const char *user_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) payload = NULL;
+  g_autofree char *payload_json = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "user_id");
+  json_builder_add_string_value (builder, user_id);
+  json_builder_end_object (builder);
+  payload = json_builder_get_root (builder);
+  payload_json = json_to_string (payload, FALSE);
+  body = g_base64_encode ((const guchar *) payload_json, strlen (payload_json));
+  /* base64url of {"alg":"HS256","typ":"JWT"}, as the SDK has it. */
+  return g_strconcat ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.", body, ".devtoken", NULL);
 }

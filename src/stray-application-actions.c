@@ -1,0 +1,157 @@
+/* stray-application-actions.c: what the app can be asked to do
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "stray-application-private.h"
+
+static void
+on_action_done (GObject      *source,
+                GAsyncResult *result,
+                G_GNUC_UNUSED gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+
+  if (answer == NULL)
+    g_message ("the server refused: %s", error->message);
+}
+
+static void
+action_mark_all_read (G_GNUC_UNUSED GSimpleAction *action,
+                      G_GNUC_UNUSED GVariant      *parameter,
+                      gpointer                     user_data)
+{
+  StrayClient *client = stray_application_get_client (user_data);
+
+  if (client != NULL)
+    stray_client_mark_all_read_async (client, NULL, on_action_done, NULL);
+}
+
+static void
+action_mark_read (G_GNUC_UNUSED GSimpleAction *action,
+                  GVariant                    *parameter,
+                  gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = stray_application_get_client (self);
+  const char *cid = g_variant_get_string (parameter, NULL);
+
+  if (client != NULL &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
+    stray_client_mark_read_async (client, cid, NULL, on_action_done, NULL);
+}
+
+static void
+action_send_message (G_GNUC_UNUSED GSimpleAction *action,
+                     GVariant                    *parameter,
+                     gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = stray_application_get_client (self);
+  const char *cid, *text;
+
+  g_variant_get (parameter, "(&s&s)", &cid, &text);
+  if (client != NULL && *text != '\0' &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
+    stray_client_send_message_async (client, cid, text, NULL, on_action_done, NULL);
+}
+
+static void
+action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
+                     GVariant                    *parameter,
+                     gpointer                     user_data)
+{
+  stray_application_show_window (user_data, STRAY_WINDOW_PRESENT,
+                                 g_variant_get_string (parameter, NULL));
+}
+
+static void
+action_toggle_window (G_GNUC_UNUSED GSimpleAction *action,
+                      G_GNUC_UNUSED GVariant      *parameter,
+                      gpointer                     user_data)
+{
+  stray_application_show_window (user_data, STRAY_WINDOW_TOGGLE, NULL);
+}
+
+static void
+action_preferences (G_GNUC_UNUSED GSimpleAction *action,
+                    G_GNUC_UNUSED GVariant      *parameter,
+                    gpointer                     user_data)
+{
+  stray_application_show_window (user_data, STRAY_WINDOW_PREFERENCES, NULL);
+}
+
+/* "hour", "tomorrow" (8 o'clock tomorrow morning) or "resume". */
+static void
+action_pause_notifications (G_GNUC_UNUSED GSimpleAction *action,
+                            GVariant                    *parameter,
+                            gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  const char *how = g_variant_get_string (parameter, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  gint64 until = 0;
+
+  if (g_str_equal (how, "hour"))
+    until = g_date_time_to_unix (now) + 3600;
+  else if (g_str_equal (how, "tomorrow"))
+    {
+      g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+      g_autoptr(GDateTime) morning = g_date_time_new_local (g_date_time_get_year (tomorrow),
+                                                            g_date_time_get_month (tomorrow),
+                                                            g_date_time_get_day_of_month (tomorrow),
+                                                            8, 0, 0);
+
+      until = g_date_time_to_unix (morning);
+    }
+  else if (!g_str_equal (how, "resume"))
+    return;
+  if (self->settings != NULL)
+    g_settings_set_int64 (self->settings, "notifications-paused-until", until);
+}
+
+static void
+action_reconnect (G_GNUC_UNUSED GSimpleAction *action,
+                  G_GNUC_UNUSED GVariant      *parameter,
+                  gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+
+  if (self->connection != NULL)
+    stray_connection_reconnect (self->connection);
+}
+
+static void
+action_quit (G_GNUC_UNUSED GSimpleAction *action,
+             G_GNUC_UNUSED GVariant      *parameter,
+             gpointer                     user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+/**
+ * stray_application_add_actions:
+ *
+ * The app's actions, in one table: the tray, its menu, notifications, the window and other
+ * processes (over D-Bus) all ask through them.
+ */
+void
+stray_application_add_actions (StrayApplication *self)
+{
+  static const GActionEntry actions[] = {
+    { "toggle-window", action_toggle_window, NULL, NULL, NULL, { 0 } },
+    { "preferences", action_preferences, NULL, NULL, NULL, { 0 } },
+    { "pause-notifications", action_pause_notifications, "s", NULL, NULL, { 0 } },
+    { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
+    { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
+    { "send-message", action_send_message, "(ss)", NULL, NULL, { 0 } },
+    { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
+    { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
+    { "quit", action_quit, NULL, NULL, NULL, { 0 } },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
