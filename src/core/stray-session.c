@@ -1,7 +1,7 @@
 /* stray-session.c: applying events to the model
  *
  * The unread rules are the official JavaScript SDK's (channel.ts _countMessageAsUnread and
- * _handleChannelEvent, client.ts), see ../shared/docs/protocol-notes.md; the totals are the
+ * _handleChannelEvent, client.ts), see docs/protocol-notes.md; the totals are the
  * server's and are never recomputed here.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

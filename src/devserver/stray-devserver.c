@@ -1,6 +1,6 @@
 /* stray-devserver.c
  *
- * Speaks Stream Chat's protocol (../shared/docs/protocol-notes.md) faithfully enough that the
+ * Speaks Stream Chat's protocol (docs/protocol-notes.md) faithfully enough that the
  * official JavaScript SDK works against it unmodified: the WebSocket at /connect, the REST
  * calls of the user and of the server-side client, and the events each of them causes, with
  * every recipient's own unread counts. It also has hooks for tests (/_dev/…) that Stream does

@@ -93,7 +93,6 @@ stray_ui_show (StrayApplication   *application,
                const char         *cid,
                const char         *activation_token)
 {
-  gint64 t0 = g_get_monotonic_time ();
   if (!ensure_gtk ())
     {
       /* Not a warning: a daemon on a headless session is not broken. */
@@ -108,11 +107,9 @@ stray_ui_show (StrayApplication   *application,
       return;
     }
 
-  g_debug ("EXP gtk ready %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   if (the_window == NULL)
     {
       the_window = stray_window_new (application);
-      g_debug ("EXP window made %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
       g_object_add_weak_pointer (G_OBJECT (the_window), (gpointer *) &the_window);
       g_signal_connect (the_window, "map", G_CALLBACK (on_map), NULL);
       g_signal_connect (the_window, "destroy", G_CALLBACK (on_destroy), application);
@@ -122,7 +119,6 @@ stray_ui_show (StrayApplication   *application,
   if (activation_token != NULL)
     gtk_window_set_startup_id (GTK_WINDOW (the_window), activation_token);
   gtk_window_present (GTK_WINDOW (the_window));
-  g_debug ("EXP presented %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
   if (request == STRAY_WINDOW_PREFERENCES)
     stray_window_show_preferences (the_window);
 }
