@@ -85,17 +85,21 @@ stop_with_parent (G_GNUC_UNUSED gpointer user_data)
 /**
  * stray_demo_server_find_executable:
  *
- * Returns: (transfer full): stream-tray-devserver beside the build tree's daemon, or the
- *   installed one
+ * Returns: (transfer full): stream-tray-devserver of the build tree the daemon runs from, or
+ *   the one installed beside the daemon (wherever the tree was installed or copied to)
  */
 char *
 stray_demo_server_find_executable (void)
 {
   g_autofree char *build_dir = stray_environment_get_build_dir ();
+  g_autofree char *self = NULL;
+  g_autofree char *directory = NULL;
 
   if (build_dir != NULL)
     return g_build_filename (build_dir, "src", "devserver", "stream-tray-devserver", NULL);
-  return g_build_filename (STRAY_BINDIR, "stream-tray-devserver", NULL);
+  self = g_file_read_link ("/proc/self/exe", NULL);
+  directory = self != NULL ? g_path_get_dirname (self) : g_strdup (STRAY_BINDIR);
+  return g_build_filename (directory, "stream-tray-devserver", NULL);
 }
 
 static void

@@ -11,9 +11,12 @@
 import json
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ElementTree
 
 SOURCE, BUILD = sys.argv[1], sys.argv[2]
@@ -78,6 +81,44 @@ def intro(build_dir, what):
     return json.loads(run('meson', 'introspect', build_dir, what).stdout)
 
 
+def check_demo(stream_tray, datadir):
+    """The installed daemon's --demo starts the installed stream-tray-devserver and connects."""
+    with tempfile.TemporaryDirectory(prefix='stray-demo-') as schemas:
+        run('glib-compile-schemas', '--targetdir', schemas,
+            os.path.join(datadir, 'glib-2.0', 'schemas'))
+        env = dict(os.environ, GSETTINGS_SCHEMA_DIR=schemas, GSETTINGS_BACKEND='memory',
+                   LC_ALL='C.UTF-8', G_MESSAGES_DEBUG='')
+        demo = subprocess.Popen(['dbus-run-session', '--', stream_tray, '--demo', '--background'],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        output = b''
+        deadline = time.monotonic() + 30
+        while b'state: connected' not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([demo.stdout], [], [], deadline - time.monotonic())
+            chunk = os.read(demo.stdout.fileno(), 4096) if ready else b''
+            if not chunk:
+                break
+            output += chunk
+        # SIGTERM to the daemon itself (dbus-run-session's child): its devserver must go too.
+        for pid in run('pgrep', '-P', str(demo.pid), '-x', 'stream-tray').stdout.split():
+            os.kill(int(pid), signal.SIGTERM)
+        try:
+            _, errors = demo.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            _, errors = demo.communicate()
+        lines = (output.decode(errors='replace') + '\n').splitlines(keepends=True)
+        errors = errors.decode(errors='replace')
+        server = os.path.join(os.path.dirname(stream_tray), 'stream-tray-devserver')
+        ok(any(line.startswith('state: connected') for line in lines) and
+           any('the local server runs at http://127.0.0.1:' in line for line in lines),
+           'the installed stream-tray --demo runs the installed devserver and connects',
+           ''.join(lines) + errors)
+        deadline = time.monotonic() + 10
+        while (left := run('pgrep', '-f', server).stdout.split()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ok(not left, 'the demo leaves no devserver behind when its session ends', left)
+
+
 def check_tree(build_dir, destdir, app_id):
     options = {o['name']: o['value'] for o in intro(build_dir, '--buildoptions')}
     prefix = destdir + options['prefix']
@@ -111,6 +152,9 @@ def check_tree(build_dir, destdir, app_id):
     ok(len(help_options) > 10 and not undocumented,
        f'{app_id}: stream-tray(1) covers all {len(help_options)} options of --help-all',
        undocumented or help_text)
+
+    if app_id == APP_ID:
+        check_demo(expected[0], datadir)
 
     service = open(expected[8]).read()
     bindir = os.path.join(options['prefix'], options['bindir'])
