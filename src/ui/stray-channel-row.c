@@ -7,7 +7,7 @@
  * One widget that draws its four lines of text itself, rather than a box of labels: GTK 4.8's
  * list view keeps up to 200 rows alive whatever the window's height, and with labels those
  * rows cost the daemon some 8 MB and most of the time the window takes to open (README,
- * "Figures"). What a screen reader needs is in the row's accessible label and description.
+ * "Measured figures"). What a screen reader needs is in the row's accessible label and description.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
