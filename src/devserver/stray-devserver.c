@@ -583,7 +583,7 @@ refuse_socket (StrayDevserver          *self,
 
   g_debug ("refusing a socket: %s", message);
   soup_websocket_connection_send_text (socket, text);
-  /* 1000 is what tells the SDK not to retry (protocol-notes.md, "Handshake and errors"). */
+  /* 1000 tells the SDK not to retry (docs/protocol-notes.md, "Handshake and errors"). */
   soup_websocket_connection_close (socket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 }
 
