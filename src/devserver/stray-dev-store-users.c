@@ -17,7 +17,7 @@
 #include "stray-json.h"
 
 static void
-channel_mute_free (gpointer data)
+dev_channel_mute_free (gpointer data)
 {
   DevChannelMute *mute = data;
 
@@ -66,7 +66,7 @@ dev_ensure_user (StrayDevStore *self,
   json_object_set_boolean_member (user->user, "online", FALSE);
   user->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   user->channel_mutes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               channel_mute_free);
+                                               dev_channel_mute_free);
   user->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (self->users, g_strdup (user_id), user);
   return user;
