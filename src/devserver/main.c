@@ -1,4 +1,4 @@
-/* devserver-main.c: stream-tray-devserver, a local Stream Chat server
+/* main.c: stream-tray-devserver, a local Stream Chat server
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,6 +1,6 @@
 /* stray-jwt.c
  *
- * Tokens as Stream makes them (protocol-notes.md, "Tokens"): HS256 over
+ * Tokens as Stream makes them (docs/protocol-notes.md, "Tokens"): HS256 over
  * base64url(header).base64url(payload) with the app secret; a user token's payload is
  * {"user_id":…} with optional exp and iat, a server token's has no user_id. A dev token has the
  * fixed HS256 header, a STANDARD base64 payload (padding and all) and the signature "devtoken".
@@ -95,15 +95,22 @@ char *
 stray_jwt_sign (const char *secret,
                 JsonObject *payload)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), payload);
-  g_autofree char *payload_json = json_to_string (node, FALSE);
-  g_autofree char *header = base64url_encode ((const guchar *) JWT_HEADER, strlen (JWT_HEADER));
-  g_autofree char *body = base64url_encode ((const guchar *) payload_json, strlen (payload_json));
-  g_autofree char *signing_input = g_strconcat (header, ".", body, NULL);
-  g_autofree char *signature = signature_for (secret, signing_input, strlen (signing_input));
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *payload_json = NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *signing_input = NULL;
+  g_autofree char *signature = NULL;
 
+  /* Checked before signature_for() runs strlen() on it. */
   g_return_val_if_fail (secret != NULL, NULL);
 
+  node = json_node_init_object (json_node_alloc (), payload);
+  payload_json = json_to_string (node, FALSE);
+  header = base64url_encode ((const guchar *) JWT_HEADER, strlen (JWT_HEADER));
+  body = base64url_encode ((const guchar *) payload_json, strlen (payload_json));
+  signing_input = g_strconcat (header, ".", body, NULL);
+  signature = signature_for (secret, signing_input, strlen (signing_input));
   return g_strconcat (signing_input, ".", signature, NULL);
 }
 

@@ -1,0 +1,110 @@
+/* stray-dev-store-private.h: what the store's own files share
+ *
+ * StrayDevStore is one object whose code is spread over files named after what they hold:
+ *   stray-dev-store.c           the object, its clock, its errors, valid ids
+ *   stray-dev-store-users.c     users, their mutes, `me`
+ *   stray-dev-store-channels.c  channels and members, and a channel as clients see it
+ *   stray-dev-store-messages.c  messages and reactions
+ *   stray-dev-store-reads.c     read state and unread counting
+ *   stray-dev-store-query.c     queryChannels' filters and sorting
+ *
+ * Types named Dev… and functions named dev_… are private to src/devserver.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "stray-dev-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *created_at;
+  char *expires; /* NULL: until unmuted */
+} DevChannelMute;
+
+typedef struct {
+  JsonObject *user;
+  GHashTable *muted_users;   /* target id → created_at */
+  GHashTable *channel_mutes; /* cid → DevChannelMute */
+  GHashTable *channels;      /* set of cids the user is a member of */
+} DevUser;
+
+typedef struct {
+  char *user_id;
+  char *role;
+  char *created_at;
+  char *updated_at;
+  char *last_read;
+  char *last_read_message_id;
+  guint unread_messages;
+  gboolean hidden;
+} DevMember;
+
+typedef struct {
+  char *cid;
+  char *type;
+  char *id;
+  JsonObject *data; /* name, image and any custom field */
+  char *created_by_id;
+  char *created_at;
+  char *updated_at;
+  char *last_message_at;
+  char *truncated_at;
+  gboolean frozen;
+  GPtrArray *members;  /* of DevMember, in the order they joined */
+  GHashTable *members_by_id; /* user id → DevMember, borrowed from members */
+  GPtrArray *messages; /* of JsonObject, oldest first, thread replies included */
+} DevChannel;
+
+struct _StrayDevStore
+{
+  GObject parent_instance;
+
+  GHashTable *users;    /* id → DevUser */
+  GHashTable *channels; /* cid → DevChannel */
+  GHashTable *messages; /* id → DevChannel holding it */
+  gint64 last_now_us;
+};
+
+/* stray-dev-store.c */
+gboolean    dev_store_fail          (GError            **error,
+                                     StrayDevStoreError  code,
+                                     const char         *format,
+                                     ...) G_GNUC_PRINTF (3, 4);
+gboolean    dev_is_valid_id         (const char         *id);
+
+/* stray-dev-store-users.c */
+void        dev_user_free           (gpointer            data);
+DevUser    *dev_lookup_user         (StrayDevStore      *self,
+                                     const char         *user_id);
+DevUser    *dev_ensure_user         (StrayDevStore      *self,
+                                     const char         *user_id);
+JsonNode   *dev_user_node           (StrayDevStore      *self,
+                                     const char         *user_id);
+gboolean    dev_channel_mute_active (StrayDevStore      *self,
+                                     DevUser            *user,
+                                     const char         *cid);
+
+/* stray-dev-store-channels.c */
+void        dev_channel_free        (gpointer            data);
+DevChannel *dev_lookup_channel      (StrayDevStore      *self,
+                                     const char         *cid,
+                                     GError            **error);
+DevMember  *dev_lookup_member       (DevChannel         *channel,
+                                     const char         *user_id);
+
+/* stray-dev-store-messages.c */
+gboolean    dev_is_thread_only      (JsonObject         *message);
+
+/* stray-dev-store-reads.c */
+void        dev_count_new_message   (StrayDevStore      *self,
+                                     DevChannel         *channel,
+                                     DevMember          *author,
+                                     JsonObject         *message,
+                                     const char         *now);
+JsonObject *dev_read_json           (StrayDevStore      *self,
+                                     DevMember          *member);
+
+G_END_DECLS

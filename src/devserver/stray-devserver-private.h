@@ -1,0 +1,227 @@
+/* stray-devserver-private.h: what the devserver's own files share
+ *
+ * StrayDevserver is one object whose code is spread over files named after what they serve:
+ *   stray-devserver.c            the object, listening, credentials, request limits
+ *   stray-devserver-events.c     events to sockets, watching, the calls made without HTTP
+ *   stray-devserver-socket.c     the WebSocket at /connect and its health checks
+ *   stray-devserver-rest.c       routing, request checks and answers in Stream's shape
+ *   stray-devserver-channels.c   REST: queryChannels and calls on one channel
+ *   stray-devserver-messages.c   REST: messages, reactions, events sent to a channel
+ *   stray-devserver-reads.c      REST: read state and GET /unread
+ *   stray-devserver-users.c      REST: upserting users, muting channels
+ *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
+ *
+ * Types named Dev… and functions named dev_… are the devserver's private names, declared here
+ * and in stray-dev-store-private.h; Stray… and stray_… are its public ones.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "stray-devserver.h"
+
+G_BEGIN_DECLS
+
+/* Stream's error codes. */
+enum {
+  CODE_API_KEY = 2,
+  CODE_INPUT = 4,
+  CODE_NOT_FOUND = 16,
+  CODE_NOT_ALLOWED = 17,
+  /* Not Stream's: the devserver's own failures, which Stream's cloud never reports. */
+  CODE_INTERNAL = -1,
+};
+
+/* How deeply JSON from clients may nest. */
+#define MAX_DEPTH 64
+
+typedef struct {
+  StrayDevserver *server; /* unowned: the server outlives its connections */
+  SoupWebsocketConnection *socket;
+  char *connection_id;
+  char *user_id;
+  GHashTable *watching; /* set of cids */
+  guint health_id;
+} DevConnection;
+
+typedef struct {
+  StrayDevserver *self;
+  SoupServerMessage *msg;
+  const char *method;
+  GStrv segments;
+  guint n_segments;
+  GHashTable *query;
+  JsonObject *body;
+  char *user_id;        /* from a user token; NULL with a server token */
+  DevConnection *connection;
+} DevRequest;
+
+struct _StrayDevserver
+{
+  GObject parent_instance;
+
+  char *api_key;
+  char *secret;
+  guint health_interval;
+  gboolean allow_dev_tokens;
+  gboolean allow_remote;
+
+  SoupServer *server;
+  char *base_url;
+  StrayDevStore *store;
+  GHashTable *connections; /* connection_id → DevConnection, owning */
+  GHashTable *by_user;     /* user_id → GPtrArray of DevConnection */
+  GHashTable *watchers;    /* cid → GPtrArray of DevConnection */
+
+  gint64 stalled_until;    /* monotonic µs */
+  guint rate_limited;      /* how many user calls still get 429 */
+  GPtrArray *stalled;      /* SoupServerMessage held while stalled */
+  guint stall_id;
+};
+
+/* g_hash_table_get_{keys,values}_as_ptr_array() came after GLib 2.74. */
+static inline GPtrArray *
+hash_table_snapshot (GHashTable *table,
+                     gboolean    keys)
+{
+  GPtrArray *items = g_ptr_array_sized_new (g_hash_table_size (table));
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (items, keys ? key : value);
+  return items;
+}
+
+/* stray-devserver.c */
+char       *dev_authenticate             (StrayDevserver *self,
+                                          const char     *api_key,
+                                          const char     *auth_type,
+                                          const char     *token,
+                                          int            *out_code,
+                                          char          **out_message);
+
+/* stray-devserver-events.c */
+char       *dev_to_json                  (JsonObject     *object);
+JsonObject *dev_new_event                (StrayDevserver *self,
+                                          const char     *type,
+                                          const char     *cid);
+void        dev_set_user                 (StrayDevserver *self,
+                                          JsonObject     *event,
+                                          const char     *member,
+                                          const char     *user_id);
+void        dev_send_text                (DevConnection  *connection,
+                                          const char     *text,
+                                          gsize           length);
+void        dev_emit_to_watchers         (StrayDevserver *self,
+                                          const char     *cid,
+                                          JsonObject     *event,
+                                          gboolean        with_counts);
+void        dev_emit_to_user             (StrayDevserver *self,
+                                          const char     *user_id,
+                                          JsonObject     *event,
+                                          gboolean        with_counts);
+void        dev_emit_to_members_not_watching (StrayDevserver     *self,
+                                              const char         *cid,
+                                              const char * const *member_ids,
+                                              const char         *except_user_id,
+                                              JsonObject         *event,
+                                              gboolean            with_counts);
+void        dev_emit_to_everyone         (StrayDevserver *self,
+                                          JsonObject     *event);
+void        dev_emit_added_to_channel    (StrayDevserver *self,
+                                          const char     *cid,
+                                          const char     *user_id);
+guint       dev_watcher_count            (StrayDevserver *self,
+                                          const char     *cid);
+void        dev_watch                    (StrayDevserver *self,
+                                          DevConnection  *connection,
+                                          const char     *cid);
+void        dev_unwatch                  (StrayDevserver *self,
+                                          DevConnection  *connection,
+                                          const char     *cid,
+                                          gboolean        announce);
+void        dev_stop_all_watching        (StrayDevserver *self,
+                                          const char     *cid);
+
+/* stray-devserver-socket.c */
+void        dev_connection_free          (gpointer        data);
+void        dev_on_socket                (SoupServer              *server,
+                                          SoupServerMessage       *msg,
+                                          const char              *path,
+                                          SoupWebsocketConnection *socket,
+                                          gpointer                 user_data);
+
+/* stray-devserver-rest.c */
+void        dev_process_request          (StrayDevserver    *self,
+                                          SoupServerMessage *msg);
+void        dev_respond                  (SoupServerMessage *msg,
+                                          guint              status,
+                                          JsonObject        *body);
+gboolean    dev_respond_error            (SoupServerMessage *msg,
+                                          guint              status,
+                                          int                code,
+                                          const char        *format,
+                                          ...) G_GNUC_PRINTF (4, 5);
+gboolean    dev_respond_store_error      (DevRequest     *request,
+                                          GError         *error);
+void        dev_respond_ok               (DevRequest     *request,
+                                          JsonObject     *body);
+const char *dev_query_param              (DevRequest     *request,
+                                          const char     *name);
+const char *dev_acting_user              (DevRequest     *request,
+                                          const char     *named);
+char       *dev_cid_of                   (DevRequest     *request,
+                                          guint           type_index);
+gboolean    dev_require_channel          (DevRequest     *request,
+                                          const char     *cid);
+gboolean    dev_require_member           (DevRequest     *request,
+                                          const char     *cid,
+                                          const char     *user_id);
+gboolean    dev_require_server           (DevRequest     *request);
+
+/* The REST handlers, which the route table in stray-devserver-rest.c names. Each answers the
+ * request, and returns FALSE when the answer is an error. */
+
+/* stray-devserver-channels.c */
+gboolean    dev_handle_query_channels    (DevRequest     *request);
+gboolean    dev_handle_channel_query     (DevRequest     *request);
+gboolean    dev_handle_channel_update    (DevRequest     *request);
+gboolean    dev_handle_channel_delete    (DevRequest     *request);
+gboolean    dev_handle_hide_show         (DevRequest     *request);
+gboolean    dev_handle_stop_watching     (DevRequest     *request);
+gboolean    dev_handle_truncate          (DevRequest     *request);
+
+/* stray-devserver-messages.c */
+gboolean    dev_handle_send_message      (DevRequest     *request);
+gboolean    dev_handle_update_message    (DevRequest     *request);
+gboolean    dev_handle_delete_message    (DevRequest     *request);
+gboolean    dev_handle_reaction          (DevRequest     *request);
+gboolean    dev_handle_send_event        (DevRequest     *request);
+
+/* stray-devserver-reads.c */
+gboolean    dev_handle_mark_read         (DevRequest     *request);
+gboolean    dev_handle_mark_unread       (DevRequest     *request);
+gboolean    dev_handle_mark_all_read     (DevRequest     *request);
+gboolean    dev_handle_unread            (DevRequest     *request);
+gboolean    dev_handle_delivered         (DevRequest     *request);
+
+/* stray-devserver-users.c */
+gboolean    dev_handle_upsert_users      (DevRequest     *request);
+gboolean    dev_handle_mute_channel      (DevRequest     *request);
+
+/* stray-devserver-dev-hooks.c */
+gboolean    dev_is_stalled               (StrayDevserver *self);
+gboolean    dev_handle_inject            (DevRequest     *request);
+gboolean    dev_handle_drop              (DevRequest     *request);
+gboolean    dev_handle_stall             (DevRequest     *request);
+gboolean    dev_handle_token             (DevRequest     *request);
+gboolean    dev_handle_rate_limit        (DevRequest     *request);
+void        dev_serve_avatar             (SoupServerMessage *msg,
+                                          const char        *user_id);
+
+G_END_DECLS
