@@ -1,7 +1,8 @@
 /* stray-signed-tokens.c
  *
- * Only where the secret is at hand: the embedded demo server, and tests. A real account gets
- * its token from the keyring or its token command (StrayAccount).
+ * Only where the secret is at hand: the tests and benchmarks, for the devserver they start. A
+ * real account gets its token from the keyring or its token command (StrayAccount); the demo
+ * uses a development token.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
