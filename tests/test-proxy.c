@@ -1,10 +1,12 @@
 /* test-proxy.c: connections go where the desktop's proxy settings say
  *
- * A fake org.freedesktop.portal.ProxyResolver on the private bus (owned before anything could
- * start the real portal) gives the answers; a forwarding HTTP proxy written for the test
- * (plain and CONNECT, a thread per client) counts what goes through it. GIO's own default
- * resolver is replaced by one that always answers with that proxy, so that falling back to
- * GIO shows. The connection and a REST call reach the devserver on loopback either way.
+ * The daemon leaves proxies to GIO's default resolver, as GNOME applications do; here it is the
+ * real one that Debian ships in glib-networking: the GNOME resolver, chosen when
+ * XDG_CURRENT_DESKTOP names GNOME, reads org.gnome.system.proxy; libproxy, chosen otherwise,
+ * reads the environment. GIO picks its default resolver once per process, so each case runs in
+ * a subprocess of its own. A forwarding HTTP proxy written for the test (plain and CONNECT, a
+ * thread per client) records the requests that go through it; the WebSocket and a REST call
+ * reach the devserver on loopback through it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,10 +29,10 @@
 typedef struct {
   GSocketService *service;
   guint16 port;
-  int n_clients;      /* atomic */
-  int n_websockets;   /* atomic: requests asking for a websocket upgrade */
+  int n_clients;        /* atomic */
+  int n_websockets;     /* atomic: requests asking for a websocket upgrade */
   GMutex lock;
-  char *last_target;  /* "host:port" of the last request, under lock */
+  GPtrArray *requests;  /* request lines as the clients sent them, under lock */
 } Proxy;
 
 typedef struct {
@@ -73,9 +75,52 @@ parse_request_line (const char  *request_line,
   return g_strndup (authority, path - authority);
 }
 
-/* Runs in a thread of its own for each client: reads the request head, connects to the
- * target, passes the head on (or answers a CONNECT) and copies both ways until either end
- * closes. A kept-alive client's later requests pass through unchanged. */
+/* Reads the header lines up to the blank one into @head. The test's clients send bodies with
+ * a Content-Length, never chunked. */
+static gboolean
+read_headers (Proxy            *proxy,
+              GDataInputStream *in,
+              GString          *head,
+              gboolean         *websocket,
+              gsize            *body_length)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+
+      if (line == NULL)
+        return FALSE;
+      g_string_append_printf (head, "%s\r\n", line);
+      if (g_ascii_strcasecmp (line, "Upgrade: websocket") == 0)
+        {
+          g_atomic_int_inc (&proxy->n_websockets);
+          *websocket = TRUE;
+        }
+      if (g_ascii_strncasecmp (line, "Content-Length:", strlen ("Content-Length:")) == 0)
+        *body_length = g_ascii_strtoull (line + strlen ("Content-Length:"), NULL, 10);
+      if (*line == '\0')
+        return TRUE;
+    }
+}
+
+/* Copies a request's body from the client to the server. */
+static gboolean
+forward_body (GInputStream  *from,
+              GOutputStream *to,
+              gsize          length)
+{
+  g_autofree char *body = g_malloc (length);
+  gsize n_read;
+
+  return g_input_stream_read_all (from, body, length, &n_read, NULL, NULL) &&
+         n_read == length &&
+         g_output_stream_write_all (to, body, length, NULL, NULL, NULL);
+}
+
+/* Runs in a thread of its own for each client: reads each request, records it, connects to
+ * the target on the first and passes the requests on (or answers a CONNECT). Answers go back
+ * unchanged; after a CONNECT or a websocket upgrade, bytes are copied both ways until either
+ * end closes. */
 static gboolean
 on_run (G_GNUC_UNUSED GThreadedSocketService *service,
         GSocketConnection                    *connection,
@@ -88,60 +133,67 @@ on_run (G_GNUC_UNUSED GThreadedSocketService *service,
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) upstream = NULL;
-  g_autoptr(GString) head = g_string_new (NULL);
-  g_autofree char *target = NULL;
-  g_autofree char *request_line = NULL;
-  g_autofree char *line_for_server = NULL;
-  gboolean tunnel = FALSE;
+  GOutputStream *to_server = NULL;
+  gboolean raw = FALSE;  /* a tunnel or a websocket: bytes both ways from now on */
+  GThread *back_thread = NULL;
   Pump back;
-  GThread *thread;
 
   g_atomic_int_inc (&proxy->n_clients);
   g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-  request_line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
-  if (request_line == NULL ||
-      (target = parse_request_line (request_line, &tunnel, &line_for_server)) == NULL)
-    return TRUE;
-  if (!tunnel)
-    g_string_append_printf (head, "%s\r\n", line_for_server);
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
-
-      if (line == NULL)
-        return TRUE;
-      g_string_append_printf (head, "%s\r\n", line);
-      if (g_ascii_strcasecmp (line, "Upgrade: websocket") == 0)
-        g_atomic_int_inc (&proxy->n_websockets);
-      if (*line == '\0')
-        break;
-    }
-  g_mutex_lock (&proxy->lock);
-  g_free (proxy->last_target);
-  proxy->last_target = g_strdup (target);
-  g_mutex_unlock (&proxy->lock);
-
   /* The proxy's own connections go straight to their targets. */
   g_socket_client_set_enable_proxy (client, FALSE);
-  upstream = g_socket_client_connect_to_host (client, target, 80, NULL, NULL);
+  while (!raw)
+    {
+      g_autofree char *request_line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+      g_autofree char *target = NULL;
+      g_autofree char *line_for_server = NULL;
+      g_autoptr(GString) head = g_string_new (NULL);
+      gboolean tunnel = FALSE;
+      gsize body_length = 0;
+
+      if (request_line == NULL ||
+          (target = parse_request_line (request_line, &tunnel, &line_for_server)) == NULL ||
+          !read_headers (proxy, in, head, &raw, &body_length))
+        break;
+      g_mutex_lock (&proxy->lock);
+      g_ptr_array_add (proxy->requests, g_strdup (request_line));
+      g_mutex_unlock (&proxy->lock);
+
+      /* A kept-alive client's later requests go to the same server. */
+      if (upstream == NULL)
+        {
+          upstream = g_socket_client_connect_to_host (client, target, 80, NULL, NULL);
+          if (upstream == NULL)
+            break;
+          to_server = g_io_stream_get_output_stream (G_IO_STREAM (upstream));
+          back.to = out;
+          back.from = g_io_stream_get_input_stream (G_IO_STREAM (upstream));
+          back_thread = g_thread_new ("proxy-back", pump, &back);
+        }
+      if (tunnel)
+        {
+          raw = TRUE;
+          g_output_stream_write_all (out, "HTTP/1.1 200 Connection established\r\n\r\n",
+                                     strlen ("HTTP/1.1 200 Connection established\r\n\r\n"),
+                                     NULL, NULL, NULL);
+        }
+      else
+        {
+          g_string_prepend (head, "\r\n");
+          g_string_prepend (head, line_for_server);
+          if (!g_output_stream_write_all (to_server, head->str, head->len, NULL, NULL, NULL) ||
+              (body_length > 0 && !forward_body (G_INPUT_STREAM (in), to_server, body_length)))
+            break;
+        }
+    }
   if (upstream == NULL)
     return TRUE;
-  if (tunnel)
-    g_output_stream_write_all (out, "HTTP/1.1 200 Connection established\r\n\r\n",
-                               strlen ("HTTP/1.1 200 Connection established\r\n\r\n"), NULL,
-                               NULL, NULL);
-  else
-    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (upstream)),
-                               head->str, head->len, NULL, NULL, NULL);
-
-  back.to = out;
-  back.from = g_io_stream_get_input_stream (G_IO_STREAM (upstream));
-  thread = g_thread_new ("proxy-back", pump, &back);
-  /* What the data stream buffered past the head goes first, then the rest. */
-  pump (&(Pump) { g_io_stream_get_output_stream (G_IO_STREAM (upstream)), G_INPUT_STREAM (in) });
+  /* What the data stream buffered goes first, then the rest. */
+  if (raw)
+    pump (&(Pump) { to_server, G_INPUT_STREAM (in) });
   /* The client is gone: pass that on, which ends the other direction too. */
   g_socket_shutdown (g_socket_connection_get_socket (upstream), FALSE, TRUE, NULL);
-  g_thread_join (thread);
+  g_thread_join (back_thread);
   g_io_stream_close (G_IO_STREAM (upstream), NULL, NULL);
   return TRUE;
 }
@@ -152,6 +204,7 @@ proxy_start (Proxy *proxy)
   g_autoptr(GError) error = NULL;
 
   g_mutex_init (&proxy->lock);
+  proxy->requests = g_ptr_array_new_with_free_func (g_free);
   proxy->service = g_threaded_socket_service_new (8);
   proxy->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (proxy->service), NULL,
                                                      &error);
@@ -160,213 +213,41 @@ proxy_start (Proxy *proxy)
   g_socket_service_start (proxy->service);
 }
 
-static char *
-proxy_get_last_target (Proxy *proxy)
+static void
+proxy_stop (Proxy *proxy)
 {
-  char *target;
+  g_socket_service_stop (proxy->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  g_clear_object (&proxy->service);
+  g_clear_pointer (&proxy->requests, g_ptr_array_unref);
+  g_mutex_clear (&proxy->lock);
+}
+
+/* Whether a client sent the proxy a request line starting with @prefix. */
+static gboolean
+proxy_saw_request (Proxy      *proxy,
+                   const char *prefix)
+{
+  gboolean seen = FALSE;
 
   g_mutex_lock (&proxy->lock);
-  target = g_strdup (proxy->last_target);
+  for (guint i = 0; i < proxy->requests->len && !seen; i++)
+    seen = g_str_has_prefix (g_ptr_array_index (proxy->requests, i), prefix);
   g_mutex_unlock (&proxy->lock);
-  return target;
-}
-
-/* ---- GIO's default resolver, for the test ---- */
-
-/* What GIO's default resolver answers: the proxy of the test running now. */
-static char *default_answer;
-
-#define TEST_TYPE_DEFAULT_RESOLVER (test_default_resolver_get_type ())
-G_DECLARE_FINAL_TYPE (TestDefaultResolver, test_default_resolver, TEST, DEFAULT_RESOLVER,
-                      GObject)
-
-struct _TestDefaultResolver
-{
-  GObject parent_instance;
-};
-
-static void test_default_resolver_iface_init (GProxyResolverInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestDefaultResolver, test_default_resolver, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
-                                                      test_default_resolver_iface_init))
-
-static gboolean
-test_default_resolver_is_supported (G_GNUC_UNUSED GProxyResolver *resolver)
-{
-  return TRUE;
-}
-
-static char **
-test_default_resolver_lookup (G_GNUC_UNUSED GProxyResolver *resolver,
-                              G_GNUC_UNUSED const char      *uri,
-                              G_GNUC_UNUSED GCancellable    *cancellable,
-                              G_GNUC_UNUSED GError         **error)
-{
-  char **proxies = g_new0 (char *, 2);
-
-  proxies[0] = g_strdup (default_answer);
-  return proxies;
-}
-
-static void
-test_default_resolver_lookup_async (GProxyResolver      *resolver,
-                                    const char          *uri,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_return_pointer (task, test_default_resolver_lookup (resolver, uri, cancellable, NULL),
-                         (GDestroyNotify) g_strfreev);
-}
-
-static char **
-test_default_resolver_lookup_finish (G_GNUC_UNUSED GProxyResolver *resolver,
-                                     GAsyncResult                  *result,
-                                     GError                       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_default_resolver_iface_init (GProxyResolverInterface *iface)
-{
-  iface->is_supported = test_default_resolver_is_supported;
-  iface->lookup = test_default_resolver_lookup;
-  iface->lookup_async = test_default_resolver_lookup_async;
-  iface->lookup_finish = test_default_resolver_lookup_finish;
-}
-
-static void
-test_default_resolver_class_init (G_GNUC_UNUSED TestDefaultResolverClass *klass)
-{
-}
-
-static void
-test_default_resolver_init (G_GNUC_UNUSED TestDefaultResolver *self)
-{
-}
-
-/* ---- a fake portal ---- */
-
-typedef enum {
-  ANSWER_PROXY,           /* the test's proxy */
-  ANSWER_DIRECT,          /* direct:// */
-  ANSWER_UNKNOWN_METHOD,  /* a portal without the ProxyResolver interface */
-} Answer;
-
-typedef struct {
-  Answer answer;
-  char *proxy_uri;
-  guint n_lookups;
-  char *last_uri;
-} FakePortal;
-
-static FakePortal portal;
-
-static const char portal_xml[] =
-  "<node><interface name='org.freedesktop.portal.ProxyResolver'>"
-  "  <method name='Lookup'>"
-  "    <arg type='s' name='uri' direction='in'/>"
-  "    <arg type='as' name='proxies' direction='out'/>"
-  "  </method>"
-  "</interface></node>";
-
-static void
-portal_method_call (G_GNUC_UNUSED GDBusConnection *bus,
-                    G_GNUC_UNUSED const char      *sender,
-                    G_GNUC_UNUSED const char      *path,
-                    G_GNUC_UNUSED const char      *interface,
-                    G_GNUC_UNUSED const char      *method,
-                    GVariant                      *parameters,
-                    GDBusMethodInvocation         *invocation,
-                    G_GNUC_UNUSED gpointer         user_data)
-{
-  const char *proxies[] = { NULL, NULL };
-
-  portal.n_lookups++;
-  g_free (portal.last_uri);
-  g_variant_get (parameters, "(s)", &portal.last_uri);
-  switch (portal.answer)
-    {
-    case ANSWER_PROXY:
-      proxies[0] = portal.proxy_uri;
-      break;
-    case ANSWER_DIRECT:
-      proxies[0] = "direct://";
-      break;
-    case ANSWER_UNKNOWN_METHOD:
-      g_dbus_method_invocation_return_dbus_error (invocation,
-                                                  "org.freedesktop.DBus.Error.UnknownMethod",
-                                                  "No such interface");
-      return;
-    default:
-      g_assert_not_reached ();
-    }
-  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", proxies));
-}
-
-static gboolean
-name_settled (gconstpointer data)
-{
-  return *(const int *) data != 0;
-}
-
-static void
-on_name_acquired (G_GNUC_UNUSED GDBusConnection *bus,
-                  G_GNUC_UNUSED const char      *name,
-                  gpointer                       user_data)
-{
-  *(int *) user_data = 1;
-}
-
-static void
-on_name_lost (G_GNUC_UNUSED GDBusConnection *bus,
-              G_GNUC_UNUSED const char      *name,
-              gpointer                       user_data)
-{
-  *(int *) user_data = -1;
-}
-
-/* On a connection of its own, so that the resolver's calls really go through the bus. */
-static void
-portal_start (void)
-{
-  static const GDBusInterfaceVTable vtable = { portal_method_call, NULL, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (portal_xml, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  GDBusConnection *bus;
-  int owned = 0;
-
-  g_assert_no_error (error);
-  bus = g_dbus_connection_new_for_address_sync (address,
-                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop",
-                                     node->interfaces[0], &vtable, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_bus_own_name_on_connection (bus, "org.freedesktop.portal.Desktop",
-                                G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, on_name_acquired,
-                                on_name_lost, &owned, NULL);
-  stray_test_wait_for (name_settled, &owned, "the portal's name");
-  g_assert_cmpint (owned, ==, 1);
+  return seen;
 }
 
 /* ---- the connection ---- */
 
 typedef struct {
+  Proxy proxy;
+  char *proxy_uri;
   StrayDevserver *server;
   const char *server_address;  /* "127.0.0.1:PORT" */
   StraySession *session;
   StraySignedTokens *tokens;
   StrayClient *client;
   StrayConnection *connection;
-  Proxy proxy;
 } Fixture;
 
 static gboolean
@@ -377,9 +258,16 @@ is_connected (gconstpointer data)
   return stray_session_get_connection_state (fixture->session) == STRAY_CONNECTION_CONNECTED;
 }
 
+/* The proxy first, so that the desktop can be told about it before anything asks GIO. */
 static void
-fixture_set_up (Fixture                     *fixture,
-                G_GNUC_UNUSED gconstpointer  user_data)
+fixture_start_proxy (Fixture *fixture)
+{
+  proxy_start (&fixture->proxy);
+  fixture->proxy_uri = g_strdup_printf ("http://127.0.0.1:%u", fixture->proxy.port);
+}
+
+static void
+fixture_start_connection (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
@@ -393,17 +281,10 @@ fixture_set_up (Fixture                     *fixture,
   fixture->client = stray_client_new (stray_devserver_get_base_url (fixture->server), API_KEY,
                                       "alice", STRAY_TOKEN_PROVIDER (fixture->tokens));
   fixture->connection = stray_connection_new (fixture->session, fixture->client);
-  proxy_start (&fixture->proxy);
-  g_free (portal.proxy_uri);
-  portal.proxy_uri = g_strdup_printf ("http://127.0.0.1:%u", fixture->proxy.port);
-  portal.n_lookups = 0;
-  g_free (default_answer);
-  default_answer = g_strdup (portal.proxy_uri);
 }
 
 static void
-fixture_tear_down (Fixture                     *fixture,
-                   G_GNUC_UNUSED gconstpointer  user_data)
+fixture_tear_down (Fixture *fixture)
 {
   stray_connection_stop (fixture->connection);
   stray_test_finalize (fixture->connection);
@@ -411,11 +292,8 @@ fixture_tear_down (Fixture                     *fixture,
   stray_test_finalize (fixture->tokens);
   stray_test_finalize (fixture->session);
   g_clear_object (&fixture->server);
-  g_socket_service_stop (fixture->proxy.service);
-  g_socket_listener_close (G_SOCKET_LISTENER (fixture->proxy.service));
-  g_clear_object (&fixture->proxy.service);
-  g_free (fixture->proxy.last_target);
-  g_mutex_clear (&fixture->proxy.lock);
+  proxy_stop (&fixture->proxy);
+  g_free (fixture->proxy_uri);
 }
 
 typedef struct {
@@ -435,78 +313,91 @@ on_unread (GObject      *source,
   call->done = TRUE;
 }
 
-/* Connects, and makes one REST call on top. */
+/* Connects, makes one REST call on top, and checks that both went through the proxy: the
+ * websocket's upgrade request and the call's request, each in the absolute form a client
+ * sends only to a proxy. */
 static void
-connect_and_call (Fixture *fixture)
+connect_and_call_through_proxy (Fixture *fixture)
 {
   UnreadCall call = { 0 };
+  g_autofree char *connect_request = g_strdup_printf ("GET ws://%s/connect?",
+                                                      fixture->server_address);
+  g_autofree char *unread_request = g_strdup_printf ("GET http://%s/unread?",
+                                                     fixture->server_address);
 
   stray_connection_start (fixture->connection);
   stray_test_wait_for (is_connected, fixture, "the connection");
   stray_client_get_unread_async (fixture->client, NULL, on_unread, &call);
   stray_test_wait_for (stray_test_flag_is_set, &call.done, "the unread counts");
   g_assert_no_error (call.error);
-}
 
-/* The websocket went to the server through the test's proxy. */
-static void
-assert_socket_through_proxy (Fixture *fixture)
-{
-  g_autofree char *target = proxy_get_last_target (&fixture->proxy);
-
-  g_assert_cmpstr (target, ==, fixture->server_address);
   g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_websockets), ==, 1);
-}
-
-/* A proxy set in the desktop is used, for the socket and for REST. */
-static void
-test_portal_proxy (Fixture                     *fixture,
-                   G_GNUC_UNUSED gconstpointer  user_data)
-{
-  portal.answer = ANSWER_PROXY;
-  connect_and_call (fixture);
-  assert_socket_through_proxy (fixture);
+  g_assert_true (proxy_saw_request (&fixture->proxy, connect_request));
+  g_assert_true (proxy_saw_request (&fixture->proxy, unread_request));
   g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), >=, 2);
-  g_assert_cmpstr (portal.last_uri, ==, stray_devserver_get_base_url (fixture->server));
 }
 
-/* No proxy in the desktop: straight to the server, the proxy untouched, and after the one
- * question before connecting no connection asks again (they have no resolver). */
-static void
-test_portal_direct (Fixture                     *fixture,
-                    G_GNUC_UNUSED gconstpointer  user_data)
+/* GIO chooses its default resolver once per process: each case runs in a fresh one. */
+static gboolean
+run_in_subprocess (void)
 {
-  portal.answer = ANSWER_DIRECT;
-  connect_and_call (fixture);
-  g_assert_cmpuint (portal.n_lookups, ==, 1);
-  g_assert_cmpint (g_atomic_int_get (&fixture->proxy.n_clients), ==, 0);
+  if (g_test_subprocess ())
+    return FALSE;
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  return TRUE;
 }
 
-/* A portal without the interface: GIO's own resolver decides, for every connection, and the
- * portal is not asked again until the next check. */
+/* A proxy set the way GNOME's Settings sets it carries the socket and REST. */
 static void
-test_portal_missing (Fixture                     *fixture,
-                     G_GNUC_UNUSED gconstpointer  user_data)
+test_gnome_settings (void)
 {
-  portal.answer = ANSWER_UNKNOWN_METHOD;
-  connect_and_call (fixture);
-  assert_socket_through_proxy (fixture);
-  g_assert_cmpuint (portal.n_lookups, ==, 1);
+  const char * const no_hosts[] = { NULL };
+  g_autoptr(GSettings) proxy_settings = NULL;
+  Fixture fixture = { 0 };
+
+  if (run_in_subprocess ())
+    return;
+  /* What makes GIO take GNOME's settings (the GNOME resolver); the environment is not read. */
+  g_setenv ("XDG_CURRENT_DESKTOP", "GNOME", TRUE);
+  fixture_start_proxy (&fixture);
+  proxy_settings = g_settings_new ("org.gnome.system.proxy");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GSettings) scheme = g_settings_get_child (proxy_settings,
+                                                          i == 0 ? "http" : "https");
+
+      g_settings_set_string (scheme, "host", "127.0.0.1");
+      g_settings_set_int (scheme, "port", fixture.proxy.port);
+    }
+  /* By default GNOME bypasses the proxy for localhost and 127.0.0.0/8, where the devserver is. */
+  g_settings_set_strv (proxy_settings, "ignore-hosts", no_hosts);
+  g_settings_set_string (proxy_settings, "mode", "manual");
+
+  fixture_start_connection (&fixture);
+  connect_and_call_through_proxy (&fixture);
+  fixture_tear_down (&fixture);
 }
 
-/* A proxy in the environment, which the portal would not see: GIO's resolver decides (the
- * test's stands in for libproxy, which reads the variable), the portal is not asked. */
+/* A proxy in the environment, outside GNOME (libproxy reads it), does the same. */
 static void
-test_environment (Fixture                     *fixture,
-                  G_GNUC_UNUSED gconstpointer  user_data)
+test_environment (void)
 {
-  portal.answer = ANSWER_DIRECT;
-  /* Threads are running (the bus's, the proxy's); none reads the environment meanwhile. */
-  g_setenv ("http_proxy", portal.proxy_uri, TRUE);
-  connect_and_call (fixture);
-  g_unsetenv ("http_proxy");
-  assert_socket_through_proxy (fixture);
-  g_assert_cmpuint (portal.n_lookups, ==, 0);
+  Fixture fixture = { 0 };
+
+  if (run_in_subprocess ())
+    return;
+  /* In GNOME, GIO would follow GNOME's settings instead. */
+  g_unsetenv ("XDG_CURRENT_DESKTOP");
+  fixture_start_proxy (&fixture);
+  /* The proxy's threads start with its first client; nothing else reads the environment yet.
+   * no_proxy stays unset (main cleared it): it would commonly name localhost. */
+  g_setenv ("http_proxy", fixture.proxy_uri, TRUE);
+  g_setenv ("https_proxy", fixture.proxy_uri, TRUE);
+
+  fixture_start_connection (&fixture);
+  connect_and_call_through_proxy (&fixture);
+  fixture_tear_down (&fixture);
 }
 
 int
@@ -519,22 +410,11 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
-  /* The environment test sets its own; none may come from outside. */
+  /* The cases set their own; none may come from outside. */
   for (gsize i = 0; i < G_N_ELEMENTS (proxy_variables); i++)
     g_unsetenv (proxy_variables[i]);
-  /* Before anything asks GIO for its default resolver. */
-  g_io_extension_point_register (G_PROXY_RESOLVER_EXTENSION_POINT_NAME);
-  g_io_extension_point_implement (G_PROXY_RESOLVER_EXTENSION_POINT_NAME,
-                                  TEST_TYPE_DEFAULT_RESOLVER, "stray-test", 1000);
-  portal_start ();
 
-  g_test_add ("/stray/proxy/portal/proxy", Fixture, NULL, fixture_set_up, test_portal_proxy,
-              fixture_tear_down);
-  g_test_add ("/stray/proxy/portal/direct", Fixture, NULL, fixture_set_up, test_portal_direct,
-              fixture_tear_down);
-  g_test_add ("/stray/proxy/portal/missing", Fixture, NULL, fixture_set_up,
-              test_portal_missing, fixture_tear_down);
-  g_test_add ("/stray/proxy/environment", Fixture, NULL, fixture_set_up, test_environment,
-              fixture_tear_down);
+  g_test_add_func ("/stray/proxy/gnome-settings", test_gnome_settings);
+  g_test_add_func ("/stray/proxy/environment", test_environment);
   return g_test_run ();
 }
