@@ -530,7 +530,7 @@ stray_application_init (StrayApplication *self)
     { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Start in the background, without opening the window"), NULL },
     { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
-      N_("Run against a built-in demo server, printing what happens"), NULL },
+      N_("Run against a local demo server, printing what happens"), NULL },
     { "replay", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Replay a recording of frames, one per line, and print the final state as JSON"),
       N_("FILE") },
