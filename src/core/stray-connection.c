@@ -29,7 +29,6 @@
 
 #include "stray-connection.h"
 #include "stray-event.h"
-#include "stray-json.h"
 #include "stray-resync.h"
 
 /* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
@@ -295,15 +294,14 @@ on_resynced (G_GNUC_UNUSED GObject *source,
 /* ---- the socket ---- */
 
 static GError *
-handshake_error (JsonObject *error)
+handshake_error (const StrayEventRefusal *refusal)
 {
-  gint64 code = stray_json_int (error, "code", 0);
-  const char *message = stray_json_string (error, "message");
+  gint32 code = MAX (refusal->code, 0);
 
-  return g_error_new (STRAY_CLIENT_ERROR, code > 0 && code < 1000 ? (int) code
+  return g_error_new (STRAY_CLIENT_ERROR, code > 0 && code < 1000 ? code
                                                                   : STRAY_CLIENT_ERROR_HTTP,
-                      "the server refused the connection (code %" G_GINT64_FORMAT "): %s",
-                      code, message != NULL ? message : "no reason given");
+                      "the server refused the connection (code %d): %s", code,
+                      refusal->message != NULL ? refusal->message : "no reason given");
 }
 
 /* Events about the connection itself: the server's health.check, and connection.changed and
@@ -344,7 +342,6 @@ handle_handshake (StrayConnection *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(StrayEvent) event = NULL;
-  JsonObject *refusal;
 
   g_clear_handle_id (&self->handshake_id, g_source_remove);
   event = stray_event_decode (data, length, &error);
@@ -355,10 +352,9 @@ handle_handshake (StrayConnection *self,
       return;
     }
 
-  refusal = stray_json_object (json_node_get_object (event->root), "error");
-  if (refusal != NULL)
+  if (event->refusal != NULL)
     {
-      GError *refused = handshake_error (refusal);
+      GError *refused = handshake_error (event->refusal);
 
       self->refresh_token = refused->code == STRAY_CLIENT_ERROR_TOKEN_EXPIRED;
       fail (self, refused);

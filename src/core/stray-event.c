@@ -90,6 +90,7 @@ typedef struct {
   StrayEventReaction reaction;
   StrayEventThread thread;
   StrayEventMe me;
+  StrayEventRefusal refusal;
   GPtrArray *mentioned_user_ids;
   GPtrArray *muted_user_ids;
   GPtrArray *muted_channel_cids;
@@ -174,6 +175,17 @@ decode_me (JsonObject        *object,
                                &storage->muted_user_ids, &me->muted_user_ids, error) &&
          stray_decode_id_list (object, scope, "channel_mutes", "channel", "cid",
                                &storage->muted_channel_cids, &me->muted_channel_cids, error);
+}
+
+static gboolean
+decode_refusal (JsonObject        *object,
+                StrayEventRefusal *refusal,
+                GError           **error)
+{
+  const char *scope = "error";
+
+  return stray_decode_count (object, scope, "code", &refusal->code, error) &&
+         stray_decode_string (object, scope, "message", &refusal->message, error);
 }
 
 /* Optional sub-objects: decode when present and point the public field at the storage. */
@@ -261,6 +273,7 @@ decode_object (JsonObject        *object,
                reaction, reaction);
   DECODE_PART ("thread", decode_thread (part_object, &storage->thread, error), thread, thread);
   DECODE_PART ("me", decode_me (part_object, storage, error), me, me);
+  DECODE_PART ("error", decode_refusal (part_object, &storage->refusal, error), refusal, refusal);
 
   /* Some events name their channel only inside the channel object. */
   if (event->cid == NULL && event->channel != NULL)

@@ -173,6 +173,12 @@ typedef struct {
   const char * const *muted_channel_cids; /* NULL-terminated; NULL when absent */
 } StrayEventMe;
 
+/* A server's refusal, the `error` of connection.error. */
+typedef struct {
+  gint32 code;            /* Stream's code; STRAY_COUNT_UNSET when absent */
+  const char *message;
+} StrayEventRefusal;
+
 typedef struct {
   StrayEventType type;
   const char *type_name;
@@ -191,6 +197,7 @@ typedef struct {
   const StrayEventReaction *reaction;
   const StrayEventThread *thread;
   const StrayEventMe *me;
+  const StrayEventRefusal *refusal;
 
   /* Unread counters; STRAY_COUNT_UNSET when the frame does not carry them. */
   gint32 total_unread_count;
