@@ -19,19 +19,40 @@
 /* Element scopes ("channels[29].messages[0].user") are written into buffers this large. */
 #define SCOPE_SIZE 96
 
-/* The public structure first, then what its pointers point into. */
+/* What a decoded answer's pointers point into. */
 typedef struct {
-  StrayRestChannelsPage pub;
   JsonNode *root;
   GPtrArray *blocks;   /* arrays of structures, g_free */
   GPtrArray *lists;    /* mention lists, g_ptr_array_unref */
-} ChannelsPageStorage;
+} Storage;
+
+/* The public structures first, then their storage. */
+typedef struct {
+  StrayRestChannelsPage pub;
+  Storage storage;
+} ChannelsPageBox;
 
 typedef struct {
   StrayRestUnread pub;
-  JsonNode *root;
-  StrayRestUnreadChannel *channels;
-} UnreadStorage;
+  Storage storage;
+} UnreadBox;
+
+static void
+storage_init (Storage  *storage,
+              JsonNode *root)
+{
+  storage->root = json_node_ref (root);
+  storage->blocks = g_ptr_array_new_with_free_func (g_free);
+  storage->lists = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+storage_clear (Storage *storage)
+{
+  g_ptr_array_unref (storage->lists);
+  g_ptr_array_unref (storage->blocks);
+  json_node_unref (storage->root);
+}
 
 /**
  * stray_rest_parse:
@@ -51,9 +72,9 @@ stray_rest_parse (const char  *text,
 }
 
 static gpointer
-new_block (ChannelsPageStorage *storage,
-           gsize                element_size,
-           guint                n_elements)
+new_block (Storage *storage,
+           gsize    element_size,
+           guint    n_elements)
 {
   gpointer block = g_malloc0_n (MAX (n_elements, 1), element_size);
 
@@ -74,15 +95,26 @@ decode_required_array (JsonObject  *object,
   return *out != NULL || stray_decode_missing (error, scope, name);
 }
 
-static gboolean
-decode_members (ChannelsPageStorage   *storage,
-                JsonArray             *array,
-                const char            *scope,
-                StrayRestChannelState *state,
-                GError               **error)
+/* Decodes @element into @slot, one structure of an array; @user is the slot's user storage. */
+typedef gboolean (*SlotDecoder) (Storage        *storage,
+                                 JsonObject     *element,
+                                 const char     *scope,
+                                 const char     *user_scope,
+                                 gpointer        slot,
+                                 StrayEventUser *user,
+                                 GError        **error);
+
+/* An array of objects decoded into an array of structures of @slot_size; NULL on error. */
+static gpointer
+decode_slots (Storage      *storage,
+              JsonArray    *array,
+              const char   *scope,
+              gsize         slot_size,
+              SlotDecoder   decode,
+              GError      **error)
 {
   guint length = json_array_get_length (array);
-  StrayEventMember *members = new_block (storage, sizeof (StrayEventMember), length);
+  char *slots = new_block (storage, slot_size, length);
   StrayEventUser *users = new_block (storage, sizeof (StrayEventUser), length);
 
   for (guint i = 0; i < length; i++)
@@ -93,88 +125,71 @@ decode_members (ChannelsPageStorage   *storage,
       g_snprintf (element_scope, sizeof element_scope, "%s[%u]", scope, i);
       g_snprintf (user_scope, sizeof user_scope, "%s.user", element_scope);
       if (element == NULL ||
-          !stray_decode_member (element, element_scope, user_scope, &members[i], &users[i],
-                                error))
-        return FALSE;
+          !decode (storage, element, element_scope, user_scope, slots + i * slot_size, &users[i],
+                   error))
+        return NULL;
     }
-  state->members = members;
-  state->n_members = length;
-  return TRUE;
+  return slots;
 }
 
 static gboolean
-decode_reads (ChannelsPageStorage   *storage,
-              JsonArray             *array,
-              const char            *scope,
-              StrayRestChannelState *state,
-              GError               **error)
+decode_member_slot (G_GNUC_UNUSED Storage *storage,
+                    JsonObject            *element,
+                    const char            *scope,
+                    const char            *user_scope,
+                    gpointer               slot,
+                    StrayEventUser        *user,
+                    GError               **error)
 {
-  guint length = json_array_get_length (array);
-  StrayRestRead *reads = new_block (storage, sizeof (StrayRestRead), length);
-  StrayEventUser *users = new_block (storage, sizeof (StrayEventUser), length);
-
-  for (guint i = 0; i < length; i++)
-    {
-      char element_scope[SCOPE_SIZE], user_scope[SCOPE_SIZE];
-      JsonObject *element = stray_decode_element (array, i, scope, error);
-
-      g_snprintf (element_scope, sizeof element_scope, "%s[%u]", scope, i);
-      g_snprintf (user_scope, sizeof user_scope, "%s.user", element_scope);
-      if (element == NULL ||
-          !stray_decode_user_member (element, element_scope, "user", user_scope, &users[i],
-                                     &reads[i].user, error) ||
-          !stray_decode_count (element, element_scope, "unread_messages",
-                               &reads[i].unread_messages, error) ||
-          !stray_decode_timestamp (element, element_scope, "last_read", &reads[i].last_read,
-                                   &reads[i].last_read_us, error))
-        return FALSE;
-    }
-  state->reads = reads;
-  state->n_reads = length;
-  return TRUE;
+  return stray_decode_member (element, scope, user_scope, slot, user, error);
 }
 
 static gboolean
-decode_messages (ChannelsPageStorage   *storage,
-                 JsonArray             *array,
-                 const char            *scope,
-                 StrayRestChannelState *state,
-                 GError               **error)
+decode_read_slot (G_GNUC_UNUSED Storage *storage,
+                  JsonObject            *element,
+                  const char            *scope,
+                  const char            *user_scope,
+                  gpointer               slot,
+                  StrayEventUser        *user,
+                  GError               **error)
 {
-  guint length = json_array_get_length (array);
-  StrayEventMessage *messages = new_block (storage, sizeof (StrayEventMessage), length);
-  StrayEventUser *users = new_block (storage, sizeof (StrayEventUser), length);
+  StrayRestRead *read = slot;
 
-  for (guint i = 0; i < length; i++)
-    {
-      char element_scope[SCOPE_SIZE], user_scope[SCOPE_SIZE];
-      JsonObject *element = stray_decode_element (array, i, scope, error);
-      GPtrArray *mentions = NULL;
-      gboolean decoded;
-
-      g_snprintf (element_scope, sizeof element_scope, "%s[%u]", scope, i);
-      g_snprintf (user_scope, sizeof user_scope, "%s.user", element_scope);
-      if (element == NULL)
-        return FALSE;
-      decoded = stray_decode_message (element, element_scope, user_scope, &messages[i],
-                                      &users[i], &mentions, error);
-      if (mentions != NULL)
-        g_ptr_array_add (storage->lists, mentions);
-      if (!decoded)
-        return FALSE;
-    }
-  state->messages = messages;
-  state->n_messages = length;
-  return TRUE;
+  return stray_decode_user_member (element, scope, "user", user_scope, user, &read->user,
+                                   error) &&
+         stray_decode_count (element, scope, "unread_messages", &read->unread_messages, error) &&
+         stray_decode_timestamp (element, scope, "last_read", &read->last_read,
+                                 &read->last_read_us, error);
 }
 
 static gboolean
-decode_channel_state (ChannelsPageStorage   *storage,
-                      JsonObject            *object,
-                      const char            *scope,
-                      StrayRestChannelState *state,
-                      GError               **error)
+decode_message_slot (Storage        *storage,
+                     JsonObject     *element,
+                     const char     *scope,
+                     const char     *user_scope,
+                     gpointer        slot,
+                     StrayEventUser *user,
+                     GError        **error)
 {
+  GPtrArray *mentions = NULL;
+  gboolean decoded = stray_decode_message (element, scope, user_scope, slot, user, &mentions,
+                                           error);
+
+  if (mentions != NULL)
+    g_ptr_array_add (storage->lists, mentions);
+  return decoded;
+}
+
+static gboolean
+decode_channel_state_slot (Storage                      *storage,
+                           JsonObject                   *object,
+                           const char                   *scope,
+                           G_GNUC_UNUSED const char     *user_scope,
+                           gpointer                      slot,
+                           G_GNUC_UNUSED StrayEventUser *user,
+                           GError                      **error)
+{
+  StrayRestChannelState *state = slot;
   char channel_scope[SCOPE_SIZE], members_scope[SCOPE_SIZE], read_scope[SCOPE_SIZE],
        messages_scope[SCOPE_SIZE];
   JsonObject *channel;
@@ -201,9 +216,31 @@ decode_channel_state (ChannelsPageStorage   *storage,
     return FALSE;
 
   state->has_members = members != NULL;
-  return (members == NULL || decode_members (storage, members, members_scope, state, error)) &&
-         (reads == NULL || decode_reads (storage, reads, read_scope, state, error)) &&
-         (messages == NULL || decode_messages (storage, messages, messages_scope, state, error));
+  if (members != NULL)
+    {
+      state->n_members = json_array_get_length (members);
+      state->members = decode_slots (storage, members, members_scope, sizeof (StrayEventMember),
+                                     decode_member_slot, error);
+      if (state->members == NULL)
+        return FALSE;
+    }
+  if (reads != NULL)
+    {
+      state->n_reads = json_array_get_length (reads);
+      state->reads = decode_slots (storage, reads, read_scope, sizeof (StrayRestRead),
+                                   decode_read_slot, error);
+      if (state->reads == NULL)
+        return FALSE;
+    }
+  if (messages != NULL)
+    {
+      state->n_messages = json_array_get_length (messages);
+      state->messages = decode_slots (storage, messages, messages_scope,
+                                      sizeof (StrayEventMessage), decode_message_slot, error);
+      if (state->messages == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -217,48 +254,51 @@ stray_rest_channels_page_decode (JsonNode  *root,
                                  GError   **error)
 {
   g_autoptr(StrayRestChannelsPage) page = NULL;
-  ChannelsPageStorage *storage;
-  StrayRestChannelState *states;
+  ChannelsPageBox *box;
+  Storage *storage;
   JsonArray *channels;
-  guint length;
 
   g_return_val_if_fail (root != NULL && JSON_NODE_HOLDS_OBJECT (root), NULL);
 
-  storage = g_new0 (ChannelsPageStorage, 1);
-  page = &storage->pub;
-  storage->root = json_node_ref (root);
-  storage->blocks = g_ptr_array_new_with_free_func (g_free);
-  storage->lists = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  box = g_new0 (ChannelsPageBox, 1);
+  page = &box->pub;
+  storage = &box->storage;
+  storage_init (storage, root);
 
   if (!decode_required_array (json_node_get_object (root), NULL, "channels", &channels, error))
     return NULL;
-  length = json_array_get_length (channels);
-  states = new_block (storage, sizeof (StrayRestChannelState), length);
-  for (guint i = 0; i < length; i++)
-    {
-      char scope[SCOPE_SIZE];
-      JsonObject *element = stray_decode_element (channels, i, "channels", error);
-
-      g_snprintf (scope, sizeof scope, "channels[%u]", i);
-      if (element == NULL || !decode_channel_state (storage, element, scope, &states[i], error))
-        return NULL;
-    }
-  page->channels = states;
-  page->n_channels = length;
+  page->n_channels = json_array_get_length (channels);
+  page->channels = decode_slots (storage, channels, "channels", sizeof (StrayRestChannelState),
+                                 decode_channel_state_slot, error);
+  if (page->channels == NULL)
+    return NULL;
   return g_steal_pointer (&page);
 }
 
 void
 stray_rest_channels_page_free (StrayRestChannelsPage *page)
 {
-  ChannelsPageStorage *storage = (ChannelsPageStorage *) page;
-
   if (page == NULL)
     return;
-  g_ptr_array_unref (storage->lists);
-  g_ptr_array_unref (storage->blocks);
-  json_node_unref (storage->root);
-  g_free (storage);
+  storage_clear (&((ChannelsPageBox *) page)->storage);
+  g_free (page);
+}
+
+static gboolean
+decode_unread_channel_slot (G_GNUC_UNUSED Storage        *storage,
+                            JsonObject                   *element,
+                            const char                   *scope,
+                            G_GNUC_UNUSED const char     *user_scope,
+                            gpointer                      slot,
+                            G_GNUC_UNUSED StrayEventUser *user,
+                            GError                      **error)
+{
+  StrayRestUnreadChannel *channel = slot;
+
+  return stray_decode_string (element, scope, "channel_id", &channel->cid, error) &&
+         stray_decode_count (element, scope, "unread_count", &channel->unread_count, error) &&
+         stray_decode_timestamp (element, scope, "last_read", &channel->last_read,
+                                 &channel->last_read_us, error);
 }
 
 /**
@@ -273,16 +313,15 @@ stray_rest_unread_decode (JsonNode  *root,
 {
   g_autoptr(StrayRestUnread) unread = NULL;
   JsonObject *object;
-  UnreadStorage *storage;
+  UnreadBox *box;
   JsonArray *channels;
-  guint length;
 
   g_return_val_if_fail (root != NULL && JSON_NODE_HOLDS_OBJECT (root), NULL);
 
   object = json_node_get_object (root);
-  storage = g_new0 (UnreadStorage, 1);
-  unread = &storage->pub;
-  storage->root = json_node_ref (root);
+  box = g_new0 (UnreadBox, 1);
+  unread = &box->pub;
+  storage_init (&box->storage, root);
 
   if (!stray_decode_count (object, NULL, "total_unread_count", &unread->total_unread_count,
                            error) ||
@@ -296,37 +335,22 @@ stray_rest_unread_decode (JsonNode  *root,
       return NULL;
     }
 
-  length = json_array_get_length (channels);
-  storage->channels = g_new0 (StrayRestUnreadChannel, MAX (length, 1));
-  for (guint i = 0; i < length; i++)
-    {
-      StrayRestUnreadChannel *channel = &storage->channels[i];
-      char scope[SCOPE_SIZE];
-      JsonObject *element = stray_decode_element (channels, i, "channels", error);
-
-      g_snprintf (scope, sizeof scope, "channels[%u]", i);
-      if (element == NULL ||
-          !stray_decode_string (element, scope, "channel_id", &channel->cid, error) ||
-          !stray_decode_count (element, scope, "unread_count", &channel->unread_count, error) ||
-          !stray_decode_timestamp (element, scope, "last_read", &channel->last_read,
-                                   &channel->last_read_us, error))
-        return NULL;
-    }
-  unread->channels = storage->channels;
-  unread->n_channels = length;
+  unread->n_channels = json_array_get_length (channels);
+  unread->channels = decode_slots (&box->storage, channels, "channels",
+                                   sizeof (StrayRestUnreadChannel), decode_unread_channel_slot,
+                                   error);
+  if (unread->channels == NULL)
+    return NULL;
   return g_steal_pointer (&unread);
 }
 
 void
 stray_rest_unread_free (StrayRestUnread *unread)
 {
-  UnreadStorage *storage = (UnreadStorage *) unread;
-
   if (unread == NULL)
     return;
-  g_free (storage->channels);
-  json_node_unref (storage->root);
-  g_free (storage);
+  storage_clear (&((UnreadBox *) unread)->storage);
+  g_free (unread);
 }
 
 /**
