@@ -42,6 +42,7 @@ gboolean              stray_session_is_channel_muted       (StraySession        
                                                             const char           *cid);
 const char           *stray_connection_state_to_string     (StrayConnectionState  state);
 StrayConnectionState  stray_session_get_connection_state   (StraySession         *self);
+/* The connection state's one writer is StrayConnection (and a test's stand-in for one). */
 void                  stray_session_set_connection_state   (StraySession         *self,
                                                             StrayConnectionState  state);
 
