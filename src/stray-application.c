@@ -120,8 +120,8 @@ configure (StrayApplication *self)
   if (!stray_account_is_configured (self->account))
     {
       g_debug ("no account set up: waiting for one");
+      /* …and the state is not-configured again, until a connection says otherwise. */
       stray_session_clear (self->session);
-      stray_session_set_connection_state (self->session, STRAY_CONNECTION_NOT_CONFIGURED);
       return;
     }
   start_connection (self, stray_account_get_server_url (self->account),

@@ -379,6 +379,45 @@ test_handshake (Fixture       *fixture,
 }
 
 static gboolean
+is_offline (gconstpointer data)
+{
+  Fixture *fixture = (Fixture *) data;
+
+  return state (fixture) == STRAY_CONNECTION_DISCONNECTED;
+}
+
+/* The connection is the state's one writer, and every state it goes through reaches the
+ * session's notify (which the tray, the D-Bus service and the window follow): the lifecycle,
+ * and what frames about the connection say. */
+static void
+test_states (Fixture       *fixture,
+             G_GNUC_UNUSED gconstpointer user_data)
+{
+  static const char * const expected[] = {
+    "connecting", "connected", "offline", "connected", "offline", "not-configured",
+  };
+
+  g_assert_cmpint (state (fixture), ==, STRAY_CONNECTION_NOT_CONFIGURED);
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the resync");
+
+  server_hook (fixture, "/_dev/inject",
+               "{\"user_id\":\"alice\",\"frames\":[\"{\\\"type\\\":\\\"connection.changed\\\","
+               "\\\"online\\\":false}\"]}");
+  stray_test_wait_for (is_offline, fixture, "offline, as the frame says");
+  server_hook (fixture, "/_dev/inject",
+               "{\"user_id\":\"alice\",\"frames\":[\"{\\\"type\\\":\\\"health.check\\\"}\"]}");
+  stray_test_wait_for (is_connected, fixture, "connected again, as the health.check says");
+
+  stray_connection_stop (fixture->connection);
+  /* Signed out: the session forgets everything, and the state is not-configured. */
+  stray_session_clear (fixture->session);
+  g_assert_cmpuint (fixture->states->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (g_ptr_array_index (fixture->states, i), ==, expected[i]);
+}
+
+static gboolean
 has_five_health_checks (gconstpointer data)
 {
   Fixture *fixture = (Fixture *) data;
@@ -939,6 +978,7 @@ main (int   argc,
 
   g_test_add_func ("/stray/connection/backoff-formula", test_backoff_formula);
   ADD ("handshake", test_handshake);
+  ADD ("states", test_states);
   ADD ("ping-cadence", test_ping_cadence);
   ADD ("dead-connection", test_dead_connection);
   ADD ("reconnect/drop", test_reconnect_after_drop);

@@ -624,6 +624,23 @@ test_null_where_object_expected (void)
   g_assert_null (null_strings->message->parent_id);
 }
 
+/* A server's refusal of the handshake, which the connection turns into a typed error. */
+static void
+test_refusal (void)
+{
+  g_autoptr(StrayEvent) refused = decode_string (
+    "{\"type\":\"connection.error\",\"error\":{\"code\":43,\"message\":\"bad signature\","
+    "\"StatusCode\":401,\"duration\":\"\"}}");
+  g_autoptr(StrayEvent) fine = decode_string ("{\"type\":\"health.check\"}");
+
+  g_assert_nonnull (refused->refusal);
+  g_assert_cmpint (refused->refusal->code, ==, 43);
+  g_assert_cmpstr (refused->refusal->message, ==, "bad signature");
+  g_assert_null (fine->refusal);
+  assert_rejected ("{\"type\":\"connection.error\",\"error\":{\"code\":\"43\"}}", 49,
+                   STRAY_EVENT_ERROR_WRONG_TYPE, "field “error.code” must be an integer");
+}
+
 /* Decoding leaves nothing behind, whether it succeeds or not (ASan checks the leaks). */
 static void
 test_event_outlives_nothing (void)
@@ -670,6 +687,7 @@ main (int   argc,
   g_test_add_func ("/stray/event/bad/deep-nesting", test_deep_nesting);
   g_test_add_func ("/stray/event/bad/huge-frame", test_huge_frame);
   g_test_add_func ("/stray/event/bad/null-object", test_null_where_object_expected);
+  g_test_add_func ("/stray/event/refusal", test_refusal);
   g_test_add_func ("/stray/event/lifetime", test_event_outlives_nothing);
 
   return g_test_run ();

@@ -115,18 +115,9 @@ test_handshake (Fixture       *fixture,
 {
   g_assert_cmpstr (stray_session_get_user_id (fixture->session), ==, "luke");
   g_assert_cmpstr (stray_session_get_user_name (fixture->session), ==, "Luke");
-  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
-                   STRAY_CONNECTION_CONNECTED);
   g_assert_true (stray_session_is_user_muted (fixture->session, "count_dooku"));
   g_assert_true (stray_session_is_channel_muted (fixture->session, RANDOM));
   g_assert_false (stray_session_is_channel_muted (fixture->session, GENERAL));
-
-  apply (fixture, "{\"type\":\"connection.changed\",\"online\":false}");
-  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
-                   STRAY_CONNECTION_DISCONNECTED);
-  apply (fixture, "{\"type\":\"connection.recovered\"}");
-  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
-                   STRAY_CONNECTION_CONNECTED);
 }
 
 static void
@@ -516,6 +507,36 @@ count_notify (G_GNUC_UNUSED GObject    *object,
   (*count)++;
 }
 
+/* The connection state has one writer, the connection (test-connection.c): events applied to
+ * the session leave it alone, and clearing the session makes it not-configured again. */
+static void
+test_connection_state_writer (Fixture       *fixture,
+                              G_GNUC_UNUSED gconstpointer user_data)
+{
+  guint notified = 0;
+
+  g_signal_connect (fixture->session, "notify::connection-state", G_CALLBACK (count_notify),
+                    &notified);
+  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
+                   STRAY_CONNECTION_NOT_CONFIGURED);
+  apply (fixture, "{\"type\":\"connection.changed\",\"online\":true}");
+  apply (fixture, "{\"type\":\"connection.recovered\"}");
+  apply (fixture, "{\"type\":\"health.check\",\"connection_id\":\"c2\"}");
+  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
+                   STRAY_CONNECTION_NOT_CONFIGURED);
+  g_assert_cmpuint (notified, ==, 0);
+
+  stray_session_set_connection_state (fixture->session, STRAY_CONNECTION_CONNECTED);
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  stray_session_clear (fixture->session);
+  g_assert_cmpint (stray_session_get_connection_state (fixture->session), ==,
+                   STRAY_CONNECTION_NOT_CONFIGURED);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->channels)), ==, 0);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 0);
+  g_signal_handlers_disconnect_by_func (fixture->session, count_notify, &notified);
+}
+
 /* Views redraw on notify: a value that did not change must not notify. */
 static void
 test_notify_only_on_change (Fixture       *fixture,
@@ -661,18 +682,21 @@ test_no_history (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->channels)), ==, 1);
 }
 
-/* One entry of queryChannels' answer, as the server sends it. */
+/* One entry of queryChannels' answer, as the server sends it, decoded as the client does. */
 static void
 sync_channel (Fixture    *fixture,
               const char *state_json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *answer = g_strdup_printf ("{\"channels\":[%s]}", state_json);
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = stray_rest_parse (answer, strlen (answer), &error);
+  g_autoptr(StrayRestChannelsPage) page = NULL;
 
-  json_parser_load_from_data (parser, state_json, -1, &error);
   g_assert_no_error (error);
-  stray_session_sync_channel (fixture->session,
-                              json_node_get_object (json_parser_get_root (parser)));
+  page = stray_rest_channels_page_decode (root, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->n_channels, ==, 1);
+  stray_session_sync_channel (fixture->session, &page->channels[0]);
 }
 
 /* A channel without a name is called by its other members; a name wins. */
@@ -734,6 +758,7 @@ main (int   argc,
   g_test_add ("/stray/model/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("handshake", test_handshake);
+  ADD ("connection-state-writer", test_connection_state_writer);
   ADD ("message-new/counts", test_message_new_counts);
   ADD ("message-new/not-counted", test_message_new_not_counted);
   ADD ("message-new/read-events-capability", test_read_events_capability);

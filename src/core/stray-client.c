@@ -3,7 +3,8 @@
  * Every call carries what the official SDK sends (protocol-notes.md, "REST"): user_id,
  * connection_id and api_key in the query; the token in Authorization (no Bearer) with
  * stream-auth-type: jwt, X-Stream-Client and a fresh x-client-request-id. A 401 with code 40
- * gets one token refresh and one retry; a 429 backs off and retries a few times.
+ * gets one token refresh and one retry; a 429 backs off and retries a few times. The calls the
+ * applet makes, and how their answers are decoded, are in stray-client-calls.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,19 +13,16 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "stray-client.h"
-#include "stray-message.h"
+#include "stray-client-private.h"
 #include "stray-json.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 10
 #define MAX_RATE_LIMIT_RETRIES 3
 /* libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
-#define X_STREAM_CLIENT "stream-tray-" PACKAGE_VERSION
 
 struct _StrayClient
 {
@@ -43,12 +41,29 @@ typedef struct {
   char *method;
   char *path;
   char *body;
+  StrayClientAnswerDecoder decode;          /* NULL: the answer is returned as it is */
+  GDestroyNotify decoded_free;
   gboolean refreshed;
   guint rate_limited;
   /* The last answer's, while its body is parsed. */
   guint status;
   char *retry_after;
 } Call;
+
+/* What the worker thread hands back: the answer parsed, and decoded when the call has a
+ * decoder and the status says success. */
+typedef struct {
+  JsonNode *root;
+  GError *error;                 /* why root, or decoded, is missing */
+  gpointer decoded;
+  GDestroyNotify decoded_free;
+} Answer;
+
+typedef struct {
+  GBytes *bytes;
+  StrayClientAnswerDecoder decode;
+  GDestroyNotify decoded_free;
+} ParseJob;
 
 G_DEFINE_FINAL_TYPE (StrayClient, stray_client, G_TYPE_OBJECT)
 G_DEFINE_QUARK (stray-client-error-quark, stray_client_error)
@@ -71,6 +86,27 @@ call_free (gpointer data)
   g_free (call->body);
   g_free (call->retry_after);
   g_free (call);
+}
+
+static void
+answer_free (Answer *answer)
+{
+  g_clear_pointer (&answer->root, json_node_unref);
+  g_clear_error (&answer->error);
+  if (answer->decoded != NULL)
+    answer->decoded_free (answer->decoded);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
+
+static void
+parse_job_free (gpointer data)
+{
+  ParseJob *job = data;
+
+  g_bytes_unref (job->bytes);
+  g_free (job);
 }
 
 static void
@@ -113,7 +149,7 @@ static void
 stray_client_init (StrayClient *self)
 {
   self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT_SECONDS,
-                                                 "user-agent", X_STREAM_CLIENT,
+                                                 "user-agent", STRAY_CLIENT_X_STREAM_CLIENT,
                                                  NULL);
 }
 
@@ -266,18 +302,22 @@ parse_in_thread (GTask                      *task,
                  gpointer                    task_data,
                  G_GNUC_UNUSED GCancellable *cancellable)
 {
-  GBytes *bytes = task_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  ParseJob *job = task_data;
+  Answer *answer = g_new0 (Answer, 1);
+  gsize size;
+  const char *data = g_bytes_get_data (job->bytes, &size);
 
-  if (g_bytes_get_size (bytes) > 0 &&
-      json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                  g_bytes_get_size (bytes), NULL) &&
-      JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
-    g_task_return_pointer (task, json_object_ref (json_node_get_object (root)),
-                           (GDestroyNotify) json_object_unref);
+  if (size == 0)
+    g_set_error_literal (&answer->error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_SYNTAX,
+                         "answer is empty");
   else
-    g_task_return_pointer (task, NULL, NULL);
+    answer->root = stray_rest_parse (data, size, &answer->error);
+  if (answer->root != NULL && job->decode != NULL)
+    {
+      answer->decoded = job->decode (answer->root, &answer->error);
+      answer->decoded_free = job->decoded_free;
+    }
+  g_task_return_pointer (task, answer, (GDestroyNotify) answer_free);
 }
 
 static void
@@ -287,23 +327,23 @@ on_answer_parsed (G_GNUC_UNUSED GObject *source,
 {
   g_autoptr(GTask) task = user_data;
   Call *call = g_task_get_task_data (task);
-  g_autoptr(JsonObject) answer = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(Answer) answer = g_task_propagate_pointer (G_TASK (result), NULL);
+  JsonObject *object = answer->root != NULL ? json_node_get_object (answer->root) : NULL;
   guint status = call->status;
   gint64 code;
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      if (answer == NULL)
+      if (answer->root == NULL || (call->decode != NULL && answer->decoded == NULL))
         g_task_return_new_error (task, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
-                                 "%s %s answered something that is not a JSON object",
-                                 call->method, call->path);
+                                 "%s %s answered badly: %s", call->method, call->path,
+                                 answer->error->message);
       else
-        g_task_return_pointer (task, g_steal_pointer (&answer),
-                               (GDestroyNotify) json_object_unref);
+        g_task_return_pointer (task, g_steal_pointer (&answer), (GDestroyNotify) answer_free);
       return;
     }
 
-  code = stray_json_int (answer, "code", -1);
+  code = stray_json_int (object, "code", -1);
   if (status == SOUP_STATUS_UNAUTHORIZED && code == STRAY_CLIENT_ERROR_TOKEN_EXPIRED &&
       !call->refreshed)
     {
@@ -331,8 +371,8 @@ on_answer_parsed (G_GNUC_UNUSED GObject *source,
                            : status == STATUS_TOO_MANY_REQUESTS
                            ? STRAY_CLIENT_ERROR_RATE_LIMITED : STRAY_CLIENT_ERROR_HTTP,
                            "%s %s failed with HTTP %u%s%s", call->method, call->path, status,
-                           stray_json_string (answer, "message") ? ": " : "",
-                           stray_json_string (answer, "message") ?: "");
+                           stray_json_string (object, "message") ? ": " : "",
+                           stray_json_string (object, "message") ?: "");
 }
 
 static void
@@ -347,6 +387,7 @@ on_call_sent (GObject      *source,
   g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
                                                                &error);
   g_autoptr(GTask) parse = NULL;
+  ParseJob *job;
 
   if (bytes == NULL)
     {
@@ -358,8 +399,15 @@ on_call_sent (GObject      *source,
   g_free (call->retry_after);
   call->retry_after = g_strdup (soup_message_headers_get_one (
     soup_message_get_response_headers (msg), "Retry-After"));
+  job = g_new0 (ParseJob, 1);
+  job->bytes = g_steal_pointer (&bytes);
+  if (SOUP_STATUS_IS_SUCCESSFUL (call->status))
+    {
+      job->decode = call->decode;
+      job->decoded_free = call->decoded_free;
+    }
   parse = g_task_new (NULL, NULL, on_answer_parsed, g_steal_pointer (&task));
-  g_task_set_task_data (parse, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_set_task_data (parse, job, parse_job_free);
   g_task_run_in_thread (parse, parse_in_thread);
 }
 
@@ -411,7 +459,7 @@ send_call (GTask *task)
   headers = soup_message_get_request_headers (msg);
   soup_message_headers_replace (headers, "Authorization", self->token);
   soup_message_headers_replace (headers, "stream-auth-type", "jwt");
-  soup_message_headers_replace (headers, "X-Stream-Client", X_STREAM_CLIENT);
+  soup_message_headers_replace (headers, "X-Stream-Client", STRAY_CLIENT_X_STREAM_CLIENT);
   soup_message_headers_replace (headers, "x-client-request-id", request_id);
   if (call->body != NULL)
     {
@@ -422,6 +470,44 @@ send_call (GTask *task)
 
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), on_call_sent, task);
+}
+
+/**
+ * stray_client_call_async_full:
+ * @decode: (nullable): what turns a successful answer into the result, on the worker thread
+ * @decoded_free: how the result is freed
+ * @source_tag: the public _async function, which its _finish checks
+ */
+void
+stray_client_call_async_full (StrayClient              *self,
+                              const char               *method,
+                              const char               *path,
+                              JsonObject               *body,
+                              StrayClientAnswerDecoder  decode,
+                              GDestroyNotify            decoded_free,
+                              gpointer                  source_tag,
+                              GCancellable             *cancellable,
+                              GAsyncReadyCallback       callback,
+                              gpointer                  user_data)
+{
+  GTask *task;
+  Call *call;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  call = g_new0 (Call, 1);
+  call->method = g_strdup (method);
+  call->path = g_strdup (path);
+  call->decode = decode;
+  call->decoded_free = decoded_free;
+  if (body != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+
+      call->body = json_to_string (node, FALSE);
+    }
+  g_task_set_task_data (task, call, call_free);
+  send_call (task);
 }
 
 /**
@@ -441,29 +527,18 @@ stray_client_call_async (StrayClient         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  GTask *task;
-  Call *call;
-
   g_return_if_fail (STRAY_IS_CLIENT (self));
   g_return_if_fail (method != NULL && path != NULL && path[0] == '/');
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, stray_client_call_async);
-  call = g_new0 (Call, 1);
-  call->method = g_strdup (method);
-  call->path = g_strdup (path);
-  if (body != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
-
-      call->body = json_to_string (node, FALSE);
-    }
-  g_task_set_task_data (task, call, call_free);
-  send_call (task);
+  stray_client_call_async_full (self, method, path, body, NULL, NULL, stray_client_call_async,
+                                cancellable, callback, user_data);
 }
 
 /**
  * stray_client_call_finish:
+ *
+ * Finishes any call, the decoded ones too: their answer as it came, for callers that only
+ * want to know that the call went through.
  *
  * Returns: (transfer full) (nullable): the answer
  */
@@ -472,201 +547,30 @@ stray_client_call_finish (StrayClient   *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
+  g_autoptr(Answer) answer = NULL;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* "messaging:general" → "/channels/messaging/general/SUFFIX", escaped. */
-static char *
-channel_path (const char *cid,
-              const char *suffix)
-{
-  const char *colon = strchr (cid, ':');
-  g_autofree char *type = NULL;
-  g_autofree char *type_escaped = NULL;
-  g_autofree char *id_escaped = NULL;
-
-  g_return_val_if_fail (colon != NULL, NULL);
-  type = g_strndup (cid, colon - cid);
-  type_escaped = g_uri_escape_string (type, NULL, FALSE);
-  id_escaped = g_uri_escape_string (colon + 1, NULL, FALSE);
-  return g_strdup_printf ("/channels/%s/%s/%s", type_escaped, id_escaped, suffix);
-}
-
-void
-stray_client_mark_read_async (StrayClient         *self,
-                              const char          *cid,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autofree char *path = channel_path (cid, "read");
-  g_autoptr(JsonObject) body = json_object_new ();
-
-  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
-}
-
-void
-stray_client_mark_all_read_async (StrayClient         *self,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-
-  stray_client_call_async (self, "POST", "/channels/read", body, cancellable, callback,
-                           user_data);
-}
-
-void
-stray_client_mark_unread_async (StrayClient         *self,
-                                const char          *cid,
-                                const char          *message_id,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autofree char *path = channel_path (cid, "unread");
-  g_autoptr(JsonObject) body = json_object_new ();
-
-  json_object_set_string_member (body, "message_id", message_id);
-  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
-}
-
-void
-stray_client_send_message_async (StrayClient         *self,
-                                 const char          *cid,
-                                 const char          *text,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autofree char *path = channel_path (cid, "message");
-  g_autoptr(JsonObject) body = json_object_new ();
-  JsonObject *message = json_object_new ();
-
-  json_object_set_string_member (message, "text", text);
-  json_object_set_object_member (body, "message", message);
-  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
-}
-
-void
-stray_client_mute_channel_async (StrayClient         *self,
-                                 const char          *cid,
-                                 gboolean             muted,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-
-  json_object_set_string_member (body, "channel_cid", cid);
-  stray_client_call_async (self, "POST",
-                           muted ? "/moderation/mute/channel" : "/moderation/unmute/channel",
-                           body, cancellable, callback, user_data);
-}
-
-/* A channel's last @limit messages, for the window; nothing is watched or marked. */
-void
-stray_client_query_messages_async (StrayClient         *self,
-                                   const char          *cid,
-                                   guint                limit,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autofree char *path = channel_path (cid, "query");
-  g_autoptr(JsonObject) body = json_object_new ();
-  JsonObject *messages = json_object_new ();
-
-  json_object_set_boolean_member (body, "state", TRUE);
-  json_object_set_boolean_member (body, "watch", FALSE);
-  json_object_set_boolean_member (body, "presence", FALSE);
-  json_object_set_int_member (messages, "limit", limit);
-  json_object_set_object_member (body, "messages", messages);
-  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
-}
-
-/* Returns: (transfer full): the messages, oldest first, as a GListModel of StrayMessage */
-GListModel *
-stray_client_query_messages_finish (StrayClient   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
-{
-  g_autoptr(JsonObject) response = stray_client_call_finish (self, result, error);
-  JsonNode *messages;
-
-  if (response == NULL)
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
     return NULL;
-  messages = json_object_get_member (response, "messages");
-  if (messages == NULL || !JSON_NODE_HOLDS_ARRAY (messages))
-    {
-      g_set_error_literal (error, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
-                           _("The server's answer has no messages"));
-      return NULL;
-    }
-  return stray_message_list_new_from_json (json_node_get_array (messages));
+  return json_object_ref (json_node_get_object (answer->root));
 }
 
-/* An event of @type (typing.start, typing.stop) to the channel's watchers. */
-void
-stray_client_send_event_async (StrayClient         *self,
-                               const char          *cid,
-                               const char          *type,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+/* What a decoded call's answer became on the worker thread. */
+gpointer
+stray_client_decoded_call_finish (StrayClient   *self,
+                                  GAsyncResult  *result,
+                                  gpointer       source_tag,
+                                  GError       **error)
 {
-  g_autofree char *path = channel_path (cid, "event");
-  g_autoptr(JsonObject) body = json_object_new ();
-  JsonObject *event = json_object_new ();
+  g_autoptr(Answer) answer = NULL;
 
-  json_object_set_string_member (event, "type", type);
-  json_object_set_object_member (body, "event", event);
-  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
-}
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
-/* The user's channels, newest first, 30 at a time (the most Stream gives). */
-void
-stray_client_query_channels_async (StrayClient         *self,
-                                   guint                offset,
-                                   gboolean             watch,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  JsonObject *filter = json_object_new ();
-  JsonObject *members = json_object_new ();
-  JsonArray *in = json_array_new ();
-  JsonArray *sort = json_array_new ();
-  JsonObject *key = json_object_new ();
-
-  json_array_add_string_element (in, self->user_id);
-  json_object_set_array_member (members, "$in", in);
-  json_object_set_object_member (filter, "members", members);
-  json_object_set_string_member (key, "field", "last_message_at");
-  json_object_set_int_member (key, "direction", -1);
-  json_array_add_object_element (sort, key);
-
-  json_object_set_object_member (body, "filter_conditions", filter);
-  json_object_set_array_member (body, "sort", sort);
-  json_object_set_boolean_member (body, "state", TRUE);
-  json_object_set_boolean_member (body, "watch", watch && self->connection_id != NULL);
-  json_object_set_boolean_member (body, "presence", FALSE);
-  json_object_set_int_member (body, "limit", 30);
-  json_object_set_int_member (body, "offset", offset);
-  /* The tray shows one message per channel. */
-  json_object_set_int_member (body, "message_limit", 1);
-  stray_client_call_async (self, "POST", "/channels", body, cancellable, callback, user_data);
-}
-
-void
-stray_client_get_unread_async (StrayClient         *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  stray_client_call_async (self, "GET", "/unread", NULL, cancellable, callback, user_data);
+  answer = g_task_propagate_pointer (G_TASK (result), error);
+  if (answer == NULL)
+    return NULL;
+  return g_steal_pointer (&answer->decoded);
 }

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "stray-rest.h"
 #include "stray-token-provider.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,9 @@ G_BEGIN_DECLS
 #define STRAY_TYPE_CLIENT (stray_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (StrayClient, stray_client, STRAY, CLIENT, GObject)
+
+/* What the applet calls itself to Stream, as the SDK does (X-Stream-Client, user agent). */
+#define STRAY_CLIENT_X_STREAM_CLIENT "stream-tray-" PACKAGE_VERSION
 
 #define STRAY_CLIENT_ERROR (stray_client_error_quark ())
 
@@ -41,6 +45,8 @@ void         stray_client_set_connection_id   (StrayClient         *self,
 const char  *stray_client_get_connection_id   (StrayClient         *self);
 void         stray_client_set_timeout         (StrayClient         *self,
                                                guint                seconds);
+char        *stray_client_socket_url          (StrayClient         *self,
+                                               const char          *token);
 
 void         stray_client_call_async          (StrayClient         *self,
                                                const char          *method,
@@ -81,16 +87,25 @@ void         stray_client_mute_channel_async  (StrayClient         *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+
+/* These three answers come decoded (stray-rest.h); stray_client_call_finish() takes them too,
+ * as they came. */
 void         stray_client_query_channels_async (StrayClient        *self,
                                                 guint               offset,
                                                 gboolean            watch,
                                                 GCancellable       *cancellable,
                                                 GAsyncReadyCallback callback,
                                                 gpointer            user_data);
+StrayRestChannelsPage *stray_client_query_channels_finish (StrayClient   *self,
+                                                           GAsyncResult  *result,
+                                                           GError       **error);
 void         stray_client_get_unread_async    (StrayClient         *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+StrayRestUnread *stray_client_get_unread_finish (StrayClient   *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
 
 void         stray_client_query_messages_async (StrayClient        *self,
                                                 const char         *cid,
@@ -101,6 +116,7 @@ void         stray_client_query_messages_async (StrayClient        *self,
 GListModel  *stray_client_query_messages_finish (StrayClient       *self,
                                                  GAsyncResult      *result,
                                                  GError           **error);
+
 void         stray_client_send_event_async    (StrayClient         *self,
                                                const char          *cid,
                                                const char          *type,

@@ -4,11 +4,18 @@
  * (protocol-notes.md): the URL built the same way, the first frame as the handshake, a ping
  * 25 s after each health.check received, the connection dead after 35 s without a frame,
  * reconnects with the SDK's backoff (reset after a success), none after an auth error. After
- * every handshake the whole model is resynced over REST (queryChannels over all the user's
- * channels and GET /unread), so that the counts are exact after any gap.
+ * every handshake the whole model is resynced over REST (stray-resync.c), so that the counts
+ * are exact after any gap.
+ *
+ * It is the one writer of the session's connection state (apart from stray_session_clear(),
+ * which makes it not-configured again when there is no account and so no connection).
  *
  * It also reconnects at once when the network comes back and after resume, and disconnects
  * cleanly before suspend (logind's PrepareForSleep).
+ *
+ * Somewhat over 800 lines, and kept whole: it is one state machine, whose socket, timers,
+ * backoff and network and sleep watchers all read and write the same fields; split, each part
+ * would need the whole instance struct through a private header.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,13 +29,11 @@
 
 #include "stray-connection.h"
 #include "stray-event.h"
-#include "stray-json.h"
+#include "stray-resync.h"
 
-#define X_STREAM_CLIENT "stream-tray-" PACKAGE_VERSION
 /* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
  * refused one by one instead, without losing the connection. */
 #define MAX_SOCKET_PAYLOAD (16 * 1024 * 1024)
-#define PAGE_SIZE 30
 
 struct _StrayConnection
 {
@@ -272,102 +277,51 @@ schedule_reconnect (StrayConnection *self)
 
 /* ---- resync ---- */
 
-typedef struct {
-  guint offset;
-  GCancellable *cancellable;
-} Resync;
-
-static void query_page (StrayConnection *self, guint offset);
-
 static void
-on_unread (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+on_resynced (G_GNUC_UNUSED GObject *source,
+             GAsyncResult          *result,
+             gpointer               user_data)
 {
   g_autoptr(StrayConnection) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) unread = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
 
-  if (unread == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_debug ("resync: GET /unread failed: %s", error->message);
-          stray_session_end_sync (self->session, NULL);
-        }
-      return;
-    }
-  stray_session_end_sync (self->session, unread);
+  /* Failures were logged where they happened; the next handshake resyncs again. */
+  if (!stray_resync_finish (result, NULL))
+    return;
   g_debug ("resynced");
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
-}
-
-static void
-on_page (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(StrayConnection) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) page = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-  JsonArray *channels;
-  guint n_channels;
-
-  if (page == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("resync: queryChannels failed: %s", error->message);
-      return;
-    }
-  channels = stray_json_array (page, "channels");
-  n_channels = channels != NULL ? json_array_get_length (channels) : 0;
-  for (guint i = 0; i < n_channels; i++)
-    {
-      JsonNode *element = json_array_get_element (channels, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (element))
-        stray_session_sync_channel (self->session, json_node_get_object (element));
-    }
-
-  if (n_channels == PAGE_SIZE)
-    {
-      query_page (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self),
-                                                             "stray-resync-offset")) +
-                  PAGE_SIZE);
-      return;
-    }
-  stray_client_get_unread_async (self->client, self->cancellable, on_unread,
-                                 g_object_ref (self));
-}
-
-static void
-query_page (StrayConnection *self,
-            guint            offset)
-{
-  g_object_set_data (G_OBJECT (self), "stray-resync-offset", GUINT_TO_POINTER (offset));
-  stray_client_query_channels_async (self->client, offset, TRUE, self->cancellable, on_page,
-                                     g_object_ref (self));
-}
-
-static void
-resync (StrayConnection *self)
-{
-  stray_session_begin_sync (self->session);
-  query_page (self, 0);
 }
 
 /* ---- the socket ---- */
 
 static GError *
-handshake_error (JsonObject *error)
+handshake_error (const StrayEventRefusal *refusal)
 {
-  gint64 code = stray_json_int (error, "code", 0);
-  const char *message = stray_json_string (error, "message");
+  gint32 code = MAX (refusal->code, 0);
 
-  return g_error_new (STRAY_CLIENT_ERROR, code > 0 && code < 1000 ? (int) code
+  return g_error_new (STRAY_CLIENT_ERROR, code > 0 && code < 1000 ? code
                                                                   : STRAY_CLIENT_ERROR_HTTP,
-                      "the server refused the connection (code %" G_GINT64_FORMAT "): %s",
-                      code, message != NULL ? message : "no reason given");
+                      "the server refused the connection (code %d): %s", code,
+                      refusal->message != NULL ? refusal->message : "no reason given");
+}
+
+/* Events about the connection itself: the server's health.check, and connection.changed and
+ * connection.recovered should a server send them (the SDK makes those for itself). */
+static void
+follow_event (StrayConnection  *self,
+              const StrayEvent *event)
+{
+  switch (event->type)
+    {
+    case STRAY_EVENT_HEALTH_CHECK:
+    case STRAY_EVENT_CONNECTION_RECOVERED:
+      set_state (self, STRAY_CONNECTION_CONNECTED);
+      break;
+    case STRAY_EVENT_CONNECTION_CHANGED:
+      set_state (self, event->online ? STRAY_CONNECTION_CONNECTED : STRAY_CONNECTION_DISCONNECTED);
+      break;
+    default:
+      break;
+    }
 }
 
 /* Whether an event is news now, rather than about what happened before this connection. */
@@ -388,7 +342,6 @@ handle_handshake (StrayConnection *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(StrayEvent) event = NULL;
-  JsonObject *refusal;
 
   g_clear_handle_id (&self->handshake_id, g_source_remove);
   event = stray_event_decode (data, length, &error);
@@ -399,10 +352,9 @@ handle_handshake (StrayConnection *self,
       return;
     }
 
-  refusal = stray_json_object (json_node_get_object (event->root), "error");
-  if (refusal != NULL)
+  if (event->refusal != NULL)
     {
-      GError *refused = handshake_error (refusal);
+      GError *refused = handshake_error (event->refusal);
 
       self->refresh_token = refused->code == STRAY_CLIENT_ERROR_TOKEN_EXPIRED;
       fail (self, refused);
@@ -424,10 +376,11 @@ handle_handshake (StrayConnection *self,
   self->connected_at = g_get_real_time ();
   g_clear_error (&self->error);
   stray_client_set_connection_id (self->client, event->connection_id);
-  stray_session_apply (self->session, event);
   set_state (self, STRAY_CONNECTION_CONNECTED);
+  stray_session_apply (self->session, event);
   self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
-  resync (self);
+  stray_resync_async (self->session, self->client, self->cancellable, on_resynced,
+                      g_object_ref (self));
 }
 
 static void
@@ -470,6 +423,7 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
       g_clear_handle_id (&self->ping_id, g_source_remove);
       self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
     }
+  follow_event (self, event);
   stray_session_apply (self->session, event);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
 }
@@ -511,45 +465,6 @@ on_socket_connected (GObject      *source,
   restart_watchdog (self);
 }
 
-/* The URL exactly as the SDK builds it, parameters in its order. */
-static char *
-connect_url (StrayConnection *self,
-             const char      *token)
-{
-  const char *base = stray_client_get_base_url (self->client);
-  const char *user_id = stray_client_get_user_id (self->client);
-  g_autoptr(JsonObject) payload = json_object_new ();
-  JsonObject *details = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *payload_text = NULL;
-  g_autofree char *request_id = g_uuid_string_random ();
-  g_autofree char *json = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *authorization = NULL;
-  g_autofree char *client = NULL;
-  const char *scheme_end;
-
-  json_object_set_string_member (payload, "user_id", user_id);
-  json_object_set_string_member (details, "id", user_id);
-  json_object_set_object_member (payload, "user_details", details);
-  json_object_set_string_member (payload, "client_request_id", request_id);
-  node = json_node_init_object (json_node_alloc (), payload);
-  payload_text = json_to_string (node, FALSE);
-
-  json = g_uri_escape_string (payload_text, NULL, FALSE);
-  key = g_uri_escape_string (stray_client_get_api_key (self->client), NULL, FALSE);
-  authorization = g_uri_escape_string (token, NULL, FALSE);
-  client = g_uri_escape_string (X_STREAM_CLIENT, NULL, FALSE);
-
-  /* http → ws, https → wss; a path prefix stays. */
-  scheme_end = strstr (base, "://");
-  g_return_val_if_fail (scheme_end != NULL, NULL);
-  return g_strdup_printf ("%s%s/connect?json=%s&api_key=%s&authorization=%s"
-                          "&stream-auth-type=jwt&X-Stream-Client=%s",
-                          g_str_has_prefix (base, "https") ? "wss" : "ws", scheme_end, json, key,
-                          authorization, client);
-}
-
 static void
 on_token (GObject      *source,
           GAsyncResult *result,
@@ -574,7 +489,7 @@ on_token (GObject      *source,
       return;
     }
 
-  url = connect_url (self, token);
+  url = stray_client_socket_url (self->client, token);
   memset (token, 0, strlen (token));
   msg = soup_message_new ("GET", url);
   memset (url, 0, strlen (url));
@@ -810,7 +725,8 @@ stray_connection_init (StrayConnection *self)
   self->dead_after = 35000;
   self->handshake_timeout = 15000;
   self->backoff_scale = 1.0;
-  self->soup = soup_session_new_with_options ("user-agent", X_STREAM_CLIENT, NULL);
+  self->soup = soup_session_new_with_options ("user-agent", STRAY_CLIENT_X_STREAM_CLIENT,
+                                              NULL);
 }
 
 /**

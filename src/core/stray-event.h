@@ -85,6 +85,7 @@ typedef enum {
   STRAY_EVENT_N_TYPES,
 } StrayEventType;
 
+/* Why a frame, or a REST answer (stray-rest.h), was refused. */
 #define STRAY_EVENT_ERROR (stray_event_error_quark ())
 
 typedef enum {
@@ -97,10 +98,11 @@ typedef enum {
   STRAY_EVENT_ERROR_WRONG_TYPE,
   STRAY_EVENT_ERROR_OUT_OF_RANGE,
   STRAY_EVENT_ERROR_INVALID_VALUE,
+  STRAY_EVENT_ERROR_MISSING_FIELD,
 } StrayEventError;
 
-/* Every string below points into the parsed frame, which the event keeps alive: an event
- * decodes without copying, and whoever keeps a value beyond the event copies it. */
+/* Every string below points into the parsed frame (or REST answer), which the event (or
+ * answer) keeps alive: decoding copies nothing, and whoever keeps a value beyond it copies it. */
 
 typedef struct {
   const char *id;
@@ -123,6 +125,7 @@ typedef struct {
   gboolean has_hidden;
   /* FALSE only when own_capabilities is listed and lacks "read-events" */
   gboolean read_events;
+  gboolean has_capabilities; /* own_capabilities was listed */
 } StrayEventChannel;
 
 typedef struct {
@@ -170,6 +173,12 @@ typedef struct {
   const char * const *muted_channel_cids; /* NULL-terminated; NULL when absent */
 } StrayEventMe;
 
+/* A server's refusal, the `error` of connection.error. */
+typedef struct {
+  gint32 code;            /* Stream's code; STRAY_COUNT_UNSET when absent */
+  const char *message;
+} StrayEventRefusal;
+
 typedef struct {
   StrayEventType type;
   const char *type_name;
@@ -188,6 +197,7 @@ typedef struct {
   const StrayEventReaction *reaction;
   const StrayEventThread *thread;
   const StrayEventMe *me;
+  const StrayEventRefusal *refusal;
 
   /* Unread counters; STRAY_COUNT_UNSET when the frame does not carry them. */
   gint32 total_unread_count;

@@ -10,8 +10,6 @@
 
 #include "config.h"
 
-#include "stray-event.h"
-#include "stray-json.h"
 #include "stray-message.h"
 
 struct _StrayMessage
@@ -93,7 +91,8 @@ stray_message_init (G_GNUC_UNUSED StrayMessage *self)
 {
 }
 
-/* A message that arrived while its channel is on screen, from the channel's preview. */
+/* A message of a channel query (stray-rest.h), or one that arrived while its channel is on
+ * screen, from the channel's preview. */
 StrayMessage *
 stray_message_new (const char *id,
                    const char *user_id,
@@ -113,35 +112,6 @@ stray_message_new (const char *id,
   self->text = g_strdup (text != NULL ? text : "");
   self->created_at = created_at;
   self->deleted = deleted;
-  return self;
-}
-
-/* A message object of Stream's REST API; NULL when it is not one. */
-StrayMessage *
-stray_message_new_from_json (JsonObject *object)
-{
-  StrayMessage *self;
-  JsonObject *user = NULL;
-  const char *id = stray_json_string (object, "id");
-  const char *created_at = stray_json_string (object, "created_at");
-  const char *type = stray_json_string (object, "type");
-
-  if (id == NULL)
-    return NULL;
-  if (json_object_has_member (object, "user") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "user")))
-    user = json_object_get_object_member (object, "user");
-
-  self = g_object_new (STRAY_TYPE_MESSAGE, NULL);
-  self->id = g_strdup (id);
-  self->user_id = g_strdup (user != NULL ? stray_json_string (user, "id") : NULL);
-  self->author = g_strdup (user != NULL ? (stray_json_string (user, "name") ?: self->user_id)
-                                        : NULL);
-  self->text = g_strdup (stray_json_string (object, "text") ?: "");
-  self->deleted = g_strcmp0 (type, "deleted") == 0 ||
-                  stray_json_string (object, "deleted_at") != NULL;
-  if (created_at == NULL || !stray_parse_timestamp (created_at, &self->created_at))
-    self->created_at = 0;
   return self;
 }
 
@@ -185,25 +155,4 @@ stray_message_get_deleted (StrayMessage *self)
 {
   g_return_val_if_fail (STRAY_IS_MESSAGE (self), FALSE);
   return self->deleted;
-}
-
-/* The messages of a channel query, oldest first as Stream sends them; entries that are not
- * messages are skipped. */
-GListModel *
-stray_message_list_new_from_json (JsonArray *messages)
-{
-  GListStore *store = g_list_store_new (STRAY_TYPE_MESSAGE);
-  guint n = messages != NULL ? json_array_get_length (messages) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *node = json_array_get_element (messages, i);
-      g_autoptr(StrayMessage) message = NULL;
-
-      if (JSON_NODE_HOLDS_OBJECT (node))
-        message = stray_message_new_from_json (json_node_get_object (node));
-      if (message != NULL)
-        g_list_store_append (store, message);
-    }
-  return G_LIST_MODEL (store);
 }

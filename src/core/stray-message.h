@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -19,14 +19,11 @@ StrayMessage *stray_message_new             (const char   *id,
                                              const char   *text,
                                              gint64        created_at,
                                              gboolean      deleted);
-StrayMessage *stray_message_new_from_json   (JsonObject   *object);
 const char   *stray_message_get_id          (StrayMessage *self);
 const char   *stray_message_get_author      (StrayMessage *self);
 const char   *stray_message_get_user_id     (StrayMessage *self);
 const char   *stray_message_get_text        (StrayMessage *self);
 gint64        stray_message_get_created_at  (StrayMessage *self);
 gboolean      stray_message_get_deleted     (StrayMessage *self);
-
-GListModel   *stray_message_list_new_from_json (JsonArray *messages);
 
 G_END_DECLS

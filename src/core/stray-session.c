@@ -2,7 +2,8 @@
  *
  * The unread rules are the official JavaScript SDK's (channel.ts _countMessageAsUnread and
  * _handleChannelEvent, client.ts), see docs/protocol-notes.md; the totals are the
- * server's and are never recomputed here.
+ * server's and are never recomputed here. The resync after a gap, from REST answers, is in
+ * stray-session-sync.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,25 +15,7 @@
 #include <string.h>
 
 #include "stray-enums.h"
-#include "stray-json.h"
-#include "stray-session.h"
-
-struct _StraySession
-{
-  GObject parent_instance;
-
-  StrayChannelList *channels;
-  char *user_id;
-  char *user_name;
-  char *user_image;
-  guint total_unread_count;
-  guint unread_channels;
-  guint unread_threads;
-  GHashTable *muted_users;    /* set of user ids */
-  GHashTable *muted_channels; /* set of cids */
-  StrayConnectionState connection_state;
-  GHashTable *synced;         /* cids seen since begin_sync; NULL outside a sync */
-};
+#include "stray-session-private.h"
 
 G_DEFINE_FINAL_TYPE (StraySession, stray_session, G_TYPE_OBJECT)
 
@@ -142,24 +125,6 @@ stray_session_get_property (GObject    *object,
 }
 
 static void
-stray_session_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  StraySession *self = STRAY_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_CONNECTION_STATE:
-      stray_session_set_connection_state (self, g_value_get_enum (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 stray_session_class_init (StraySessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -168,7 +133,6 @@ stray_session_class_init (StraySessionClass *klass)
   object_class->dispose = stray_session_dispose;
   object_class->finalize = stray_session_finalize;
   object_class->get_property = stray_session_get_property;
-  object_class->set_property = stray_session_set_property;
 
   properties[PROP_CHANNELS] =
     g_param_spec_object ("channels", NULL, NULL, STRAY_TYPE_CHANNEL_LIST, read_only);
@@ -184,10 +148,10 @@ stray_session_class_init (StraySessionClass *klass)
     g_param_spec_uint ("unread-channels", NULL, NULL, 0, G_MAXUINT, 0, read_only);
   properties[PROP_UNREAD_THREADS] =
     g_param_spec_uint ("unread-threads", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+  /* Written by the connection alone (stray_session_set_connection_state()). */
   properties[PROP_CONNECTION_STATE] =
     g_param_spec_enum ("connection-state", NULL, NULL,
-                       STRAY_TYPE_CONNECTION_STATE, STRAY_CONNECTION_NOT_CONFIGURED,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                       STRAY_TYPE_CONNECTION_STATE, STRAY_CONNECTION_NOT_CONFIGURED, read_only);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -221,8 +185,8 @@ may_be_own_user (StraySession         *self,
   return user == NULL || user->id == NULL || self->user_id == NULL || is_own_user (self, user);
 }
 
-static gboolean
-is_valid_cid (const char *cid)
+gboolean
+stray_session_is_valid_cid (const char *cid)
 {
   const char *colon = cid != NULL ? strchr (cid, ':') : NULL;
 
@@ -267,7 +231,7 @@ ensure_channel (StraySession     *self,
 
   if (existing != NULL)
     return existing;
-  if (!is_valid_cid (event->cid))
+  if (!stray_session_is_valid_cid (event->cid))
     return NULL;
 
   channel = stray_channel_new (event->cid);
@@ -444,9 +408,8 @@ apply_me (StraySession       *self,
   set_string (self, &self->user_id, me->user.id, PROP_USER_ID);
   set_string (self, &self->user_name, me->user.name, PROP_USER_NAME);
   set_string (self, &self->user_image, me->user.image, PROP_USER_IMAGE);
-  set_count (self, &self->total_unread_count, me->total_unread_count, PROP_TOTAL_UNREAD_COUNT);
-  set_count (self, &self->unread_channels, me->unread_channels, PROP_UNREAD_CHANNELS);
-  set_count (self, &self->unread_threads, me->unread_threads, PROP_UNREAD_THREADS);
+  stray_session_set_totals (self, me->total_unread_count, me->unread_channels,
+                            me->unread_threads);
 
   if (me->muted_user_ids != NULL)
     replace_set (self->muted_users, me->muted_user_ids);
@@ -502,19 +465,6 @@ stray_session_apply (StraySession     *self,
 
   switch (event->type)
     {
-    case STRAY_EVENT_HEALTH_CHECK:
-      stray_session_set_connection_state (self, STRAY_CONNECTION_CONNECTED);
-      break;
-
-    case STRAY_EVENT_CONNECTION_CHANGED:
-      stray_session_set_connection_state (self, event->online ? STRAY_CONNECTION_CONNECTED
-                                                              : STRAY_CONNECTION_DISCONNECTED);
-      break;
-
-    case STRAY_EVENT_CONNECTION_RECOVERED:
-      stray_session_set_connection_state (self, STRAY_CONNECTION_CONNECTED);
-      break;
-
     case STRAY_EVENT_MESSAGE_NEW:
     case STRAY_EVENT_NOTIFICATION_MESSAGE_NEW:
       apply_message_new (self, event);
@@ -614,6 +564,10 @@ stray_session_apply (StraySession     *self,
       apply_user_updated (self, event->user);
       break;
 
+    /* What these say about the connection is StrayConnection's to follow. */
+    case STRAY_EVENT_HEALTH_CHECK:
+    case STRAY_EVENT_CONNECTION_CHANGED:
+    case STRAY_EVENT_CONNECTION_RECOVERED:
     case STRAY_EVENT_CUSTOM:
     case STRAY_EVENT_MESSAGE_FLAGGED:
     case STRAY_EVENT_MESSAGE_UNBLOCKED:
@@ -657,10 +611,19 @@ stray_session_apply (StraySession     *self,
   /* The server's totals win over anything counted here. */
   if (event->me != NULL)
     apply_me (self, event->me);
-  set_count (self, &self->total_unread_count, event->total_unread_count,
-             PROP_TOTAL_UNREAD_COUNT);
-  set_count (self, &self->unread_channels, event->unread_channels, PROP_UNREAD_CHANNELS);
-  set_count (self, &self->unread_threads, event->unread_threads, PROP_UNREAD_THREADS);
+  stray_session_set_totals (self, event->total_unread_count, event->unread_channels,
+                            event->unread_threads);
+}
+
+void
+stray_session_set_totals (StraySession *self,
+                          gint32        total_unread_count,
+                          gint32        unread_channels,
+                          gint32        unread_threads)
+{
+  set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
+  set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
+  set_count (self, &self->unread_threads, unread_threads, PROP_UNREAD_THREADS);
 }
 
 /**
@@ -752,6 +715,13 @@ stray_session_get_connection_state (StraySession *self)
   return self->connection_state;
 }
 
+/**
+ * stray_session_set_connection_state:
+ *
+ * The connection state has one writer: the StrayConnection that keeps this session up to date
+ * (a test's stand-in for one may call it too). It starts as, and stray_session_clear() brings
+ * it back to, %STRAY_CONNECTION_NOT_CONFIGURED.
+ */
 void
 stray_session_set_connection_state (StraySession         *self,
                                     StrayConnectionState  state)
@@ -782,243 +752,4 @@ stray_connection_state_to_string (StrayConnectionState state)
     default:
       g_return_val_if_reached (NULL);
     }
-}
-
-void
-stray_session_begin_sync (StraySession *self)
-{
-  g_return_if_fail (STRAY_IS_SESSION (self));
-
-  g_clear_pointer (&self->synced, g_hash_table_unref);
-  self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-}
-
-/* The newest message of a channel state, as a preview. */
-static StrayMessagePreview *
-preview_of (JsonArray *messages)
-{
-  JsonObject *message, *user;
-  StrayEventMessage decoded = { 0 };
-  StrayEventUser author = { 0 };
-  guint length = messages != NULL ? json_array_get_length (messages) : 0;
-  JsonNode *last;
-
-  if (length == 0)
-    return NULL;
-  last = json_array_get_element (messages, length - 1);
-  if (!JSON_NODE_HOLDS_OBJECT (last))
-    return NULL;
-  message = json_node_get_object (last);
-  user = stray_json_object (message, "user");
-
-  decoded.id = stray_json_string (message, "id");
-  decoded.text = stray_json_string (message, "text");
-  decoded.type = stray_json_string (message, "type");
-  decoded.created_at = stray_json_string (message, "created_at");
-  if (decoded.id == NULL || (decoded.created_at != NULL &&
-                             !stray_parse_timestamp (decoded.created_at,
-                                                     &decoded.created_at_us)))
-    return NULL;
-  if (user != NULL)
-    {
-      author.id = stray_json_string (user, "id");
-      author.name = stray_json_string (user, "name");
-      author.image = stray_json_string (user, "image");
-      decoded.user = &author;
-    }
-  return stray_message_preview_new_from_event (&decoded);
-}
-
-/* The most members named in a title; a larger group reads "A, B, C and 4 more". */
-#define MEMBERS_TITLE_MAX 3
-
-/* The names of a channel's members other than the user, to title channels
- * without a name; NULL when the user is alone in it. */
-static char *
-members_title_new (StraySession *self,
-                   JsonArray    *members,
-                   guint         member_count)
-{
-  g_autoptr(GString) title = g_string_new (NULL);
-  guint named = 0, others = 0;
-
-  for (guint i = 0; i < json_array_get_length (members); i++)
-    {
-      JsonNode *element = json_array_get_element (members, i);
-      JsonObject *user = JSON_NODE_HOLDS_OBJECT (element)
-                         ? stray_json_object (json_node_get_object (element), "user") : NULL;
-      const char *id = stray_json_string (user, "id");
-      const char *name = stray_json_string (user, "name");
-
-      if (id == NULL || g_strcmp0 (id, self->user_id) == 0)
-        continue;
-      others++;
-      if (named == MEMBERS_TITLE_MAX)
-        continue;
-      if (named > 0)
-        g_string_append (title, ", ");
-      g_string_append (title, name != NULL && *name != '\0' ? name : id);
-      named++;
-    }
-  if (others == 0)
-    return NULL;
-  /* queryChannels lists at most 100 members; member_count (the user included) counts them all. */
-  if (member_count > 0)
-    others = MAX (others, member_count - 1);
-  if (others > named)
-    g_string_append_printf (title, " and %u more", others - named);
-  return g_string_free (g_steal_pointer (&title), FALSE);
-}
-
-/**
- * stray_session_sync_channel:
- * @state: one entry of queryChannels' `channels`
- *
- * Makes the model's channel what the server says it is, adding it when new.
- */
-void
-stray_session_sync_channel (StraySession *self,
-                            JsonObject   *state)
-{
-  JsonObject *data = stray_json_object (state, "channel");
-  const char *cid = stray_json_string (data, "cid");
-  JsonArray *reads = stray_json_array (state, "read");
-  JsonArray *members = stray_json_array (state, "members");
-  JsonArray *capabilities = stray_json_array (data, "own_capabilities");
-  g_autoptr(StrayMessagePreview) preview = NULL;
-  StrayChannel *channel;
-  gint64 last_message_at = 0;
-  guint unread = 0;
-
-  g_return_if_fail (STRAY_IS_SESSION (self));
-
-  if (!is_valid_cid (cid))
-    {
-      g_debug ("ignoring a channel state without a valid cid");
-      return;
-    }
-  channel = stray_channel_list_lookup (self->channels, cid);
-  if (channel == NULL)
-    {
-      g_autoptr(StrayChannel) added = stray_channel_new (cid);
-
-      stray_channel_list_add (self->channels, added);
-      channel = added;
-    }
-  if (self->synced != NULL)
-    g_hash_table_add (self->synced, g_strdup (cid));
-
-  stray_channel_set_name (channel, stray_json_string (data, "name"));
-  stray_channel_set_image (channel, stray_json_string (data, "image"));
-  stray_channel_set_member_count (channel, (guint) CLAMP (stray_json_int (data, "member_count",
-                                                                          0), 0, G_MAXINT32));
-  if (members != NULL)
-    {
-      g_autofree char *members_title = members_title_new (self, members,
-                                                          stray_channel_get_member_count (channel));
-
-      stray_channel_set_members_title (channel, members_title);
-    }
-  stray_channel_set_frozen (channel, stray_json_boolean (data, "frozen", FALSE));
-  stray_channel_set_hidden (channel, stray_json_boolean (state, "hidden", FALSE));
-  stray_channel_set_muted (channel, g_hash_table_contains (self->muted_channels, cid));
-  if (capabilities != NULL)
-    {
-      gboolean read_events = FALSE;
-
-      for (guint i = 0; i < json_array_get_length (capabilities); i++)
-        {
-          JsonNode *element = json_array_get_element (capabilities, i);
-
-          read_events |= JSON_NODE_HOLDS_VALUE (element) &&
-                         json_node_get_value_type (element) == G_TYPE_STRING &&
-                         g_str_equal (json_node_get_string (element), "read-events");
-        }
-      stray_channel_set_read_events (channel, read_events);
-    }
-
-  for (guint i = 0; reads != NULL && i < json_array_get_length (reads); i++)
-    {
-      JsonNode *element = json_array_get_element (reads, i);
-      JsonObject *read = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element)
-                                                           : NULL;
-
-      if (g_strcmp0 (stray_json_string (stray_json_object (read, "user"), "id"),
-                     self->user_id) == 0)
-        unread = (guint) CLAMP (stray_json_int (read, "unread_messages", 0), 0, G_MAXINT32);
-    }
-  stray_channel_set_unread_count (channel, unread);
-  /* Mentions are not in a channel's state; a direct conversation with unread messages is. */
-  if (stray_channel_is_direct (channel) && unread > 0)
-    stray_channel_set_attention (channel, TRUE);
-
-  preview = preview_of (stray_json_array (state, "messages"));
-  stray_channel_set_last_message (channel, preview);
-  if (stray_json_string (data, "last_message_at") != NULL &&
-      stray_parse_timestamp (stray_json_string (data, "last_message_at"), &last_message_at) &&
-      last_message_at > 0)
-    stray_channel_set_last_message_at (channel, last_message_at);
-  else if (preview != NULL)
-    stray_channel_set_last_message_at (channel, preview->created_at_us);
-}
-
-/**
- * stray_session_end_sync:
- * @unread: (nullable): the answer of GET /unread
- *
- * Drops the channels the sync did not see, and takes the server's totals.
- */
-void
-stray_session_end_sync (StraySession *self,
-                        JsonObject   *unread)
-{
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  guint n_channels;
-
-  g_return_if_fail (STRAY_IS_SESSION (self));
-  g_return_if_fail (self->synced != NULL);
-
-  n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
-  for (guint i = 0; i < n_channels; i++)
-    {
-      const char *cid = stray_channel_get_cid (stray_channel_list_peek (self->channels, i));
-
-      if (!g_hash_table_contains (self->synced, cid))
-        g_ptr_array_add (gone, g_strdup (cid));
-    }
-  for (guint i = 0; i < gone->len; i++)
-    stray_channel_list_remove (self->channels, g_ptr_array_index (gone, i));
-  g_clear_pointer (&self->synced, g_hash_table_unref);
-
-  if (unread != NULL)
-    {
-      JsonArray *channels = stray_json_array (unread, "channels");
-      gint64 total = stray_json_int (unread, "total_unread_count", -1);
-
-      if (total >= 0)
-        set_count (self, &self->total_unread_count, (gint32) MIN (total, G_MAXINT32),
-                   PROP_TOTAL_UNREAD_COUNT);
-      if (channels != NULL)
-        set_count (self, &self->unread_channels,
-                   (gint32) MIN (json_array_get_length (channels), G_MAXINT32),
-                   PROP_UNREAD_CHANNELS);
-    }
-}
-
-/**
- * stray_session_clear:
- *
- * Forgets every channel and count, as after signing out.
- */
-void
-stray_session_clear (StraySession *self)
-{
-  g_autoptr(JsonObject) nothing = json_object_new ();
-
-  g_return_if_fail (STRAY_IS_SESSION (self));
-
-  json_object_set_int_member (nothing, "total_unread_count", 0);
-  json_object_set_array_member (nothing, "channels", json_array_new ());
-  stray_session_begin_sync (self);
-  stray_session_end_sync (self, nothing);
 }

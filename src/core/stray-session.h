@@ -9,6 +9,7 @@
 
 #include "stray-channel-list.h"
 #include "stray-event.h"
+#include "stray-rest.h"
 
 G_BEGIN_DECLS
 
@@ -41,15 +42,17 @@ gboolean              stray_session_is_channel_muted       (StraySession        
                                                             const char           *cid);
 const char           *stray_connection_state_to_string     (StrayConnectionState  state);
 StrayConnectionState  stray_session_get_connection_state   (StraySession         *self);
+/* The connection state's one writer is StrayConnection (and a test's stand-in for one). */
 void                  stray_session_set_connection_state   (StraySession         *self,
                                                             StrayConnectionState  state);
 
-/* Resync after a gap: channels seen between begin and end are the user's, the rest go. */
+/* Resync after a gap, from decoded REST answers (stray-rest.h): channels seen between begin
+ * and end are the user's, the rest go. */
 void                  stray_session_begin_sync             (StraySession         *self);
 void                  stray_session_sync_channel           (StraySession         *self,
-                                                            JsonObject           *state);
+                                                            const StrayRestChannelState *state);
 void                  stray_session_end_sync               (StraySession         *self,
-                                                            JsonObject           *unread);
+                                                            const StrayRestUnread *unread);
 void                  stray_session_clear                  (StraySession         *self);
 
 G_END_DECLS

@@ -1,0 +1,280 @@
+/* stray-client-calls.c: the REST calls the applet makes, as the official SDK makes them
+ *
+ * Paths and bodies are the SDK's (protocol-notes.md, "REST"); queryChannels, GET /unread and a
+ * channel's messages come back decoded (stray-rest.h). The socket's URL is built here too.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "stray-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "stray-client-private.h"
+
+/**
+ * stray_client_socket_url:
+ * @token: the user's token
+ *
+ * The WebSocket's URL exactly as the SDK builds it, parameters in its order.
+ *
+ * Returns: (transfer full): the URL, which holds @token: wipe it after use
+ */
+char *
+stray_client_socket_url (StrayClient *self,
+                         const char  *token)
+{
+  const char *base, *user_id;
+  g_autoptr(JsonObject) payload = json_object_new ();
+  JsonObject *details = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *payload_text = NULL;
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autofree char *json = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *authorization = NULL;
+  g_autofree char *client = NULL;
+  const char *scheme_end;
+
+  g_return_val_if_fail (STRAY_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  base = stray_client_get_base_url (self);
+  user_id = stray_client_get_user_id (self);
+  json_object_set_string_member (payload, "user_id", user_id);
+  json_object_set_string_member (details, "id", user_id);
+  json_object_set_object_member (payload, "user_details", details);
+  json_object_set_string_member (payload, "client_request_id", request_id);
+  node = json_node_init_object (json_node_alloc (), payload);
+  payload_text = json_to_string (node, FALSE);
+
+  json = g_uri_escape_string (payload_text, NULL, FALSE);
+  key = g_uri_escape_string (stray_client_get_api_key (self), NULL, FALSE);
+  authorization = g_uri_escape_string (token, NULL, FALSE);
+  client = g_uri_escape_string (STRAY_CLIENT_X_STREAM_CLIENT, NULL, FALSE);
+
+  /* http → ws, https → wss; a path prefix stays. */
+  scheme_end = strstr (base, "://");
+  g_return_val_if_fail (scheme_end != NULL, NULL);
+  return g_strdup_printf ("%s%s/connect?json=%s&api_key=%s&authorization=%s"
+                          "&stream-auth-type=jwt&X-Stream-Client=%s",
+                          g_str_has_prefix (base, "https") ? "wss" : "ws", scheme_end, json, key,
+                          authorization, client);
+}
+
+/* "messaging:general" → "/channels/messaging/general/SUFFIX", escaped. */
+static char *
+channel_path (const char *cid,
+              const char *suffix)
+{
+  const char *colon = strchr (cid, ':');
+  g_autofree char *type = NULL;
+  g_autofree char *type_escaped = NULL;
+  g_autofree char *id_escaped = NULL;
+
+  g_return_val_if_fail (colon != NULL, NULL);
+  type = g_strndup (cid, colon - cid);
+  type_escaped = g_uri_escape_string (type, NULL, FALSE);
+  id_escaped = g_uri_escape_string (colon + 1, NULL, FALSE);
+  return g_strdup_printf ("/channels/%s/%s/%s", type_escaped, id_escaped, suffix);
+}
+
+void
+stray_client_mark_read_async (StrayClient         *self,
+                              const char          *cid,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "read");
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
+}
+
+void
+stray_client_mark_all_read_async (StrayClient         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  stray_client_call_async (self, "POST", "/channels/read", body, cancellable, callback,
+                           user_data);
+}
+
+void
+stray_client_mark_unread_async (StrayClient         *self,
+                                const char          *cid,
+                                const char          *message_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "unread");
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "message_id", message_id);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
+}
+
+void
+stray_client_send_message_async (StrayClient         *self,
+                                 const char          *cid,
+                                 const char          *text,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "message");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *message = json_object_new ();
+
+  json_object_set_string_member (message, "text", text);
+  json_object_set_object_member (body, "message", message);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
+}
+
+void
+stray_client_mute_channel_async (StrayClient         *self,
+                                 const char          *cid,
+                                 gboolean             muted,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "channel_cid", cid);
+  stray_client_call_async (self, "POST",
+                           muted ? "/moderation/mute/channel" : "/moderation/unmute/channel",
+                           body, cancellable, callback, user_data);
+}
+
+/* A channel's last @limit messages, for the window; nothing is watched or marked. */
+void
+stray_client_query_messages_async (StrayClient         *self,
+                                   const char          *cid,
+                                   guint                limit,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "query");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *messages = json_object_new ();
+
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+
+  json_object_set_boolean_member (body, "state", TRUE);
+  json_object_set_boolean_member (body, "watch", FALSE);
+  json_object_set_boolean_member (body, "presence", FALSE);
+  json_object_set_int_member (messages, "limit", limit);
+  json_object_set_object_member (body, "messages", messages);
+  stray_client_call_async_full (self, "POST", path, body,
+                                (StrayClientAnswerDecoder) stray_rest_messages_decode,
+                                g_object_unref, stray_client_query_messages_async, cancellable,
+                                callback, user_data);
+}
+
+/* Returns: (transfer full): the messages, oldest first, as a GListModel of StrayMessage */
+GListModel *
+stray_client_query_messages_finish (StrayClient   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return stray_client_decoded_call_finish (self, result, stray_client_query_messages_async, error);
+}
+
+/* An event of @type (typing.start, typing.stop) to the channel's watchers. */
+void
+stray_client_send_event_async (StrayClient         *self,
+                               const char          *cid,
+                               const char          *type,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "event");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *event = json_object_new ();
+
+  json_object_set_string_member (event, "type", type);
+  json_object_set_object_member (body, "event", event);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
+}
+
+/* The user's channels, newest first, 30 at a time (the most Stream gives). */
+void
+stray_client_query_channels_async (StrayClient         *self,
+                                   guint                offset,
+                                   gboolean             watch,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *filter = json_object_new ();
+  JsonObject *members = json_object_new ();
+  JsonArray *in = json_array_new ();
+  JsonArray *sort = json_array_new ();
+  JsonObject *key = json_object_new ();
+
+  json_array_add_string_element (in, stray_client_get_user_id (self));
+  json_object_set_array_member (members, "$in", in);
+  json_object_set_object_member (filter, "members", members);
+  json_object_set_string_member (key, "field", "last_message_at");
+  json_object_set_int_member (key, "direction", -1);
+  json_array_add_object_element (sort, key);
+
+  json_object_set_object_member (body, "filter_conditions", filter);
+  json_object_set_array_member (body, "sort", sort);
+  json_object_set_boolean_member (body, "state", TRUE);
+  json_object_set_boolean_member (body, "watch",
+                                  watch && stray_client_get_connection_id (self) != NULL);
+  json_object_set_boolean_member (body, "presence", FALSE);
+  json_object_set_int_member (body, "limit", 30);
+  json_object_set_int_member (body, "offset", offset);
+  /* The tray shows one message per channel. */
+  json_object_set_int_member (body, "message_limit", 1);
+  stray_client_call_async_full (self, "POST", "/channels", body,
+                                (StrayClientAnswerDecoder) stray_rest_channels_page_decode,
+                                (GDestroyNotify) stray_rest_channels_page_free,
+                                stray_client_query_channels_async, cancellable, callback,
+                                user_data);
+}
+
+/* Returns: (transfer full): the page */
+StrayRestChannelsPage *
+stray_client_query_channels_finish (StrayClient   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return stray_client_decoded_call_finish (self, result, stray_client_query_channels_async, error);
+}
+
+void
+stray_client_get_unread_async (StrayClient         *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+
+  stray_client_call_async_full (self, "GET", "/unread", NULL,
+                                (StrayClientAnswerDecoder) stray_rest_unread_decode,
+                                (GDestroyNotify) stray_rest_unread_free,
+                                stray_client_get_unread_async, cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full): the counts */
+StrayRestUnread *
+stray_client_get_unread_finish (StrayClient   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return stray_client_decoded_call_finish (self, result, stray_client_get_unread_async, error);
+}
