@@ -4,10 +4,10 @@
  * without icon files (a Flatpak's files are invisible to the host) and so that it stays sharp
  * on HiDPI panels, which pick the smallest pixmap at least as large as they need.
  *
- * Everything is drawn on whole pixels where an edge is straight: at 16 px a half-pixel edge is
- * a blurred line a user sees. The digits are drawn as rectangles rather than text because
- * text would need fontconfig (megabytes and a slow first call in a daemon meant to stay small),
- * would depend on the fonts installed, and hints poorly at 5 px tall.
+ * Nothing is drawn here: the build renders the application icon's SVG, the badge's round ends
+ * and the digits in a real font at every size (src/badge-art/), and this file composites those
+ * bitmaps. So the icon has one source, the digits are the font's, and the daemon needs neither
+ * cairo nor pango nor fontconfig, megabytes it would carry for a few kilobytes of pixels.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,261 +17,244 @@
 #include <string.h>
 
 #include "stray-badge.h"
-#include "stray-raster.h"
+#include "stray-badge-art-resources.h"
 
-/* The sizes panels ask for, at scale 1 and 2, each once and ascending. */
-static const int sizes[] = { 16, 22, 24, 32, 44, 48, 64, 96, 128 };
+#define ART_PATH "/io/github/streamtray/StreamTray/badge-art.gvariant"
 
 #define MAX_COUNT 99
 
-#define COLOUR(hex) \
-  { ((hex) >> 16 & 0xff) / 255.0, ((hex) >> 8 & 0xff) / 255.0, ((hex) & 0xff) / 255.0, 1 }
+typedef struct {
+  guint8 red, green, blue;
+} Colour;
+
+#define COLOUR(hex) { (hex) >> 16 & 0xff, (hex) >> 8 & 0xff, (hex) & 0xff }
 
 /* GNOME's palette, as in the application icon. */
-static const StrayColour blue = COLOUR (0x3584e4);
-static const StrayColour blue_shadow = COLOUR (0x1a5fb4);
-static const StrayColour grey = COLOUR (0x9a9996);
-static const StrayColour grey_shadow = COLOUR (0x77767b);
-static const StrayColour white = COLOUR (0xffffff);
-static const StrayColour dark = COLOUR (0x241f31);
-static const StrayColour red = COLOUR (0xe01b24);
-static const StrayColour amber = COLOUR (0xf5c211);
+static const Colour white = COLOUR (0xffffff);
+static const Colour dark = COLOUR (0x241f31);
+static const Colour red = COLOUR (0xe01b24);
+static const Colour amber = COLOUR (0xf5c211);
 
-/* Offline and not set up draw the glyph see-through too, so that it recedes on any panel. */
-#define GREYED_OPACITY 0.6
-
-/* The glyph: a white speech bubble with three dots on a rounded square, the application icon
- * redrawn for the tray. It fills the whole square, as panel icons do, and its proportions are
- * rounded to whole pixels for each size instead of scaled from one drawing. */
-static void
-draw_glyph (StrayRaster       *raster,
-            int                size,
-            const StrayColour *background,
-            const StrayColour *shadow)
-{
-  int corner = (size * 3 + 8) / 16;
-  int shadow_height = size / 32;
-  int left = (size * 19 + 50) / 100;
-  int right = size - left;
-  int top = (size * 20 + 50) / 100;
-  int bottom = (size * 63 + 50) / 100;
-  int tail_bottom = (size * 80 + 50) / 100;
-  int tail_left = (size * 32 + 50) / 100;
-  int tail_right = size / 2;
-  int bubble_corner = MAX (2, (size * 12 + 50) / 100);
-  int dot = MAX (2, (size * 9 + 50) / 100);
-  /* Less than half a dot apart, three dots read as one bar. */
-  int dot_step = MAX (dot + MAX (1, (dot + 1) / 2), (size * 125 + 500) / 1000);
-  int dots_left, dots_top;
-  double tail[6];
-
-  /* Dots on whole pixels. Vertically the bubble gives up a pixel to centre them; across,
-   * an odd dot on an even icon sits a pixel nearer one side, which no one sees, where half a
-   * pixel would blur all three. */
-  if ((bottom - top - dot) % 2 != 0)
-    bottom--;
-  dots_left = (size - 2 * dot_step - dot) / 2;
-  dots_top = (top + bottom - dot) / 2;
-
-  if (shadow_height > 0)
-    stray_raster_fill_rectangle (raster, 0, 0, size, size, corner, shadow);
-  stray_raster_fill_rectangle (raster, 0, 0, size, size - shadow_height, corner, background);
-
-  stray_raster_fill_rectangle (raster, left, top, right - left, bottom - top, bubble_corner,
-                               &white);
-  /* The tail: a triangle from the tip up the left edge and along the diagonal through
-   * (tail_right, bottom), reaching a pixel into the bubble so that no seam shows. */
-  tail[0] = tail_left;
-  tail[1] = tail_bottom;
-  tail[2] = tail_left;
-  tail[3] = bottom - 1;
-  tail[4] = tail_right + (double) (tail_right - tail_left) / (tail_bottom - bottom);
-  tail[5] = bottom - 1;
-  stray_raster_fill_polygon (raster, tail, G_N_ELEMENTS (tail), &white);
-
-  for (int i = 0; i < 3; i++)
-    {
-      int x = dots_left + i * dot_step;
-
-      /* Below 4 px a circle is a grey smudge; a square is what a dot looks like there. */
-      if (dot < 4)
-        stray_raster_fill_rectangle (raster, x, dots_top, dot, dot, 0, background);
-      else
-        stray_raster_fill_circle (raster, x + dot / 2.0, dots_top + dot / 2.0, dot / 2.0,
-                                  background);
-    }
-}
-
-/* Digits are unions of rectangles whose edges come from a few lines of a grid set by the
- * digit's width, height and stroke: at 3×5 px with a 1 px stroke they are the classic pixel
- * font, and larger they keep the same shapes with proportionally heavier strokes. */
+/* One pixmap being drawn: size × size straight-alpha A, R, G, B bytes, the wire's layout. */
 typedef struct {
-  int width, height, stroke;
-} Font;
+  int size;
+  guint8 *pixels;
+} Canvas;
 
-enum { X_LEFT, X_STROKE, X_CENTRE, X_CENTRE_END, X_RIGHT_STROKE, X_RIGHT, X_FLAG, N_X };
-enum {
-  Y_TOP, Y_STROKE, Y_TWO_STROKES, Y_MIDDLE, Y_MIDDLE_END, Y_BOTTOM_TWO_STROKES,
-  Y_BOTTOM_STROKE, Y_BOTTOM, Y_PLUS, Y_PLUS_END, N_Y
-};
-
+/* A character of a face, as src/badge-art/badge-art.c wrote it: its coverage bytes go at
+ * (pen + left, baseline + top), then the pen moves by advance. */
 typedef struct {
-  guint8 x0, x1, y0, y1;
-} Bar;
-
-typedef struct {
-  char character;
-  Bar bars[5];
+  int advance, left, top, width, height;
+  GVariant *coverage;
 } Glyph;
 
-#define TOP { X_LEFT, X_RIGHT, Y_TOP, Y_STROKE }
-#define MIDDLE { X_LEFT, X_RIGHT, Y_MIDDLE, Y_MIDDLE_END }
-#define BOTTOM { X_LEFT, X_RIGHT, Y_BOTTOM_STROKE, Y_BOTTOM }
-#define LEFT { X_LEFT, X_STROKE, Y_TOP, Y_BOTTOM }
-#define LEFT_UPPER { X_LEFT, X_STROKE, Y_TOP, Y_MIDDLE_END }
-#define LEFT_LOWER { X_LEFT, X_STROKE, Y_MIDDLE, Y_BOTTOM }
-#define RIGHT { X_RIGHT_STROKE, X_RIGHT, Y_TOP, Y_BOTTOM }
-#define RIGHT_UPPER { X_RIGHT_STROKE, X_RIGHT, Y_TOP, Y_MIDDLE_END }
-#define RIGHT_LOWER { X_RIGHT_STROKE, X_RIGHT, Y_MIDDLE, Y_BOTTOM }
-#define NONE { 0, 0, 0, 0 }
-
-static const Glyph glyphs[] = {
-  { '0', { TOP, BOTTOM, LEFT, RIGHT, NONE } },
-  { '1', { { X_CENTRE, X_CENTRE_END, Y_TOP, Y_BOTTOM },
-           { X_FLAG, X_CENTRE, Y_STROKE, Y_TWO_STROKES }, BOTTOM, NONE, NONE } },
-  { '2', { TOP, RIGHT_UPPER, MIDDLE, LEFT_LOWER, BOTTOM } },
-  { '3', { TOP, { X_CENTRE, X_RIGHT, Y_MIDDLE, Y_MIDDLE_END }, BOTTOM, RIGHT, NONE } },
-  { '4', { LEFT_UPPER, MIDDLE, RIGHT, NONE, NONE } },
-  { '5', { TOP, LEFT_UPPER, MIDDLE, RIGHT_LOWER, BOTTOM } },
-  { '6', { TOP, LEFT, MIDDLE, RIGHT_LOWER, BOTTOM } },
-  { '7', { TOP, RIGHT, NONE, NONE, NONE } },
-  { '8', { TOP, MIDDLE, BOTTOM, LEFT, RIGHT } },
-  { '9', { TOP, MIDDLE, BOTTOM, LEFT_UPPER, RIGHT } },
-  { '+', { MIDDLE, { X_CENTRE, X_CENTRE_END, Y_PLUS, Y_PLUS_END }, NONE, NONE, NONE } },
-  { '!', { { X_CENTRE, X_CENTRE_END, Y_TOP, Y_BOTTOM_TWO_STROKES },
-           { X_CENTRE, X_CENTRE_END, Y_BOTTOM_STROKE, Y_BOTTOM }, NONE, NONE, NONE } },
-};
-
-/* Picks the stroke for a digit @height tall, or returns FALSE when no stroke near a fifth of
- * the height centres the middle bar and the stems on whole pixels. */
-static gboolean
-font_for_height (int   height,
-                 Font *font)
+static void
+glyph_clear (Glyph *glyph)
 {
-  int stroke = MAX (1, (height * 18 + 50) / 100);
-  int width = (height * 6 + 5) / 10;
+  g_clear_pointer (&glyph->coverage, g_variant_unref);
+}
 
-  /* Thinner rather than heavier: white strokes on a small badge fill in first. */
-  if ((height - stroke) % 2 != 0)
-    stroke--;
-  if (stroke < 1)
-    return FALSE;
-  if ((width - stroke) % 2 != 0)
-    width++;
-  if (width - 2 * stroke < 1)
-    return FALSE;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Glyph, glyph_clear)
 
-  font->width = width;
-  font->height = height;
-  font->stroke = stroke;
-  return TRUE;
+/* The artwork at every size, a dictionary each. It is decompressed for each render rather than
+ * kept: renders are rare, and memory is held all the time. */
+static GVariant *
+load_art (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_resource_lookup_data (stray_badge_art_get_resource (), ART_PATH,
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  GVariant *art;
+
+  if (bytes == NULL)
+    g_error ("The tray icon's artwork is missing: %s", error->message);
+  art = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("aa{sv}"), bytes, TRUE));
+  /* The build writes it little-endian. */
+  if (G_BYTE_ORDER == G_BIG_ENDIAN)
+    {
+      GVariant *native = g_variant_byteswap (art);
+
+      g_variant_unref (art);
+      art = native;
+    }
+  return art;
+}
+
+/* An entry of one size's artwork; a missing one is a build that went wrong. */
+static GVariant *
+lookup (GVariant   *art,
+        const char *key,
+        const char *type)
+{
+  GVariant *value = g_variant_lookup_value (art, key, G_VARIANT_TYPE (type));
+
+  if (value == NULL)
+    g_error ("The tray icon's artwork has no %s", key);
+  return value;
 }
 
 static int
-text_width (const Font *font,
-            const char *text)
+lookup_int (GVariant   *art,
+            const char *key)
 {
-  int length = strlen (text);
+  g_autoptr(GVariant) value = lookup (art, key, "i");
 
-  return length == 0 ? 0 : length * font->width + (length - 1) * font->stroke;
+  return g_variant_get_int32 (value);
+}
+
+/* @face is (baseline, [(character, advance, left, top, width, height, coverage)]). */
+static void
+lookup_glyph (GVariant *face,
+              char      character,
+              Glyph    *glyph)
+{
+  g_autoptr(GVariant) glyphs = g_variant_get_child_value (face, 1);
+
+  for (gsize i = 0; i < g_variant_n_children (glyphs); i++)
+    {
+      guint8 found;
+
+      g_variant_get_child (glyphs, i, "(yiiiii@ay)", &found, &glyph->advance, &glyph->left,
+                           &glyph->top, &glyph->width, &glyph->height, &glyph->coverage);
+      if (found == (guint8) character)
+        return;
+      glyph_clear (glyph);
+    }
+  g_error ("The tray icon's font has no “%c”", character);
+}
+
+/* Paints @colour over a pixel at @coverage (0 to 255), or erases that much of it where @colour
+ * is NULL: source-over and destination-out, in straight alpha. */
+static void
+blend (guint8       *pixel,
+       const Colour *colour,
+       guint         coverage)
+{
+  /* Alphas here are scaled by 255 once more, so that nothing rounds before the end. */
+  guint kept = pixel[0] * (255 - coverage);
+  guint alpha = kept + (colour != NULL ? coverage * 255 : 0);
+
+  pixel[0] = (alpha + 127) / 255;
+  if (colour == NULL || alpha == 0)
+    return;
+  pixel[1] = (colour->red * coverage * 255 + pixel[1] * kept + alpha / 2) / alpha;
+  pixel[2] = (colour->green * coverage * 255 + pixel[2] * kept + alpha / 2) / alpha;
+  pixel[3] = (colour->blue * coverage * 255 + pixel[3] * kept + alpha / 2) / alpha;
 }
 
 static void
-draw_text (StrayRaster       *raster,
-           const Font        *font,
-           int                x,
-           int                y,
-           const char        *text,
-           const StrayColour *ink)
+blend_at (Canvas       *canvas,
+          int           x,
+          int           y,
+          const Colour *colour,
+          guint         coverage)
 {
-  int w = font->width, h = font->height, t = font->stroke;
-  int centre = (w - t) / 2;
-  int middle = (h - t) / 2;
-  const int xs[N_X] = { 0, t, centre, centre + t, w - t, w, MAX (0, centre - t) };
-  const int ys[N_Y] = {
-    0, t, 2 * t, middle, middle + t, h - 2 * t, h - t, h, middle - centre, middle + t + centre
-  };
+  if (x >= 0 && x < canvas->size && y >= 0 && y < canvas->size && coverage > 0)
+    blend (canvas->pixels + ((gsize) y * canvas->size + x) * 4, colour, coverage);
+}
 
-  for (const char *c = text; *c != '\0'; c++, x += w + t)
+/* A round-ended shape @width wide from (@x, @y): the halves of @disc (coverage bytes, @diameter
+ * across, an even number) at its ends, solid between them. */
+static void
+draw_pill (Canvas       *canvas,
+           int           x,
+           int           y,
+           int           width,
+           GVariant     *disc,
+           int           diameter,
+           const Colour *colour)
+{
+  gsize length;
+  const guint8 *coverage = g_variant_get_fixed_array (disc, &length, 1);
+
+  g_assert ((gsize) diameter * diameter == length && diameter % 2 == 0 && width >= diameter);
+  for (int row = 0; row < diameter; row++)
+    for (int column = 0; column < width; column++)
+      {
+        guint value = 255;
+
+        if (column < diameter / 2)
+          value = coverage[row * diameter + column];
+        else if (column >= width - diameter / 2)
+          value = coverage[row * diameter + column - (width - diameter)];
+        blend_at (canvas, x + column, y + row, colour, value);
+      }
+}
+
+static int
+text_advance (GVariant   *face,
+              const char *text)
+{
+  int advance = 0;
+
+  for (const char *c = text; *c != '\0'; c++)
     {
-      const Glyph *glyph = NULL;
+      g_auto(Glyph) glyph = { 0 };
 
-      for (gsize i = 0; i < G_N_ELEMENTS (glyphs) && glyph == NULL; i++)
-        if (glyphs[i].character == *c)
-          glyph = &glyphs[i];
-      g_assert (glyph != NULL);
+      lookup_glyph (face, *c, &glyph);
+      advance += glyph.advance;
+    }
+  return advance;
+}
 
-      for (gsize i = 0; i < G_N_ELEMENTS (glyph->bars); i++)
-        {
-          const Bar *bar = &glyph->bars[i];
+/* @text in @face with its pen starting at @x, on the face's baseline below @y. */
+static void
+draw_text (Canvas       *canvas,
+           GVariant     *face,
+           int           x,
+           int           y,
+           const char   *text,
+           const Colour *ink)
+{
+  int baseline;
 
-          if (bar->x0 == bar->x1)
-            continue;
-          /* Whole pixels, opaque: where two bars overlap nothing is painted twice over. */
-          stray_raster_fill_rectangle (raster, x + xs[bar->x0], y + ys[bar->y0],
-                                       xs[bar->x1] - xs[bar->x0], ys[bar->y1] - ys[bar->y0],
-                                       0, ink);
-        }
+  g_variant_get_child (face, 0, "i", &baseline);
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      g_auto(Glyph) glyph = { 0 };
+      const guint8 *coverage;
+      gsize length;
+
+      lookup_glyph (face, *c, &glyph);
+      coverage = g_variant_get_fixed_array (glyph.coverage, &length, 1);
+      g_assert (length == (gsize) glyph.width * glyph.height);
+      for (int row = 0; row < glyph.height; row++)
+        for (int column = 0; column < glyph.width; column++)
+          blend_at (canvas, x + glyph.left + column, y + baseline + glyph.top + row, ink,
+                    coverage[row * glyph.width + column]);
+      x += glyph.advance;
     }
 }
 
-/* A round-ended pill in the bottom-right corner, where the bubble leaves the most room
- * (its tail is bottom-left). The digits are the largest that fit: the pill may be at most half
- * the icon's height and its full width, so "99+" gets smaller digits than "8" when it must. The
- * pill itself is the digits' contrasting outline; a transparent gap around it sets it off from
- * the glyph whatever the panel's colour. */
+/* A round-ended pill in the bottom-right corner, where the bubble leaves the most room (its
+ * tail is bottom-left), with a transparent gap around it that sets it off from the icon
+ * whatever the panel's colour. Its size and font for each length of text are the build's. */
 static void
-draw_badge (StrayRaster       *raster,
-            int                size,
-            const char        *text,
-            const StrayColour *fill,
-            const StrayColour *ink)
+draw_badge (Canvas       *canvas,
+            GVariant     *art,
+            const char   *text,
+            const Colour *fill,
+            const Colour *ink)
 {
-  /* An empty badge is the size of a one-digit one. */
-  const char *measured = text[0] != '\0' ? text : "0";
-  Font font = { 3, 5, 1 };
-  int padding = 1, width = 0, height = 0;
-  int gap = MAX (1, size / 32);
+  g_autoptr(GVariant) pill = lookup (art, "pill", "ay");
+  g_autoptr(GVariant) clearance = lookup (art, "clearance", "ay");
+  g_autoptr(GVariant) widths = lookup (art, "pill-widths", "ai");
+  /* "99+" has a font of its own, smaller where it must be to fit. */
+  g_autoptr(GVariant) face = lookup (art, strlen (text) > 2 ? "overflow" : "digits",
+                                     "(ia(yiiiiiay))");
+  int size = canvas->size;
+  int gap = lookup_int (art, "gap");
+  int height = lookup_int (art, "pill-height");
+  int width;
 
-  for (int h = size / 2; h >= 5; h--)
-    {
-      Font candidate;
-      int p, w;
+  g_assert (strlen (text) < g_variant_n_children (widths));
+  g_variant_get_child (widths, strlen (text), "i", &width);
 
-      if (!font_for_height (h, &candidate))
-        continue;
-      p = MAX (1, h / 5);
-      w = MAX (h + 2 * p, text_width (&candidate, measured) + 2 * (p + candidate.stroke));
-      if (h + 2 * p <= size / 2 && w <= size)
-        {
-          font = candidate;
-          padding = p;
-          break;
-        }
-    }
-
-  height = font.height + 2 * padding;
-  width = MAX (height, text_width (&font, measured) + 2 * (padding + font.stroke));
-  /* Centre the digits on whole pixels; a one-digit badge may be a pixel wider than tall. */
-  if ((width - text_width (&font, measured)) % 2 != 0)
-    width++;
-
-  stray_raster_clear_rectangle (raster, size - width - gap, size - height - gap,
-                                width + 2 * gap, height + 2 * gap, height / 2.0 + gap);
-  stray_raster_fill_rectangle (raster, size - width, size - height, width, height,
-                               height / 2.0, fill);
-  draw_text (raster, &font, size - width + (width - text_width (&font, text)) / 2,
-             size - height + padding, text, ink);
+  draw_pill (canvas, size - width - gap, size - height - gap, width + 2 * gap, clearance,
+             height + 2 * gap, NULL);
+  draw_pill (canvas, size - width, size - height, width, pill, height, fill);
+  draw_text (canvas, face, size - width + (width - text_advance (face, text)) / 2,
+             size - height, text, ink);
 }
 
 /* UNREAD with nothing unread is IDLE, so that both give one pixmap and one key. */
@@ -282,37 +265,42 @@ effective_look (StrayBadgeLook look,
   return look == STRAY_BADGE_UNREAD && count == 0 ? STRAY_BADGE_IDLE : look;
 }
 
-static void
-draw (StrayRaster    *raster,
-      int             size,
-      StrayBadgeLook  look,
-      guint           count)
+/* One size's pixmap, an (iiay) of the IconPixmap. */
+static GVariant *
+render_size (GVariant       *art,
+             StrayBadgeLook  look,
+             guint           count)
 {
+  gboolean greyed = look == STRAY_BADGE_NOT_SET_UP || look == STRAY_BADGE_OFFLINE;
+  g_autoptr(GVariant) icon = lookup (art, greyed ? "greyed-icon" : "icon", "ay");
+  Canvas canvas = { lookup_int (art, "size"), NULL };
+  gsize length;
+  const guint8 *icon_pixels = g_variant_get_fixed_array (icon, &length, 1);
+
+  g_assert (length == (gsize) canvas.size * canvas.size * 4);
+  canvas.pixels = g_memdup2 (icon_pixels, length);
+
   switch (look)
     {
     case STRAY_BADGE_NOT_SET_UP:
-    case STRAY_BADGE_OFFLINE:
-      /* The glyph is the first thing drawn, so fading the image fades the glyph alone. */
-      draw_glyph (raster, size, &grey, &grey_shadow);
-      stray_raster_fade (raster, GREYED_OPACITY);
-      if (look == STRAY_BADGE_NOT_SET_UP)
-        draw_badge (raster, size, "!", &amber, &dark);
+      draw_badge (&canvas, art, "!", &amber, &dark);
       break;
-
-    case STRAY_BADGE_IDLE:
-      draw_glyph (raster, size, &blue, &blue_shadow);
-      break;
-
     case STRAY_BADGE_UNREAD:
-    case STRAY_BADGE_ATTENTION:
-      draw_glyph (raster, size, &blue, &blue_shadow);
-      draw_badge (raster, size, stray_badge_text (count),
-                  look == STRAY_BADGE_ATTENTION ? &red : &dark, &white);
+      draw_badge (&canvas, art, stray_badge_text (count), &dark, &white);
       break;
-
+    case STRAY_BADGE_ATTENTION:
+      draw_badge (&canvas, art, stray_badge_text (count), &red, &white);
+      break;
+    case STRAY_BADGE_OFFLINE:
+    case STRAY_BADGE_IDLE:
+      break;
     default:
       g_assert_not_reached ();
     }
+
+  return g_variant_new ("(ii@ay)", canvas.size, canvas.size,
+                        g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, canvas.pixels,
+                                                 length, TRUE, g_free, canvas.pixels));
 }
 
 /**
@@ -320,9 +308,10 @@ draw (StrayRaster    *raster,
  * @look: what the icon shows
  * @count: unread messages, for %STRAY_BADGE_UNREAD and %STRAY_BADGE_ATTENTION
  *
- * Draws the icon at 16, 22, 24, 32, 44, 48, 64, 96 and 128 px. The same arguments always give
- * the same bytes, and two calls give the same bytes exactly when stray_badge_describe() gives
- * the same key, so a caller can compare keys to know whether to emit NewIcon.
+ * Draws the icon at each size the build rendered its artwork at: 16, 22, 24, 32, 44, 48, 64, 96
+ * and 128 px. The same arguments always give the same bytes, and two calls give the same bytes
+ * exactly when stray_badge_describe() gives the same key, so a caller can compare keys to know
+ * whether to emit NewIcon.
  *
  * Returns: (transfer floating): an IconPixmap, a(iiay): width, height and straight-alpha ARGB32
  *   pixels as bytes A, R, G, B, row by row, one entry per size, ascending
@@ -331,21 +320,19 @@ GVariant *
 stray_badge_render (StrayBadgeLook look,
                     guint          count)
 {
+  g_autoptr(GVariant) art = NULL;
   GVariantBuilder builder;
 
   g_return_val_if_fail (look >= STRAY_BADGE_NOT_SET_UP && look <= STRAY_BADGE_ATTENTION, NULL);
 
+  art = load_art ();
   look = effective_look (look, count);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
-  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+  for (gsize i = 0; i < g_variant_n_children (art); i++)
     {
-      g_autoptr(StrayRaster) raster = stray_raster_new (sizes[i], sizes[i]);
-      g_autoptr(GBytes) pixels = NULL;
+      g_autoptr(GVariant) art_at_size = g_variant_get_child_value (art, i);
 
-      draw (raster, sizes[i], look, count);
-      pixels = stray_raster_get_argb_bytes (raster);
-      g_variant_builder_add (&builder, "(ii@ay)", sizes[i], sizes[i],
-                             g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, pixels, TRUE));
+      g_variant_builder_add_value (&builder, render_size (art_at_size, look, count));
     }
 
   return g_variant_builder_end (&builder);

@@ -1,4 +1,4 @@
-/* stray-badge.h: the tray icon's pixels, drawn with cairo alone
+/* stray-badge.h: the tray icon's pixels, composited from artwork the build rendered
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
