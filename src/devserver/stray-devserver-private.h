@@ -9,6 +9,7 @@
  *   stray-devserver-messages.c   REST: messages, reactions, events sent to a channel
  *   stray-devserver-reads.c      REST: read state and GET /unread
  *   stray-devserver-users.c      REST: upserting users, muting channels
+ *   stray-devserver-sync.c       REST: POST /sync, the events missed since a moment
  *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
  *
  * Types named Dev… and functions named dev_… are the devserver's private names, declared here
@@ -107,6 +108,9 @@ char       *dev_authenticate             (StrayDevserver *self,
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);
+char       *dev_splice_counts            (const char     *text,
+                                          gsize           length,
+                                          StrayDevUnread  unread);
 JsonObject *dev_new_event                (StrayDevserver *self,
                                           const char     *type,
                                           const char     *cid);
@@ -213,6 +217,9 @@ gboolean    dev_handle_delivered         (DevRequest     *request);
 /* stray-devserver-users.c */
 gboolean    dev_handle_upsert_users      (DevRequest     *request);
 gboolean    dev_handle_mute_channel      (DevRequest     *request);
+
+/* stray-devserver-sync.c */
+gboolean    dev_handle_sync              (DevRequest     *request);
 
 /* stray-devserver-dev-hooks.c */
 gboolean    dev_is_stalled               (StrayDevserver *self);

@@ -187,6 +187,7 @@ static const Route routes[] = {
   { "POST", "channels/*/*/stop-watching", dev_handle_stop_watching },
   { "POST", "channels/*/*/truncate", dev_handle_truncate },
   { "GET", "unread", dev_handle_unread },
+  { "POST", "sync", dev_handle_sync },
   { "POST", "moderation/mute/channel", dev_handle_mute_channel },
   { "POST", "moderation/unmute/channel", dev_handle_mute_channel },
   { "POST", "users", dev_handle_upsert_users },
