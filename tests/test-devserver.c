@@ -1589,6 +1589,80 @@ test_sync_limits (Fixture       *fixture,
     }
 }
 
+/* ---- late answers ---- */
+
+typedef struct {
+  Call call;
+  SoupMessage *msg;
+} PendingCall;
+
+static void
+pending_call_start (Fixture     *fixture,
+                    PendingCall *pending,
+                    const char  *path_and_query,
+                    const char  *user_id)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, path_and_query, NULL);
+  g_autofree char *token = user_token (user_id);
+
+  pending->msg = soup_message_new ("GET", url);
+  soup_message_headers_append (soup_message_get_request_headers (pending->msg), "Authorization",
+                               token);
+  soup_session_send_and_read_async (fixture->session, pending->msg, G_PRIORITY_DEFAULT, NULL,
+                                    on_call_done, &pending->call);
+}
+
+static void
+pending_call_finish (PendingCall *pending)
+{
+  stray_test_wait_for (stray_test_flag_is_set, &pending->call.done, "a late answer");
+  g_assert_cmpuint (soup_message_get_status (pending->msg), ==, SOUP_STATUS_OK);
+  g_bytes_unref (pending->call.body);
+  g_object_unref (pending->msg);
+}
+
+static void
+test_delay (Fixture       *fixture,
+            G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(Socket) alice = NULL;
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  PendingCall late = { 0 }, next = { 0 };
+  gint64 start;
+  guint cursor = 0;
+
+  create_general (fixture);
+  alice = socket_open (fixture, "alice");
+  watch_general (fixture, alice, "alice");
+  response = call (fixture, "POST", "/_dev/delay", NULL, NULL,
+                   "{\"ms_min\":500,\"ms_max\":500,\"count\":1,\"seed\":7}", 201);
+
+  start = g_get_monotonic_time ();
+  pending_call_start (fixture, &late, "/unread?api_key=" API_KEY, "alice");
+  /* While alice's answer waits, her socket hears of bob's message, sent by the server-side
+   * client, whose answers are never late. */
+  message = send_message (fixture, "bob", "meanwhile");
+  event = next_frame (alice, "message.new", &cursor);
+  g_assert_false (late.call.done);
+  pending_call_finish (&late);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 500 * 1000);
+
+  /* Only `count` answers are late: the next comes at once, before a second message does. */
+  pending_call_start (fixture, &next, "/unread?api_key=" API_KEY, "alice");
+  pending_call_finish (&next);
+
+  /* Bad input, and users may not use it. */
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL,
+                     "{\"ms_min\":900,\"ms_max\":200,\"count\":1}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL, "{\"ms_min\":1}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL,
+                     "{\"ms_min\":1,\"count\":1,\"seed\":\"x\"}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", "alice",
+                     "{\"ms_min\":1,\"count\":1}", 17, 403);
+}
+
 /* ---- listening ---- */
 
 static void
@@ -1854,6 +1928,7 @@ main (int   argc,
   ADD ("hooks/drop", test_drop);
   ADD ("hooks/stall", test_stall);
   ADD ("hooks/token", test_token_hook);
+  ADD ("hooks/delay", test_delay);
   ADD ("sync/events", test_sync_events);
   ADD ("sync/limits", test_sync_limits);
   g_test_add_func ("/stray/devserver/listen-addresses", test_listen_addresses);
