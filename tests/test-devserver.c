@@ -1486,6 +1486,24 @@ test_sync_events (Fixture       *fixture,
     g_assert_null (stray_json_array (unlisted, "inaccessible_cids"));
   }
 
+  /* watch watches what can be read, as queryChannels does: bob's socket now hears
+   * message.new rather than notification.message_new. */
+  {
+    g_autoptr(Socket) bob = socket_open (fixture, "bob");
+    g_autofree char *watching = g_strdup_printf (
+      "{\"channel_cids\":[\"messaging:general\"],\"last_sync_at\":\"%s\",\"watch\":true}",
+      stray_json_string (before, "created_at"));
+    g_autoptr(JsonObject) watched = call (fixture, "POST", "/sync", "bob", bob->connection_id,
+                                          watching, 201);
+    g_autoptr(JsonObject) sent = send_message (fixture, "alice", "to a watcher");
+    g_autoptr(JsonObject) heard = NULL;
+    guint bob_cursor = 0;
+
+    heard = next_frame (bob, "message.new", &bob_cursor);
+    g_assert_cmpstr (stray_json_string (heard, "message_id"), ==,
+                     stray_json_string (sent, "id"));
+  }
+
   /* A channel deleted since cannot be read either. */
   {
     g_autoptr(JsonObject) gone = call (fixture, "POST", "/channels/messaging/gone/query", NULL,
