@@ -1337,6 +1337,332 @@ test_token_hook (Fixture       *fixture,
   assert_refused (late, 40);
 }
 
+/* ---- POST /sync ---- */
+
+static JsonObject *
+sync_as (Fixture    *fixture,
+         const char *user_id,
+         const char *body,
+         guint       expected_status)
+{
+  return call (fixture, "POST", "/sync", user_id, NULL, body, expected_status);
+}
+
+static char *
+object_text (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_to_string (node, FALSE);
+}
+
+static JsonObject *
+sync_event (JsonObject *response,
+            guint       index)
+{
+  return json_array_get_object_element (stray_json_array (response, "events"), index);
+}
+
+static guint
+n_sync_events (JsonObject *response)
+{
+  return json_array_get_length (stray_json_array (response, "events"));
+}
+
+static void
+test_sync_events (Fixture       *fixture,
+                  G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(Socket) alice = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) missed_live = NULL;
+  g_autoptr(JsonObject) live = NULL;
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(JsonObject) as_server = NULL;
+  g_autoptr(JsonObject) unlisted = NULL;
+  g_autoptr(JsonObject) read = NULL;
+  g_autoptr(JsonObject) made = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *server_body = NULL;
+  g_autofree char *live_text = NULL;
+  g_autofree char *synced_text = NULL;
+  JsonArray *inaccessible;
+  guint cursor = 0;
+
+  create_general (fixture);
+  made = call (fixture, "POST", "/channels/messaging/others/query", NULL, NULL,
+               "{\"data\":{\"created_by_id\":\"bob\",\"members\":[\"bob\",\"carol\"]}}", 201);
+  alice = socket_open (fixture, "alice");
+  watch_general (fixture, alice, "alice");
+  g_clear_pointer (&made, json_object_unref);
+  made = send_message (fixture, "bob", "before the gap");
+  /* A client syncs from the last event it received. */
+  before = next_frame (alice, "message.new", &cursor);
+  body = g_strdup_printf ("{\"channel_cids\":[\"messaging:general\",\"messaging:others\","
+                          "\"messaging:nowhere\",\"messaging:general\"],"
+                          "\"last_sync_at\":\"%s\",\"with_inaccessible_cids\":true}",
+                          stray_json_string (before, "created_at"));
+
+  /* Missed: two messages, and bob reading. The second is seen live by the socket too, to
+   * compare with what /sync gives back. */
+  g_clear_pointer (&made, json_object_unref);
+  made = send_message (fixture, "bob", "missed one");
+  second = send_message (fixture, "bob", "missed two");
+  missed_live = next_frame (alice, "message.new", &cursor);
+  live = next_frame (alice, "message.new", &cursor);
+  read = call (fixture, "POST", "/channels/messaging/general/read", NULL, NULL,
+               "{\"user_id\":\"bob\"}", 201);
+
+  response = sync_as (fixture, "alice", body, 201);
+  g_assert_cmpuint (n_sync_events (response), ==, 3);
+  g_assert_cmpstr (stray_json_string (sync_event (response, 0), "type"), ==, "message.new");
+  g_assert_cmpstr (stray_json_string (stray_json_object (sync_event (response, 0), "message"),
+                                      "text"), ==, "missed one");
+  g_assert_cmpstr (stray_json_string (sync_event (response, 2), "type"), ==, "message.read");
+  g_assert_cmpstr (stray_json_string (stray_json_object (sync_event (response, 2), "user"),
+                                      "id"), ==, "bob");
+  /* Oldest first, each after last_sync_at. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (stray_json_string (sync_event (response, i), "created_at"), >,
+                     i == 0 ? stray_json_string (before, "created_at")
+                            : stray_json_string (sync_event (response, i - 1), "created_at"));
+  /* With the counts each was sent with: 1 before the gap, then 2, then 3. */
+  g_assert_cmpint (stray_json_int (sync_event (response, 0), "total_unread_count", -1), ==, 2);
+  g_assert_cmpint (stray_json_int (sync_event (response, 1), "total_unread_count", -1), ==, 3);
+  g_assert_cmpint (stray_json_int (sync_event (response, 1), "unread_channels", -1), ==, 1);
+  /* Exactly what the socket sent. */
+  live_text = object_text (live);
+  synced_text = object_text (sync_event (response, 1));
+  g_assert_cmpstr (synced_text, ==, live_text);
+  /* Not a member, and no such channel: listed, once each. */
+  inaccessible = stray_json_array (response, "inaccessible_cids");
+  g_assert_cmpuint (json_array_get_length (inaccessible), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (inaccessible, 0), ==, "messaging:others");
+  g_assert_cmpstr (json_array_get_string_element (inaccessible, 1), ==, "messaging:nowhere");
+  g_assert_nonnull (stray_json_string (response, "duration"));
+
+  /* Counts are as they were, not as they are: alice has read since. */
+  g_clear_pointer (&read, json_object_unref);
+  read = call (fixture, "POST", "/channels/messaging/general/read", "alice", NULL, "{}", 201);
+  again = sync_as (fixture, "alice", body, 201);
+  g_assert_cmpuint (n_sync_events (again), ==, 4);
+  g_assert_cmpint (stray_json_int (sync_event (again, 1), "total_unread_count", -1), ==, 3);
+  g_assert_cmpstr (stray_json_string (sync_event (again, 3), "type"), ==, "message.read");
+  g_assert_cmpstr (stray_json_string (stray_json_object (sync_event (again, 3), "user"), "id"),
+                   ==, "alice");
+  /* Nothing after the newest. */
+  {
+    g_autofree char *latest = g_strdup_printf (
+      "{\"channel_cids\":[\"messaging:general\"],\"last_sync_at\":\"%s\"}",
+      stray_json_string (sync_event (again, 3), "created_at"));
+    g_autoptr(JsonObject) nothing = sync_as (fixture, "alice", latest, 201);
+
+    g_assert_cmpuint (n_sync_events (nothing), ==, 0);
+  }
+
+  /* The server-side client names the user; bob's own message does not count for him. */
+  server_body = g_strdup_printf ("{\"channel_cids\":[\"messaging:general\"],"
+                                 "\"last_sync_at\":\"%s\",\"user_id\":\"bob\"}",
+                                 stray_json_string (before, "created_at"));
+  as_server = sync_as (fixture, NULL, server_body, 201);
+  g_assert_cmpuint (n_sync_events (as_server), ==, 4);
+  g_assert_cmpint (stray_json_int (sync_event (as_server, 0), "total_unread_count", -1), ==, 0);
+  g_assert_null (stray_json_array (as_server, "inaccessible_cids"));
+
+  /* Without with_inaccessible_cids, what cannot be read comes as removed_from_channel, last. */
+  {
+    g_autofree char *plain = g_strdup_printf (
+      "{\"channel_cids\":[\"messaging:nowhere\",\"messaging:general\"],\"last_sync_at\":\"%s\"}",
+      stray_json_string (before, "created_at"));
+
+    unlisted = sync_as (fixture, "alice", plain, 201);
+    g_assert_cmpuint (n_sync_events (unlisted), ==, 5);
+    g_assert_cmpstr (stray_json_string (sync_event (unlisted, 4), "type"), ==,
+                     "notification.removed_from_channel");
+    g_assert_cmpstr (stray_json_string (sync_event (unlisted, 4), "cid"), ==,
+                     "messaging:nowhere");
+    g_assert_null (stray_json_array (unlisted, "inaccessible_cids"));
+  }
+
+  /* A channel deleted since cannot be read either. */
+  {
+    g_autoptr(JsonObject) gone = call (fixture, "POST", "/channels/messaging/gone/query", NULL,
+                                       NULL, "{\"data\":{\"created_by_id\":\"bob\","
+                                       "\"members\":[\"alice\",\"bob\"]}}", 201);
+    g_autoptr(JsonObject) deleted = call (fixture, "DELETE", "/channels/messaging/gone", NULL,
+                                          NULL, NULL, 201);
+    g_autofree char *after_delete = g_strdup_printf (
+      "{\"channel_cids\":[\"messaging:gone\"],\"last_sync_at\":\"%s\","
+      "\"with_inaccessible_cids\":true}", stray_json_string (before, "created_at"));
+    g_autoptr(JsonObject) answer = sync_as (fixture, "alice", after_delete, 201);
+
+    g_assert_cmpuint (n_sync_events (answer), ==, 0);
+    g_assert_cmpstr (json_array_get_string_element (stray_json_array (answer,
+                                                                      "inaccessible_cids"), 0),
+                     ==, "messaging:gone");
+  }
+}
+
+static void
+test_sync_limits (Fixture       *fixture,
+                  G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) month_ago = g_date_time_add_days (now, -31);
+  g_autofree char *too_old = g_date_time_format_iso8601 (month_ago);
+  g_autoptr(GString) many = g_string_new ("{\"last_sync_at\":\"2026-01-01T00:00:00Z\","
+                                          "\"channel_cids\":[");
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *old_body = NULL;
+  static const char * const bad[] = {
+    "{\"last_sync_at\":\"2026-01-01T00:00:00Z\"}",
+    "{\"channel_cids\":[],\"last_sync_at\":\"2026-01-01T00:00:00Z\"}",
+    "{\"channel_cids\":\"messaging:general\",\"last_sync_at\":\"2026-01-01T00:00:00Z\"}",
+    "{\"channel_cids\":[\"general\"],\"last_sync_at\":\"2026-01-01T00:00:00Z\"}",
+    "{\"channel_cids\":[\"messaging:general\"]}",
+    "{\"channel_cids\":[\"messaging:general\"],\"last_sync_at\":\"yesterday\"}",
+    "{\"channel_cids\":[\"messaging:general\"],\"last_sync_at\":17}",
+  };
+
+  create_general (fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_call_fails (fixture, "POST", "/sync", "alice", bad[i], 4, 400);
+  /* The server-side client must say for whom. */
+  assert_call_fails (fixture, "POST", "/sync", NULL,
+                     "{\"channel_cids\":[\"messaging:general\"],"
+                     "\"last_sync_at\":\"2026-12-01T00:00:00Z\"}", 4, 400);
+
+  /* At most 255 channels, duplicates counted. */
+  for (guint i = 0; i < STRAY_DEV_STORE_SYNC_MAX_CIDS + 1; i++)
+    g_string_append_printf (many, "%s\"messaging:general\"", i > 0 ? "," : "");
+  g_string_append (many, "]}");
+  assert_call_fails (fixture, "POST", "/sync", "alice", many->str, 4, 400);
+
+  /* Events are kept 30 days. */
+  old_body = g_strdup_printf ("{\"channel_cids\":[\"messaging:general\"],"
+                              "\"last_sync_at\":\"%s\"}", too_old);
+  {
+    g_autoptr(JsonObject) refused = call (fixture, "POST", "/sync", "alice", NULL, old_body,
+                                          400);
+
+    assert_error (refused, 4, 400);
+    g_assert_nonnull (strstr (stray_json_string (refused, "message"), "Too old last_sync_at"));
+  }
+
+  /* At most 1,000 events in an answer; asked from further back, it is refused. */
+  for (guint i = 0; i < STRAY_DEV_STORE_SYNC_MAX_EVENTS + 3; i++)
+    {
+      g_autoptr(JsonObject) message = json_object_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *stored;
+
+      json_object_set_string_member (message, "text", "busy");
+      stored = stray_devserver_send_message (fixture->server, "messaging:general", "bob", message,
+                                             &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (sent, g_strdup (stray_json_string (stored, "created_at")));
+    }
+  /* Each message's event comes just after it: asked from message k, the answer starts with
+   * message k's event. */
+  for (guint from = 0; from < 4; from++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"channel_cids\":[\"messaging:general\"],"
+                                               "\"last_sync_at\":\"%s\"}",
+                                               (char *) g_ptr_array_index (sent, from));
+      g_autoptr(JsonObject) response = call (fixture, "POST", "/sync", "alice", NULL, body,
+                                             from < 3 ? 400 : 201);
+
+      if (from < 3)
+        {
+          assert_error (response, 4, 400);
+          g_assert_nonnull (strstr (stray_json_string (response, "message"),
+                                    "Too many events to sync"));
+        }
+      else
+        {
+          g_assert_cmpuint (n_sync_events (response), ==, STRAY_DEV_STORE_SYNC_MAX_EVENTS);
+          g_assert_cmpint (stray_json_int (sync_event (response, 999), "total_unread_count",
+                                           -1), ==, STRAY_DEV_STORE_SYNC_MAX_EVENTS + 3);
+        }
+    }
+}
+
+/* ---- late answers ---- */
+
+typedef struct {
+  Call call;
+  SoupMessage *msg;
+} PendingCall;
+
+static void
+pending_call_start (Fixture     *fixture,
+                    PendingCall *pending,
+                    const char  *path_and_query,
+                    const char  *user_id)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, path_and_query, NULL);
+  g_autofree char *token = user_token (user_id);
+
+  pending->msg = soup_message_new ("GET", url);
+  soup_message_headers_append (soup_message_get_request_headers (pending->msg), "Authorization",
+                               token);
+  soup_session_send_and_read_async (fixture->session, pending->msg, G_PRIORITY_DEFAULT, NULL,
+                                    on_call_done, &pending->call);
+}
+
+static void
+pending_call_finish (PendingCall *pending)
+{
+  stray_test_wait_for (stray_test_flag_is_set, &pending->call.done, "a late answer");
+  g_assert_cmpuint (soup_message_get_status (pending->msg), ==, SOUP_STATUS_OK);
+  g_bytes_unref (pending->call.body);
+  g_object_unref (pending->msg);
+}
+
+static void
+test_delay (Fixture       *fixture,
+            G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(Socket) alice = NULL;
+  g_autoptr(JsonObject) response = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  PendingCall late = { 0 }, next = { 0 };
+  gint64 start;
+  guint cursor = 0;
+
+  create_general (fixture);
+  alice = socket_open (fixture, "alice");
+  watch_general (fixture, alice, "alice");
+  response = call (fixture, "POST", "/_dev/delay", NULL, NULL,
+                   "{\"ms_min\":500,\"ms_max\":500,\"count\":1,\"seed\":7}", 201);
+
+  start = g_get_monotonic_time ();
+  pending_call_start (fixture, &late, "/unread?api_key=" API_KEY, "alice");
+  /* While alice's answer waits, her socket hears of bob's message, sent by the server-side
+   * client, whose answers are never late. */
+  message = send_message (fixture, "bob", "meanwhile");
+  event = next_frame (alice, "message.new", &cursor);
+  g_assert_false (late.call.done);
+  pending_call_finish (&late);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 500 * 1000);
+
+  /* Only `count` answers are late: the next comes at once, before a second message does. */
+  pending_call_start (fixture, &next, "/unread?api_key=" API_KEY, "alice");
+  pending_call_finish (&next);
+
+  /* Bad input, and users may not use it. */
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL,
+                     "{\"ms_min\":900,\"ms_max\":200,\"count\":1}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL, "{\"ms_min\":1}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", NULL,
+                     "{\"ms_min\":1,\"count\":1,\"seed\":\"x\"}", 4, 400);
+  assert_call_fails (fixture, "POST", "/_dev/delay", "alice",
+                     "{\"ms_min\":1,\"count\":1}", 17, 403);
+}
+
 /* ---- listening ---- */
 
 static void
@@ -1602,6 +1928,9 @@ main (int   argc,
   ADD ("hooks/drop", test_drop);
   ADD ("hooks/stall", test_stall);
   ADD ("hooks/token", test_token_hook);
+  ADD ("hooks/delay", test_delay);
+  ADD ("sync/events", test_sync_events);
+  ADD ("sync/limits", test_sync_limits);
   g_test_add_func ("/stray/devserver/listen-addresses", test_listen_addresses);
   g_test_add_func ("/stray/devserver/executable/demo", test_executable_demo);
   g_test_add_func ("/stray/devserver/executable/load", test_executable_load);

@@ -54,6 +54,7 @@ dev_channel_free (gpointer data)
   g_hash_table_unref (channel->members_by_id);
   g_ptr_array_unref (channel->members);
   g_ptr_array_unref (channel->messages);
+  dev_event_log_free (&channel->log);
   g_free (channel);
 }
 

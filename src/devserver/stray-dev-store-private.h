@@ -7,6 +7,7 @@
  *   stray-dev-store-messages.c  messages and reactions
  *   stray-dev-store-reads.c     read state and unread counting
  *   stray-dev-store-query.c     queryChannels' filters and sorting
+ *   stray-dev-store-events.c    the event log /sync answers from
  *
  * Types named Dev… and functions named dev_… are private to src/devserver.
  *
@@ -42,6 +43,12 @@ typedef struct {
   gboolean hidden;
 } DevMember;
 
+/* A channel's events as /sync gives them back, oldest first, bounded. */
+typedef struct {
+  GQueue entries;           /* of DevLogEntry (stray-dev-store-events.c) */
+  gint64 dropped_until_us;  /* the newest event dropped to keep within the bound */
+} DevEventLog;
+
 typedef struct {
   char *cid;
   char *type;
@@ -56,6 +63,7 @@ typedef struct {
   GPtrArray *members;  /* of DevMember, in the order they joined */
   GHashTable *members_by_id; /* user id → DevMember, borrowed from members */
   GPtrArray *messages; /* of JsonObject, oldest first, thread replies included */
+  DevEventLog log;
 } DevChannel;
 
 struct _StrayDevStore
@@ -97,6 +105,9 @@ DevMember  *dev_lookup_member       (DevChannel         *channel,
 
 /* stray-dev-store-messages.c */
 gboolean    dev_is_thread_only      (JsonObject         *message);
+
+/* stray-dev-store-events.c */
+void        dev_event_log_free      (DevEventLog        *log);
 
 /* stray-dev-store-reads.c */
 void        dev_count_new_message   (StrayDevStore      *self,

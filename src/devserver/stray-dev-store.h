@@ -27,6 +27,20 @@ typedef struct {
   guint unread_channels;
 } StrayDevUnread;
 
+/* Stream's limits on POST /sync (stray-dev-store-events.c names the sources). */
+#define STRAY_DEV_STORE_SYNC_MAX_CIDS 255
+#define STRAY_DEV_STORE_SYNC_MAX_EVENTS 1000
+#define STRAY_DEV_STORE_SYNC_MAX_AGE_DAYS 30
+
+/* An event as /sync gives it back to one user. */
+typedef struct {
+  gint64 created_us;
+  const char *text;      /* as the socket sent it, without counts; the store's */
+  gsize length;
+  gboolean with_counts;
+  StrayDevUnread unread; /* the user's counts when it happened, if with_counts */
+} StrayDevLoggedEvent;
+
 GQuark         stray_dev_store_error_quark      (void);
 StrayDevStore *stray_dev_store_new              (void);
 
@@ -168,6 +182,21 @@ GPtrArray     *stray_dev_store_query_channels   (StrayDevStore *self,
                                                  JsonArray     *sort,
                                                  guint          limit,
                                                  guint          offset,
+                                                 GError       **error);
+
+/* The event log /sync answers from */
+gint64         stray_dev_store_parse_time       (const char    *text);
+void           stray_dev_store_log_event        (StrayDevStore *self,
+                                                 const char    *cid,
+                                                 const char    *for_user_id,
+                                                 const char    *created_at,
+                                                 const char    *text,
+                                                 gsize          length,
+                                                 gboolean       with_counts);
+GArray        *stray_dev_store_events_since     (StrayDevStore *self,
+                                                 const char * const *cids,
+                                                 const char    *user_id,
+                                                 gint64         since_us,
                                                  GError       **error);
 
 G_END_DECLS

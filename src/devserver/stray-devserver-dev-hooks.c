@@ -1,7 +1,7 @@
 /* stray-devserver-dev-hooks.c
  *
  * The /_dev/ routes, which Stream does not have: hooks for tests (raw frames, dropped
- * sockets, a stalled server, fresh tokens, rate limiting) and the avatars that give the
+ * sockets, a stalled server, fresh tokens, rate limiting, late answers) and the avatars that give the
  * demo's notifications pictures without a network. Kept apart so that what imitates Stream
  * and what only tests use are not mixed.
  *
@@ -85,8 +85,8 @@ on_stall_over (gpointer user_data)
     {
       SoupServerMessage *msg = g_ptr_array_index (held, i);
 
-      dev_process_request (self, msg);
-      soup_server_message_unpause (msg);
+      if (!dev_process_request (self, msg))
+        soup_server_message_unpause (msg);
     }
   return G_SOURCE_REMOVE;
 }
@@ -144,6 +144,100 @@ dev_handle_rate_limit (DevRequest *request)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "rate-limit needs count, between 0 and 1000");
   request->self->rate_limited = (guint) count;
+  dev_respond_ok (request, NULL);
+  return TRUE;
+}
+
+/* An answer held back by /_dev/delay until its timeout. */
+typedef struct {
+  StrayDevserver *self;
+  SoupServerMessage *msg;
+  guint timeout_id;
+} DevDelayedAnswer;
+
+static void
+delayed_answer_free (gpointer data)
+{
+  DevDelayedAnswer *delayed = data;
+
+  g_clear_handle_id (&delayed->timeout_id, g_source_remove);
+  soup_server_message_unpause (delayed->msg);
+  g_object_unref (delayed->msg);
+  g_free (delayed);
+}
+
+static gboolean
+on_delay_over (gpointer user_data)
+{
+  DevDelayedAnswer *delayed = user_data;
+
+  delayed->timeout_id = 0;
+  g_ptr_array_remove_fast (delayed->self->delayed, delayed);
+  return G_SOURCE_REMOVE;
+}
+
+/* Holds @msg's answer, already made, back for a while if /_dev/delay asked for it: the call
+ * has done its work (and sockets have heard of it), only the answer is late, as when a slow
+ * network sits between the client and the server. Returns whether it was held. */
+gboolean
+dev_delay_answer (StrayDevserver    *self,
+                  SoupServerMessage *msg)
+{
+  DevDelayedAnswer *delayed;
+  guint ms;
+
+  if (self->delays_left == 0)
+    return FALSE;
+  self->delays_left--;
+  ms = (guint) g_rand_int_range (self->delay_rand, (gint32) self->delay_min_ms,
+                                 (gint32) self->delay_max_ms + 1);
+  delayed = g_new0 (DevDelayedAnswer, 1);
+  delayed->self = self;
+  delayed->msg = g_object_ref (msg);
+  delayed->timeout_id = g_timeout_add (ms, on_delay_over, delayed);
+  if (self->delayed == NULL)
+    self->delayed = g_ptr_array_new_with_free_func (delayed_answer_free);
+  g_ptr_array_add (self->delayed, delayed);
+  soup_server_message_pause (msg);
+  return TRUE;
+}
+
+/* Lets every held answer go at once, its timeout removed (the server is going away). */
+void
+dev_release_delayed_answers (StrayDevserver *self)
+{
+  g_clear_pointer (&self->delayed, g_ptr_array_unref);
+}
+
+/* The next `count` answers to calls made with a user token come ms_min to ms_max ms late
+ * (uniformly, from `seed` when one is given, so that a run can be repeated); count 0 ends it.
+ * Sockets are not delayed: events keep arriving while answers wait. */
+gboolean
+dev_handle_delay (DevRequest *request)
+{
+  StrayDevserver *self = request->self;
+  gint64 ms_min = stray_json_int (request->body, "ms_min", -1);
+  gint64 ms_max = stray_json_int (request->body, "ms_max", ms_min);
+  gint64 count = stray_json_int (request->body, "count", -1);
+  JsonNode *seed = json_object_get_member (request->body, "seed");
+
+  if (!dev_require_server (request))
+    return FALSE;
+  if (ms_min < 0 || ms_max < ms_min || ms_max > 60000 || count < 0 || count > 1000000)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "delay needs ms_min ≤ ms_max, between 0 and 60000, and count, "
+                              "between 0 and 1000000");
+  if (seed != NULL && (!JSON_NODE_HOLDS_VALUE (seed) ||
+                       json_node_get_value_type (seed) != G_TYPE_INT64))
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "delay's seed must be an integer");
+
+  g_clear_pointer (&self->delay_rand, g_rand_free);
+  self->delay_rand = seed != NULL ? g_rand_new_with_seed ((guint32) json_node_get_int (seed))
+                                  : g_rand_new ();
+  self->delay_min_ms = (guint) ms_min;
+  self->delay_max_ms = (guint) ms_max;
+  self->delays_left = (guint) count;
   dev_respond_ok (request, NULL);
   return TRUE;
 }

@@ -3,7 +3,8 @@
  * Who hears what. Events are built here and written to the sockets that should see them: a
  * channel's watchers, a user's own connections, or the members who do not watch it (where
  * notification.* events go), each serialized once with the recipient's own unread counts
- * spliced in. Watching starts and stops here too, and the calls that tests and scenarios
+ * spliced in; what a client may later ask /sync for is kept in the store's event log on the
+ * way. Watching starts and stops here too, and the calls that tests and scenarios
  * make without HTTP (send a message, create a channel, inject a frame) tell everyone as the
  * REST calls do.
  *
@@ -87,6 +88,45 @@ send_raw (DevConnection *connection,
     soup_websocket_connection_send_binary (connection->socket, data, length);
 }
 
+/* The event with a recipient's unread counts; the serialized event ends with "}", and the
+ * counts go in just before it. */
+char *
+dev_splice_counts (const char     *text,
+                   gsize           length,
+                   StrayDevUnread  unread)
+{
+  return g_strdup_printf ("%.*s,\"total_unread_count\":%u,\"unread_channels\":%u,"
+                          "\"unread_count\":%u}",
+                          (int) length - 1, text, unread.total_unread_count,
+                          unread.unread_channels, unread.total_unread_count);
+}
+
+/* What /sync gives back (Stream's "Sync Events" page lists them): what happened to messages,
+ * reactions, members and the channel, and read state. Typing, watching, presence and
+ * custom events are not kept, nor the notification.* copies sent to members who do not
+ * watch, whose channel event is kept instead. */
+static gboolean
+is_kept_for_sync (JsonObject *event)
+{
+  static const char * const kept[] = {
+    "message.new", "message.updated", "message.deleted", "message.read",
+    "reaction.new", "reaction.updated", "reaction.deleted",
+    "member.added", "member.updated", "member.removed",
+    "channel.updated", "channel.frozen", "channel.unfrozen", "channel.truncated",
+    "channel.hidden", "channel.visible",
+    "notification.added_to_channel", "notification.removed_from_channel",
+    "notification.mark_unread",
+  };
+  const char *type = stray_json_string (event, "type");
+
+  if (type == NULL || stray_json_string (event, "cid") == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    if (g_str_equal (type, kept[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* The event as serialized once, with the recipient's own unread counts spliced in; most
  * recipients share their counts, so the last spliced text is kept for the next one. */
 typedef struct {
@@ -135,12 +175,7 @@ outgoing_send (StrayDevserver *self,
       unread.total_unread_count != outgoing->spliced_for.total_unread_count ||
       unread.unread_channels != outgoing->spliced_for.unread_channels)
     {
-      /* The serialized event ends with "}": the counts go in just before it. */
-      char *text = g_strdup_printf ("%.*s,\"total_unread_count\":%u,\"unread_channels\":%u,"
-                                    "\"unread_count\":%u}",
-                                    (int) outgoing->length - 1, outgoing->text,
-                                    unread.total_unread_count, unread.unread_channels,
-                                    unread.total_unread_count);
+      char *text = dev_splice_counts (outgoing->text, outgoing->length, unread);
 
       g_clear_pointer (&outgoing->spliced, g_bytes_unref);
       outgoing->spliced = g_bytes_new_take (text, strlen (text));
@@ -164,12 +199,16 @@ dev_emit_to_watchers (StrayDevserver *self,
                       gboolean        with_counts)
 {
   GPtrArray *watchers = watchers_of (self, cid);
+  gboolean kept = is_kept_for_sync (event);
   Outgoing outgoing;
 
-  if (watchers == NULL || watchers->len == 0)
+  if (!kept && (watchers == NULL || watchers->len == 0))
     return;
   outgoing_init (&outgoing, event, with_counts);
-  for (guint i = 0; i < watchers->len; i++)
+  if (kept)
+    stray_dev_store_log_event (self->store, cid, NULL, stray_json_string (event, "created_at"),
+                               outgoing.text, outgoing.length, with_counts);
+  for (guint i = 0; watchers != NULL && i < watchers->len; i++)
     outgoing_send (self, &outgoing, g_ptr_array_index (watchers, i));
   outgoing_clear (&outgoing);
 }
@@ -181,12 +220,17 @@ dev_emit_to_user (StrayDevserver *self,
                   gboolean        with_counts)
 {
   GPtrArray *connections = g_hash_table_lookup (self->by_user, user_id);
+  gboolean kept = is_kept_for_sync (event);
   Outgoing outgoing;
 
-  if (connections == NULL || connections->len == 0)
+  if (!kept && (connections == NULL || connections->len == 0))
     return;
   outgoing_init (&outgoing, event, with_counts);
-  for (guint i = 0; i < connections->len; i++)
+  if (kept)
+    stray_dev_store_log_event (self->store, stray_json_string (event, "cid"), user_id,
+                               stray_json_string (event, "created_at"), outgoing.text,
+                               outgoing.length, with_counts);
+  for (guint i = 0; connections != NULL && i < connections->len; i++)
     outgoing_send (self, &outgoing, g_ptr_array_index (connections, i));
   outgoing_clear (&outgoing);
 }

@@ -9,6 +9,7 @@
  *   stray-devserver-messages.c   REST: messages, reactions, events sent to a channel
  *   stray-devserver-reads.c      REST: read state and GET /unread
  *   stray-devserver-users.c      REST: upserting users, muting channels
+ *   stray-devserver-sync.c       REST: POST /sync, the events missed since a moment
  *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
  *
  * Types named Dev… and functions named dev_… are the devserver's private names, declared here
@@ -80,6 +81,12 @@ struct _StrayDevserver
   guint rate_limited;      /* how many user calls still get 429 */
   GPtrArray *stalled;      /* SoupServerMessage held while stalled */
   guint stall_id;
+
+  guint delays_left;       /* how many user calls still get their answer late */
+  guint delay_min_ms;
+  guint delay_max_ms;
+  GRand *delay_rand;
+  GPtrArray *delayed;      /* of DevDelayedAnswer (stray-devserver-dev-hooks.c) */
 };
 
 /* g_hash_table_get_{keys,values}_as_ptr_array() came after GLib 2.74. */
@@ -107,6 +114,9 @@ char       *dev_authenticate             (StrayDevserver *self,
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);
+char       *dev_splice_counts            (const char     *text,
+                                          gsize           length,
+                                          StrayDevUnread  unread);
 JsonObject *dev_new_event                (StrayDevserver *self,
                                           const char     *type,
                                           const char     *cid);
@@ -157,7 +167,7 @@ void        dev_on_socket                (SoupServer              *server,
                                           gpointer                 user_data);
 
 /* stray-devserver-rest.c */
-void        dev_process_request          (StrayDevserver    *self,
+gboolean    dev_process_request          (StrayDevserver    *self,
                                           SoupServerMessage *msg);
 void        dev_respond                  (SoupServerMessage *msg,
                                           guint              status,
@@ -214,13 +224,20 @@ gboolean    dev_handle_delivered         (DevRequest     *request);
 gboolean    dev_handle_upsert_users      (DevRequest     *request);
 gboolean    dev_handle_mute_channel      (DevRequest     *request);
 
+/* stray-devserver-sync.c */
+gboolean    dev_handle_sync              (DevRequest     *request);
+
 /* stray-devserver-dev-hooks.c */
 gboolean    dev_is_stalled               (StrayDevserver *self);
+gboolean    dev_delay_answer             (StrayDevserver    *self,
+                                          SoupServerMessage *msg);
+void        dev_release_delayed_answers  (StrayDevserver *self);
 gboolean    dev_handle_inject            (DevRequest     *request);
 gboolean    dev_handle_drop              (DevRequest     *request);
 gboolean    dev_handle_stall             (DevRequest     *request);
 gboolean    dev_handle_token             (DevRequest     *request);
 gboolean    dev_handle_rate_limit        (DevRequest     *request);
+gboolean    dev_handle_delay             (DevRequest     *request);
 void        dev_serve_avatar             (SoupServerMessage *msg,
                                           const char        *user_id);
 

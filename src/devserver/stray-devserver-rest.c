@@ -187,6 +187,7 @@ static const Route routes[] = {
   { "POST", "channels/*/*/stop-watching", dev_handle_stop_watching },
   { "POST", "channels/*/*/truncate", dev_handle_truncate },
   { "GET", "unread", dev_handle_unread },
+  { "POST", "sync", dev_handle_sync },
   { "POST", "moderation/mute/channel", dev_handle_mute_channel },
   { "POST", "moderation/unmute/channel", dev_handle_mute_channel },
   { "POST", "users", dev_handle_upsert_users },
@@ -199,6 +200,7 @@ static const Route routes[] = {
   { "POST", "_dev/stall", dev_handle_stall },
   { "POST", "_dev/token", dev_handle_token },
   { "POST", "_dev/rate-limit", dev_handle_rate_limit },
+  { "POST", "_dev/delay", dev_handle_delay },
 };
 
 static gboolean
@@ -249,7 +251,8 @@ parse_body (DevRequest *request)
   return TRUE;
 }
 
-void
+/* Answers @msg, and returns whether the answer is held back to be sent later (/_dev/delay). */
+gboolean
 dev_process_request (StrayDevserver    *self,
                      SoupServerMessage *msg)
 {
@@ -260,6 +263,7 @@ dev_process_request (StrayDevserver    *self,
   const Route *route = NULL;
   DevRequest request = { 0 };
   const char *connection_id;
+  gboolean delayed = FALSE;
   int code;
 
   /* Pictures are fetched without tokens, like any avatar on the web. */
@@ -270,7 +274,7 @@ dev_process_request (StrayDevserver    *self,
                                             strlen (path) - strlen ("/_dev/avatars/") - 4);
 
       dev_serve_avatar (msg, user_id);
-      return;
+      return FALSE;
     }
 
   request.self = self;
@@ -323,6 +327,9 @@ dev_process_request (StrayDevserver    *self,
             }
           else if (parse_body (&request))
             route->handler (&request);
+          /* What a user is answered may be late, as over a slow network. */
+          if (request.user_id != NULL)
+            delayed = dev_delay_answer (self, msg);
         }
     }
 
@@ -332,4 +339,5 @@ dev_process_request (StrayDevserver    *self,
   g_clear_pointer (&request.query, g_hash_table_unref);
   g_clear_pointer (&request.body, json_object_unref);
   g_free (request.user_id);
+  return delayed;
 }

@@ -4,7 +4,7 @@
  * official JavaScript SDK works against it unmodified: the WebSocket at /connect, the REST
  * calls of the user and of the server-side client, and the events each of them causes, with
  * every recipient's own unread counts. It also has hooks for tests (/_dev/…) that Stream does
- * not have: raw frames, dropped sockets, a stalled server and fresh tokens.
+ * not have: raw frames, dropped sockets, a stalled server, fresh tokens and late answers.
  *
  * This file is the object and its front door: properties, listening, the credentials every
  * request and socket is checked against, and what happens to a request before it is routed
@@ -130,6 +130,8 @@ stray_devserver_dispose (GObject *object)
   StrayDevserver *self = STRAY_DEVSERVER (object);
 
   g_clear_handle_id (&self->stall_id, g_source_remove);
+  /* Held answers let go before the server disconnects: no timeout outlives it. */
+  dev_release_delayed_answers (self);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   if (self->connections != NULL)
@@ -165,6 +167,7 @@ stray_devserver_finalize (GObject *object)
   g_free (self->api_key);
   g_free (self->secret);
   g_free (self->base_url);
+  g_clear_pointer (&self->delay_rand, g_rand_free);
   g_hash_table_unref (self->connections);
   g_hash_table_unref (self->by_user);
   g_hash_table_unref (self->watchers);

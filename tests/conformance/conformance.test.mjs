@@ -205,6 +205,51 @@ test('user: reconnects after the server drops every socket, and recovers', async
   assert.equal(channel.countUnread(), 2);
 });
 
+test('user: catches up with sync after a gap, in order', async () => {
+  // The last event alice received before going away is where she syncs from.
+  const lastReceived = nextEvent(alice, 'message.new');
+  await serverClient.channel('messaging', 'conformance')
+    .sendMessage({ text: 'Before the gap', user_id: 'bob' });
+  const last = await lastReceived;
+  const unreadBefore = last.total_unread_count;
+  await alice.disconnectUser();
+
+  // Away: bob writes twice and reads, alice reads on another device.
+  const backend = serverClient.channel('messaging', 'conformance');
+  await backend.sendMessage({ text: 'Missed one', user_id: 'bob' });
+  await backend.sendMessage({ text: 'Missed two', user_id: 'bob' });
+  await serverClient.post(`${baseURL}/channels/messaging/conformance/read`, { user_id: 'bob' });
+  await serverClient.post(`${baseURL}/channels/messaging/conformance/read`, { user_id: 'alice' });
+
+  alice = userClient();
+  await alice.connectUser({ id: 'alice', name: 'Alice' }, serverClient.createToken('alice'));
+  const result = await alice.sync(['messaging:conformance', 'messaging:nowhere'],
+    last.created_at, { with_inaccessible_cids: true });
+  assert.deepEqual(result.events.map((e) => [e.type, e.message?.text ?? e.user?.id]), [
+    ['message.new', 'Missed one'],
+    ['message.new', 'Missed two'],
+    ['message.read', 'bob'],
+    ['message.read', 'alice'],
+  ]);
+  const times = result.events.map((e) => Date.parse(e.created_at));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  assert.ok(times[0] >= Date.parse(last.created_at));
+  // Each with alice's counts as they were when it was sent.
+  assert.equal(result.events[0].total_unread_count, unreadBefore + 1);
+  assert.equal(result.events[1].total_unread_count, unreadBefore + 2);
+  assert.equal(result.events[1].cid, 'messaging:conformance');
+  assert.deepEqual(result.inaccessible_cids, ['messaging:nowhere']);
+
+  // Stream's limits, as the SDK sees them: an error with code 4.
+  const monthAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString();
+  await assert.rejects(alice.sync(['messaging:conformance'], monthAgo), (error) => {
+    assert.equal(error.code, 4);
+    assert.equal(error.status, 400);
+    assert.match(error.message, /Too old last_sync_at/);
+    return true;
+  });
+});
+
 test('bad token: gets code 40 for an expired token', async () => {
   const expired = serverClient.createToken('alice', Math.floor(Date.now() / 1000) - 60);
   const error = await connectError(userClient(), { id: 'alice' }, expired);
