@@ -387,14 +387,15 @@ is_offline (gconstpointer data)
 }
 
 /* The connection is the state's one writer, and every state it goes through reaches the
- * session's notify (which the tray, the D-Bus service and the window follow): the lifecycle,
- * and what frames about the connection say. */
+ * session's notify (which the tray, the D-Bus service and the window follow): the lifecycle
+ * ("syncing" between the handshake and the model's resync), and what frames about the
+ * connection say. */
 static void
 test_states (Fixture       *fixture,
              G_GNUC_UNUSED gconstpointer user_data)
 {
   static const char * const expected[] = {
-    "connecting", "connected", "offline", "connected", "offline", "not-configured",
+    "connecting", "syncing", "connected", "offline", "connected", "offline", "not-configured",
   };
 
   g_assert_cmpint (state (fixture), ==, STRAY_CONNECTION_NOT_CONFIGURED);

@@ -4,8 +4,10 @@
  * (protocol-notes.md): the URL built the same way, the first frame as the handshake, a ping
  * 25 s after each health.check received, the connection dead after 35 s without a frame,
  * reconnects with the SDK's backoff (reset after a success), none after an auth error. After
- * every handshake the whole model is resynced over REST (stray-resync.c), so that the counts
- * are exact after any gap.
+ * every handshake the model is resynced over REST (stray-resync.c), so that the counts are
+ * exact after any gap: the state is "syncing" until then, and "connected" only once the model
+ * has caught up. It remembers up to when the model was whole (the server time of the last
+ * event it had while synced), which is what a recovery asks /sync from.
  *
  * It is the one writer of the session's connection state (apart from stray_session_clear(),
  * which makes it not-configured again when there is no account and so no connection).
@@ -27,7 +29,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "stray-connection.h"
+#include "stray-connection-private.h"
 #include "stray-event.h"
 #include "stray-resync.h"
 
@@ -59,6 +61,11 @@ struct _StrayConnection
   gboolean refresh_token;        /* the last attempt was refused as expired */
   gboolean refreshed_once;       /* …and a refresh was tried already */
   gint64 connected_at;           /* real time µs of the last handshake */
+  gboolean resyncing;            /* handshaken, the model not caught up yet */
+  gint64 handshake_at;           /* server time µs of the last handshake */
+  gint64 latest_event_at;        /* server time µs of the newest event since it */
+  gint64 synced_through;         /* server time µs the model is whole up to; 0: never was */
+  guint64 n_news;                /* events other than health checks, ever */
   GError *error;
 
   guint reconnect_id;
@@ -130,6 +137,7 @@ drop_socket (StrayConnection *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->handshaken = FALSE;
+  self->resyncing = FALSE;
   stray_client_set_connection_id (self->client, NULL);
   if (socket == NULL)
     return;
@@ -283,11 +291,20 @@ on_resynced (G_GNUC_UNUSED GObject *source,
              gpointer               user_data)
 {
   g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
 
-  /* Failures were logged where they happened; the next handshake resyncs again. */
-  if (!stray_resync_finish (result, NULL))
-    return;
+  /* It retries what may succeed later; what it gives up on (an answer it cannot read, a
+   * refusal) a new connection may fare better with. */
+  if (!stray_resync_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, g_steal_pointer (&error));
+      return;
+    }
   g_debug ("resynced");
+  self->resyncing = FALSE;
+  self->synced_through = MAX (self->latest_event_at, self->handshake_at);
+  set_state (self, STRAY_CONNECTION_CONNECTED);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
 }
 
@@ -304,6 +321,13 @@ handshake_error (const StrayEventRefusal *refusal)
                       refusal->message != NULL ? refusal->message : "no reason given");
 }
 
+/* Online is "connected" only once the model has caught up. */
+static StrayConnectionState
+online_state (StrayConnection *self)
+{
+  return self->resyncing ? STRAY_CONNECTION_SYNCING : STRAY_CONNECTION_CONNECTED;
+}
+
 /* Events about the connection itself: the server's health.check, and connection.changed and
  * connection.recovered should a server send them (the SDK makes those for itself). */
 static void
@@ -314,10 +338,10 @@ follow_event (StrayConnection  *self,
     {
     case STRAY_EVENT_HEALTH_CHECK:
     case STRAY_EVENT_CONNECTION_RECOVERED:
-      set_state (self, STRAY_CONNECTION_CONNECTED);
+      set_state (self, online_state (self));
       break;
     case STRAY_EVENT_CONNECTION_CHANGED:
-      set_state (self, event->online ? STRAY_CONNECTION_CONNECTED : STRAY_CONNECTION_DISCONNECTED);
+      set_state (self, event->online ? online_state (self) : STRAY_CONNECTION_DISCONNECTED);
       break;
     default:
       break;
@@ -374,13 +398,16 @@ handle_handshake (StrayConnection *self,
   self->refresh_token = FALSE;
   self->refreshed_once = FALSE;
   self->connected_at = g_get_real_time ();
+  /* The server's clock, which /sync compares with; ours only if it gave none. */
+  self->handshake_at = event->created_at_us > 0 ? event->created_at_us : self->connected_at;
+  self->latest_event_at = self->handshake_at;
+  self->resyncing = TRUE;
   g_clear_error (&self->error);
   stray_client_set_connection_id (self->client, event->connection_id);
-  set_state (self, STRAY_CONNECTION_CONNECTED);
+  set_state (self, STRAY_CONNECTION_SYNCING);
   stray_session_apply (self->session, event);
   self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
-  stray_resync_async (self->session, self->client, self->cancellable, on_resynced,
-                      g_object_ref (self));
+  stray_resync_async (self, self->cancellable, on_resynced, g_object_ref (self));
 }
 
 static void
@@ -423,6 +450,11 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
       g_clear_handle_id (&self->ping_id, g_source_remove);
       self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
     }
+  if (event->type != STRAY_EVENT_HEALTH_CHECK)
+    self->n_news++;
+  self->latest_event_at = MAX (self->latest_event_at, event->created_at_us);
+  if (!self->resyncing)
+    self->synced_through = MAX (self->synced_through, event->created_at_us);
   follow_event (self, event);
   stray_session_apply (self->session, event);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
@@ -834,4 +866,50 @@ stray_connection_get_client (StrayConnection *self)
   g_return_val_if_fail (STRAY_IS_CONNECTION (self), NULL);
 
   return self->client;
+}
+
+/* ---- for the resync (stray-connection-private.h) ---- */
+
+StraySession *
+stray_connection_get_session (StrayConnection *self)
+{
+  return self->session;
+}
+
+double
+stray_connection_get_backoff_scale (StrayConnection *self)
+{
+  return self->backoff_scale;
+}
+
+/* Returns: the server time (µs) up to which the model was whole, or 0 if it never was */
+gint64
+stray_connection_get_synced_through (StrayConnection *self)
+{
+  return self->synced_through;
+}
+
+/* Returns: the server time (µs) of the last handshake */
+gint64
+stray_connection_get_handshake_at (StrayConnection *self)
+{
+  return self->handshake_at;
+}
+
+/* Returns: how many events other than health checks came so far: a count that moved means
+ * the model changed meanwhile */
+guint64
+stray_connection_get_n_news (StrayConnection *self)
+{
+  return self->n_news;
+}
+
+/* An event missed during a gap, from /sync: applied as a live one would have been (so that
+ * mentions and direct messages count as such), but not announced. */
+void
+stray_connection_replay_missed (StrayConnection  *self,
+                                const StrayEvent *event)
+{
+  stray_session_apply (self->session, event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, FALSE);
 }
