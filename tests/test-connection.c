@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "stray-connection.h"
-#include "stray-devserver.h"
+#include "stray-devserver-private.h" /* its SoupServer, to fail a call once */
 #include "stray-json.h"
 #include "stray-jwt.h"
 #include "stray-signed-tokens.h"
@@ -33,6 +33,12 @@ typedef struct {
   guint n_not_live;
   guint n_health;
   guint n_synced;
+  /* REST calls the server saw, and which of them (counted from 1) to fail with HTTP 500 */
+  guint n_channel_queries;      /* POST /channels */
+  guint n_cid_queries;          /* …of which for channels named by cid */
+  guint n_syncs;                /* POST /sync */
+  guint fail_channel_query;
+  guint fail_sync;
 } Fixture;
 
 static StrayConnectionState
@@ -107,6 +113,39 @@ on_synced (G_GNUC_UNUSED StrayConnection *connection,
   fixture->n_synced++;
 }
 
+/* Counts the calls that matter to a resync, and fails the one the test asked for as a server
+ * in trouble would: a status set before the handler runs skips it. */
+static void
+on_request_read (G_GNUC_UNUSED SoupServer *server,
+                 SoupServerMessage        *msg,
+                 Fixture                  *fixture)
+{
+  static const char trouble[] = "{\"code\":-1,\"message\":\"the test says no\"}";
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  gboolean fail = FALSE;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    return;
+  if (g_str_equal (path, "/channels"))
+    {
+      fixture->n_channel_queries++;
+      if (body->data != NULL && strstr (body->data, "\"cid\"") != NULL)
+        fixture->n_cid_queries++;
+      fail = fixture->n_channel_queries == fixture->fail_channel_query;
+    }
+  else if (g_str_equal (path, "/sync"))
+    {
+      fixture->n_syncs++;
+      fail = fixture->n_syncs == fixture->fail_sync;
+    }
+  if (!fail)
+    return;
+  soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, trouble,
+                                    strlen (trouble));
+}
+
 static void
 start_server (Fixture    *fixture,
               const char *address)
@@ -118,6 +157,8 @@ start_server (Fixture    *fixture,
                                   "health-interval", 0, NULL);
   stray_devserver_listen (fixture->server, address, &error);
   g_assert_no_error (error);
+  g_signal_connect (fixture->server->server, "request-read", G_CALLBACK (on_request_read),
+                    fixture);
   if (!stray_dev_store_has_channel (stray_devserver_get_store (fixture->server),
                                     "messaging:general"))
     {
@@ -893,6 +934,118 @@ server_has_no_socket (gconstpointer data)
          state (fixture) == STRAY_CONNECTION_DISCONNECTED;
 }
 
+
+/* ---- a resync step that fails ---- */
+
+/* The states the session went through from @from on, joined: "connecting syncing …". */
+static char *
+states_from (Fixture *fixture,
+             guint    from)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) states = NULL;
+
+  for (guint i = from; i < fixture->states->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (fixture->states, i));
+  states = g_strv_builder_end (builder);
+  return g_strjoinv (" ", states);
+}
+
+static void
+create_channel (Fixture    *fixture,
+                const char *id)
+{
+  const char * const members[] = { "alice", "bob", NULL };
+  g_autoptr(GError) error = NULL;
+
+  stray_devserver_create_channel (fixture->server, "messaging", id, "bob", members, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+unread_in (Fixture    *fixture,
+           const char *cid)
+{
+  StrayChannel *channel = stray_channel_list_lookup (stray_session_get_channels (fixture->session),
+                                                     cid);
+
+  return channel != NULL ? stray_channel_get_unread_count (channel) : G_MAXUINT;
+}
+
+/* The second queryChannels page fails once with HTTP 500: that page is asked again (not the
+ * first), on the same socket, and the model ends whole; "syncing" until then. */
+static void
+test_resync_page_fails_once (Fixture       *fixture,
+                             G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autofree char *states = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("room-%02u", i);
+
+      create_channel (fixture, id);
+    }
+  fixture->fail_channel_query = 2;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the resync despite the failed page");
+
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
+  /* Page 1, page 2 failed, page 2 again. */
+  g_assert_cmpuint (fixture->n_channel_queries, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (stray_session_get_channels (
+                                                fixture->session))), ==, 41);
+  states = states_from (fixture, 0);
+  g_assert_cmpstr (states, ==, "connecting syncing connected");
+}
+
+/* After a gap, recovery asks /sync for what was missed, and the channels the model lacks by
+ * cid; each fails once with HTTP 500 and is asked again on the same socket. A channel read
+ * elsewhere and one created during the gap are right afterwards, with no full listing. */
+static void
+test_recovery_fails_once (Fixture       *fixture,
+                          G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *states = NULL;
+  guint states_before, queries_before;
+  Count two = { fixture, 2 };
+
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  bob_says (fixture, "one");
+  bob_says (fixture, "two");
+  stray_test_wait_for (general_has_unread, &two, "two unread");
+
+  stray_connection_stop (fixture->connection);
+  /* Read on another device, and a new channel with a message, while away. */
+  server_hook (fixture, "/channels/messaging/general/read", "{\"user_id\":\"alice\"}");
+  create_channel (fixture, "fresh");
+  json_object_set_string_member (message, "text", "welcome");
+  stray_devserver_send_message (fixture->server, "messaging:fresh", "bob", message, &error);
+  g_assert_no_error (error);
+
+  fixture->fail_sync = fixture->n_syncs + 1;
+  fixture->fail_channel_query = fixture->n_channel_queries + 1;
+  queries_before = fixture->n_channel_queries;
+  states_before = fixture->states->len;
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the recovery despite the failures");
+
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+  g_assert_cmpuint (fixture->n_syncs, ==, 2);
+  /* The new channel by cid, failed once and asked again; nothing listed. */
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 2);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 2);
+  g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 0);
+  g_assert_cmpuint (unread_in (fixture, "messaging:fresh"), ==, 1);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1);
+  states = states_from (fixture, states_before);
+  g_assert_cmpstr (states, ==, "connecting syncing connected");
+}
+
 /* Before suspend it disconnects cleanly; after resume it is back at once. */
 static void
 test_suspend_and_resume (Fixture       *fixture,
@@ -986,6 +1139,8 @@ main (int   argc,
   ADD ("reconnect/restart", test_reconnect_after_restart);
   ADD ("recovery/exact-counts", test_exact_counts_after_recovery);
   ADD ("recovery/channels-gone", test_channels_gone_after_recovery);
+  ADD ("recovery/fails-once", test_recovery_fails_once);
+  ADD ("resync/page-fails-once", test_resync_page_fails_once);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);

@@ -66,6 +66,7 @@ struct _StrayConnection
   gint64 latest_event_at;        /* server time µs of the newest event since it */
   gint64 synced_through;         /* server time µs the model is whole up to; 0: never was */
   guint64 n_news;                /* events other than health checks, ever */
+  GHashTable *beyond_synced;     /* keys of events applied after synced_through */
   GError *error;
 
   guint reconnect_id;
@@ -304,6 +305,7 @@ on_resynced (G_GNUC_UNUSED GObject *source,
   g_debug ("resynced");
   self->resyncing = FALSE;
   self->synced_through = MAX (self->latest_event_at, self->handshake_at);
+  g_hash_table_remove_all (self->beyond_synced);
   set_state (self, STRAY_CONNECTION_CONNECTED);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
 }
@@ -346,6 +348,25 @@ follow_event (StrayConnection  *self,
     default:
       break;
     }
+}
+
+/* Events the model took in after synced_through: should this resync not complete, the next
+ * one's /sync gives them again, and they must not count twice. */
+static char *
+event_key (const StrayEvent *event)
+{
+  return g_strdup_printf ("%s %s %" G_GINT64_FORMAT " %s", event->type_name,
+                          event->cid != NULL ? event->cid : "",
+                          event->created_at_us,
+                          event->message != NULL && event->message->id != NULL
+                          ? event->message->id : "");
+}
+
+static void
+note_beyond_synced (StrayConnection  *self,
+                    const StrayEvent *event)
+{
+  g_hash_table_add (self->beyond_synced, event_key (event));
 }
 
 /* Whether an event is news now, rather than about what happened before this connection. */
@@ -455,6 +476,8 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
   self->latest_event_at = MAX (self->latest_event_at, event->created_at_us);
   if (!self->resyncing)
     self->synced_through = MAX (self->synced_through, event->created_at_us);
+  else if (self->synced_through > 0 && event->created_at_us > self->synced_through)
+    note_beyond_synced (self, event);
   follow_event (self, event);
   stray_session_apply (self->session, event);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
@@ -630,6 +653,7 @@ stray_connection_finalize (GObject *object)
   StrayConnection *self = STRAY_CONNECTION (object);
 
   g_clear_error (&self->error);
+  g_hash_table_unref (self->beyond_synced);
 
   G_OBJECT_CLASS (stray_connection_parent_class)->finalize (object);
 }
@@ -757,6 +781,7 @@ stray_connection_init (StrayConnection *self)
   self->dead_after = 35000;
   self->handshake_timeout = 15000;
   self->backoff_scale = 1.0;
+  self->beyond_synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->soup = soup_session_new_with_options ("user-agent", STRAY_CLIENT_X_STREAM_CLIENT,
                                               NULL);
 }
@@ -910,6 +935,10 @@ void
 stray_connection_replay_missed (StrayConnection  *self,
                                 const StrayEvent *event)
 {
+  g_autofree char *key = event_key (event);
+
+  if (!g_hash_table_add (self->beyond_synced, g_steal_pointer (&key)))
+    return;
   stray_session_apply (self->session, event);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, FALSE);
 }

@@ -41,7 +41,8 @@
 #define STREAM_CODE_INPUT 4
 
 /* GET /unread asked again this many times at most when events arrived while it was on its
- * way (its answer may then be older than what the model has). */
+ * way (its answer may then be older than what the model has); if they keep coming, the
+ * replayed and live events stand without it. */
 #define MAX_UNREAD_TRIES 3
 
 typedef enum {
@@ -307,14 +308,15 @@ on_unread (GObject      *source,
       return;
     }
   resync->failures = 0;
-  if (stray_connection_get_n_news (resync->connection) != resync->news_at_ask &&
-      ++resync->unread_tries < MAX_UNREAD_TRIES)
+  if (stray_connection_get_n_news (resync->connection) == resync->news_at_ask)
+    stray_session_take_unread (resync->session, unread);
+  else if (++resync->unread_tries < MAX_UNREAD_TRIES)
     {
       /* Events came meanwhile: this answer may be older than what they told. */
       run_step (task);
       return;
     }
-  stray_session_take_unread (resync->session, unread);
+  /* Still busy: the events, which carry the totals, are newer than any answer. */
 
   resync->new_cids = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < unread->n_channels; i++)
