@@ -1046,6 +1046,177 @@ test_recovery_fails_once (Fixture       *fixture,
   g_assert_cmpstr (states, ==, "connecting syncing connected");
 }
 
+
+/* ---- answers late, news on time ---- */
+
+/* REST calls of the other side (bob writing, alice on another device reading) in flight. */
+typedef struct {
+  guint pending;
+} Traffic;
+
+static void
+on_traffic_call (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Traffic *traffic = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  traffic->pending--;
+}
+
+static gboolean
+traffic_is_over (gconstpointer data)
+{
+  return ((const Traffic *) data)->pending == 0;
+}
+
+static gboolean
+is_syncing (gconstpointer data)
+{
+  return state ((Fixture *) data) == STRAY_CONNECTION_SYNCING;
+}
+
+static StrayClient *
+client_for (Fixture    *fixture,
+            const char *user_id)
+{
+  g_autoptr(StraySignedTokens) tokens = stray_signed_tokens_new (SECRET, user_id, 0);
+
+  return stray_client_new (stray_devserver_get_base_url (fixture->server), API_KEY, user_id,
+                           STRAY_TOKEN_PROVIDER (tokens));
+}
+
+/* What the server says alice has unread (GET /unread as her), and the model beside it. */
+typedef struct {
+  Fixture *fixture;
+  StrayRestUnread *unread;
+  GString *mismatch;
+} Truth;
+
+static void
+on_truth (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Truth *truth = user_data;
+  g_autoptr(GError) error = NULL;
+
+  truth->unread = stray_client_get_unread_finish (STRAY_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+truth_has_come (gconstpointer data)
+{
+  return ((const Truth *) data)->unread != NULL;
+}
+
+static gboolean
+model_matches_truth (gconstpointer data)
+{
+  const Truth *truth = data;
+  Fixture *fixture = truth->fixture;
+  g_auto(GStrv) cids = stray_dev_store_user_channels (stray_devserver_get_store (fixture->server),
+                                                      "alice");
+  guint total = stray_session_get_total_unread_count (fixture->session);
+
+  g_string_truncate (truth->mismatch, 0);
+  if (total != (guint) truth->unread->total_unread_count)
+    g_string_append_printf (truth->mismatch, "total %u, not %d; ", total,
+                            truth->unread->total_unread_count);
+  for (guint i = 0; cids[i] != NULL; i++)
+    {
+      guint expected = 0;
+      guint unread = unread_in (fixture, cids[i]);
+
+      for (guint j = 0; j < truth->unread->n_channels; j++)
+        if (g_strcmp0 (truth->unread->channels[j].cid, cids[i]) == 0)
+          expected = (guint) truth->unread->channels[j].unread_count;
+      if (unread != expected)
+        g_string_append_printf (truth->mismatch, "%s at %u, not %u; ", cids[i], unread, expected);
+    }
+  return truth->mismatch->len == 0;
+}
+
+/* The model's counts against the server's, once everything has settled. */
+static void
+assert_counts_are_the_servers (Fixture     *fixture,
+                               StrayClient *alice_elsewhere,
+                               guint        round)
+{
+  Truth truth = { fixture, NULL, g_string_new (NULL) };
+
+  stray_client_get_unread_async (alice_elsewhere, NULL, on_truth, &truth);
+  stray_test_wait_for (truth_has_come, &truth, "GET /unread as alice");
+  if (!stray_test_try_wait_for (model_matches_truth, &truth, 5))
+    g_error ("after reconnect %u the model differs from the server: %s", round,
+             truth.mismatch->str);
+  stray_rest_unread_free (truth.unread);
+  g_string_free (truth.mismatch, TRUE);
+}
+
+/* As on a slow network: every REST answer 0.2–1.2 s late (the devserver holds them back),
+ * while bob writes and alice reads on another device, over the socket at once. Reconnects,
+ * cut or after a gap with news in it, each resynced while that goes on; after each, once all
+ * is quiet, every count is the server's. */
+static void
+test_counts_with_late_answers (Fixture       *fixture,
+                               G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(StrayClient) bob = client_for (fixture, "bob");
+  g_autoptr(StrayClient) alice_elsewhere = client_for (fixture, "alice");
+  const char * const rooms[] = {
+    "messaging:general", "messaging:room-0", "messaging:room-1", "messaging:room-2",
+  };
+  Traffic traffic = { 0 };
+
+  for (guint i = 1; i < G_N_ELEMENTS (rooms); i++)
+    create_channel (fixture, rooms[i] + strlen ("messaging:"));
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  server_hook (fixture, "/_dev/delay",
+               "{\"ms_min\":200,\"ms_max\":1200,\"count\":100000,\"seed\":14}");
+
+  for (guint round = 0; round < 6; round++)
+    {
+      fixture->n_synced = 0;
+      if (round % 2 == 0)
+        {
+          server_hook (fixture, "/_dev/drop", "{}");
+        }
+      else
+        {
+          /* A gap with news in it, for /sync to tell. */
+          stray_connection_stop (fixture->connection);
+          bob_says (fixture, "while away");
+          server_hook (fixture, "/channels/messaging/room-0/read", "{\"user_id\":\"alice\"}");
+          stray_connection_start (fixture->connection);
+        }
+      stray_test_wait_for (is_syncing, fixture, "the handshake");
+
+      /* News while the resync's answers are on their way. */
+      for (guint k = 0; k < 8; k++)
+        {
+          const char *cid = rooms[(round + k) % G_N_ELEMENTS (rooms)];
+          g_autofree char *text = g_strdup_printf ("round %u, message %u", round, k);
+
+          traffic.pending++;
+          if (k % 3 == 2)
+            stray_client_mark_read_async (alice_elsewhere, cid, NULL, on_traffic_call, &traffic);
+          else
+            stray_client_send_message_async (bob, cid, text, NULL, on_traffic_call, &traffic);
+        }
+      stray_test_wait_for (traffic_is_over, &traffic, "bob's messages and alice's reads");
+      stray_test_wait_for (is_synced, fixture, "the resync");
+      assert_counts_are_the_servers (fixture, alice_elsewhere, round);
+    }
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 7);
+  server_hook (fixture, "/_dev/delay", "{\"ms_min\":0,\"count\":0}");
+}
+
 /* Before suspend it disconnects cleanly; after resume it is back at once. */
 static void
 test_suspend_and_resume (Fixture       *fixture,
@@ -1141,6 +1312,7 @@ main (int   argc,
   ADD ("recovery/channels-gone", test_channels_gone_after_recovery);
   ADD ("recovery/fails-once", test_recovery_fails_once);
   ADD ("resync/page-fails-once", test_resync_page_fails_once);
+  ADD ("recovery/late-answers", test_counts_with_late_answers);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);

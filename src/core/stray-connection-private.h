@@ -14,6 +14,8 @@ double        stray_connection_get_backoff_scale (StrayConnection *self);
 gint64        stray_connection_get_synced_through (StrayConnection *self);
 gint64        stray_connection_get_handshake_at (StrayConnection  *self);
 guint64       stray_connection_get_n_news       (StrayConnection  *self);
+void          stray_connection_hold_news        (StrayConnection  *self);
+void          stray_connection_release_news     (StrayConnection  *self);
 void          stray_connection_replay_missed    (StrayConnection  *self,
                                                  const StrayEvent *event);
 

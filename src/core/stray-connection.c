@@ -37,6 +37,10 @@
  * refused one by one instead, without losing the connection. */
 #define MAX_SOCKET_PAYLOAD (16 * 1024 * 1024)
 
+/* News held back during a /sync beyond this many is taken in at once, out of order rather
+ * than without bound. */
+#define MAX_HELD 10000
+
 struct _StrayConnection
 {
   GObject parent_instance;
@@ -66,6 +70,7 @@ struct _StrayConnection
   gint64 latest_event_at;        /* server time µs of the newest event since it */
   gint64 synced_through;         /* server time µs the model is whole up to; 0: never was */
   guint64 n_news;                /* events other than health checks, ever */
+  GPtrArray *held;               /* news held back while /sync tells what came before it */
   GHashTable *beyond_synced;     /* keys of events applied after synced_through */
   GError *error;
 
@@ -139,6 +144,8 @@ drop_socket (StrayConnection *self,
   g_clear_object (&self->cancellable);
   self->handshaken = FALSE;
   self->resyncing = FALSE;
+  /* The next /sync tells them again, in their place. */
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   stray_client_set_connection_id (self->client, NULL);
   if (socket == NULL)
     return;
@@ -431,6 +438,29 @@ handle_handshake (StrayConnection *self,
   stray_resync_async (self, self->cancellable, on_resynced, g_object_ref (self));
 }
 
+/* Everything but what is about the connection itself. */
+static gboolean
+is_news (const StrayEvent *event)
+{
+  return event->type != STRAY_EVENT_HEALTH_CHECK &&
+         event->type != STRAY_EVENT_CONNECTION_CHANGED &&
+         event->type != STRAY_EVENT_CONNECTION_RECOVERED;
+}
+
+static void
+take_in (StrayConnection  *self,
+         const StrayEvent *event)
+{
+  self->latest_event_at = MAX (self->latest_event_at, event->created_at_us);
+  if (!self->resyncing)
+    self->synced_through = MAX (self->synced_through, event->created_at_us);
+  else if (self->synced_through > 0 && event->created_at_us > self->synced_through)
+    note_beyond_synced (self, event);
+  follow_event (self, event);
+  stray_session_apply (self->session, event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
+}
+
 static void
 on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
                    gint                                   type,
@@ -473,14 +503,14 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
     }
   if (event->type != STRAY_EVENT_HEALTH_CHECK)
     self->n_news++;
-  self->latest_event_at = MAX (self->latest_event_at, event->created_at_us);
-  if (!self->resyncing)
-    self->synced_through = MAX (self->synced_through, event->created_at_us);
-  else if (self->synced_through > 0 && event->created_at_us > self->synced_through)
-    note_beyond_synced (self, event);
-  follow_event (self, event);
-  stray_session_apply (self->session, event);
-  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
+  if (self->held != NULL && is_news (event))
+    {
+      g_ptr_array_add (self->held, g_steal_pointer (&event));
+      if (self->held->len >= MAX_HELD)
+        stray_connection_release_news (self);
+      return;
+    }
+  take_in (self, event);
 }
 
 static void
@@ -941,4 +971,23 @@ stray_connection_replay_missed (StrayConnection  *self,
     return;
   stray_session_apply (self->session, event);
   g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, FALSE);
+}
+
+/* While /sync's answers are on their way, news from the socket waits, so that what was missed
+ * (older) is applied before what came since (newer), as it happened. */
+void
+stray_connection_hold_news (StrayConnection *self)
+{
+  if (self->held == NULL)
+    self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) stray_event_unref);
+}
+
+/* The news held back, applied in the order it came; news is applied as it comes again. */
+void
+stray_connection_release_news (StrayConnection *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+
+  for (guint i = 0; held != NULL && i < held->len; i++)
+    take_in (self, g_ptr_array_index (held, i));
 }

@@ -5,7 +5,8 @@
  * - Recovery, once the model has been synced on this connection and the gap is shorter than
  *   Stream keeps events: POST /sync with the known channels (chunks of at most 255, Stream's
  *   limit) and the moment the model was last up to date, whose events are replayed through the
- *   same path as live ones but not announced (stray_connection_replay_missed()); the channels
+ *   same path as live ones but not announced (stray_connection_replay_missed()), while the
+ *   socket's news waits so that the older comes first; the channels
  *   the user may no longer read go; GET /unread confirms the totals and each unread channel's
  *   count, and names the channels the model does not know yet, which queryChannels fetches by
  *   cid, 30 at a time.
@@ -170,6 +171,7 @@ step_failed (GTask  *task,
       /* Too many events, or a gap the server no longer covers: list everything instead. */
       g_debug ("resync: /sync refused (%s): listing every channel", error->message);
       g_error_free (error);
+      stray_connection_release_news (resync->connection);
       begin_full (resync);
       run_step (task);
       return;
@@ -286,7 +288,10 @@ on_sync (GObject      *source,
   resync->next_cid = MIN (resync->next_cid + STRAY_CLIENT_SYNC_MAX_CIDS,
                           g_strv_length (resync->cids));
   if (resync->cids[resync->next_cid] == NULL)
-    resync->step = STEP_UNREAD;
+    {
+      stray_connection_release_news (resync->connection);
+      resync->step = STEP_UNREAD;
+    }
   run_step (task);
 }
 
@@ -474,6 +479,7 @@ stray_resync_async (StrayConnection     *connection,
     {
       g_debug ("resync: asking /sync for %u channels", g_strv_length (resync->cids));
       resync->step = STEP_SYNC;
+      stray_connection_hold_news (connection);
       resync->since_us = since_us;
     }
   else
