@@ -15,9 +15,10 @@
  * It also reconnects at once when the network comes back and after resume, and disconnects
  * cleanly before suspend (logind's PrepareForSleep).
  *
- * Somewhat over 800 lines, and kept whole: it is one state machine, whose socket, timers,
- * backoff and network and sleep watchers all read and write the same fields; split, each part
- * would need the whole instance struct through a private header.
+ * About 1,000 lines, and kept whole: it is one state machine, whose socket, timers, backoff,
+ * held news and network and sleep watchers all read and write the same fields; split, each
+ * part would need the whole instance struct through a private header. The resync itself
+ * (stray-resync.c) sees it only through stray-connection-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -203,12 +203,12 @@ finish (GTask *task)
   g_object_unref (task);
 }
 
-/* ---- full listing ---- */
+/* ---- pages of channels: the full listing's, and recovery's by cid ---- */
 
 static void
-on_page (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+on_channels (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   GTask *task = user_data;
   Resync *resync = g_task_get_task_data (task);
@@ -225,31 +225,15 @@ on_page (GObject      *source,
   for (guint i = 0; i < page->n_channels; i++)
     stray_session_sync_channel (resync->session, &page->channels[i]);
 
-  if (page->n_channels == PAGE_SIZE)
-    resync->offset += PAGE_SIZE;
-  else
+  resync->offset += PAGE_SIZE;
+  if (resync->step == STEP_PAGE && page->n_channels < PAGE_SIZE)
     resync->step = STEP_FULL_UNREAD;
-  run_step (task);
-}
-
-static void
-on_full_unread (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  Resync *resync = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(StrayRestUnread) unread = stray_client_get_unread_finish (STRAY_CLIENT (source),
-                                                                      result, &error);
-
-  if (unread == NULL)
+  else if (resync->step == STEP_NEW_CHANNELS && resync->offset >= resync->new_cids->len)
     {
-      step_failed (task, error);
+      finish (task);
       return;
     }
-  stray_session_end_sync (resync->session, unread);
-  finish (task);
+  run_step (task);
 }
 
 /* ---- recovery ---- */
@@ -295,6 +279,8 @@ on_sync (GObject      *source,
   run_step (task);
 }
 
+/* Both ways end with it: the full listing takes it whole; recovery takes it unless news came
+ * meanwhile, and fetches the unread channels the model lacks. */
 static void
 on_unread (GObject      *source,
            GAsyncResult *result,
@@ -310,6 +296,12 @@ on_unread (GObject      *source,
   if (unread == NULL)
     {
       step_failed (task, error);
+      return;
+    }
+  if (resync->step == STEP_FULL_UNREAD)
+    {
+      stray_session_end_sync (resync->session, unread);
+      finish (task);
       return;
     }
   resync->failures = 0;
@@ -338,34 +330,6 @@ on_unread (GObject      *source,
     }
   resync->step = STEP_NEW_CHANNELS;
   resync->offset = 0;
-  run_step (task);
-}
-
-static void
-on_new_channels (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  Resync *resync = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(StrayRestChannelsPage) page = stray_client_query_channels_finish (
-    STRAY_CLIENT (source), result, &error);
-
-  if (page == NULL)
-    {
-      step_failed (task, error);
-      return;
-    }
-  resync->failures = 0;
-  for (guint i = 0; i < page->n_channels; i++)
-    stray_session_sync_channel (resync->session, &page->channels[i]);
-  resync->offset += PAGE_SIZE;
-  if (resync->offset >= resync->new_cids->len)
-    {
-      finish (task);
-      return;
-    }
   run_step (task);
 }
 
@@ -406,15 +370,15 @@ run_step (GTask *task)
 
         memcpy (chunk, resync->new_cids->pdata + resync->offset, n * sizeof (char *));
         stray_client_query_channels_by_cid_async (resync->client, chunk, cancellable,
-                                                  on_new_channels, task);
+                                                  on_channels, task);
       }
       break;
     case STEP_PAGE:
       stray_client_query_channels_async (resync->client, resync->offset, TRUE, cancellable,
-                                         on_page, task);
+                                         on_channels, task);
       break;
     case STEP_FULL_UNREAD:
-      stray_client_get_unread_async (resync->client, cancellable, on_full_unread, task);
+      stray_client_get_unread_async (resync->client, cancellable, on_unread, task);
       break;
     default:
       g_assert_not_reached ();
