@@ -1047,6 +1047,54 @@ test_recovery_fails_once (Fixture       *fixture,
 }
 
 
+/* A mention missed while away draws attention after recovery, as it would have live; a plain
+ * message in a group does not. Neither is announced. */
+static void
+test_mention_while_away (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  const char * const members[] = { "alice", "bob", "carol", NULL };
+  g_autoptr(JsonObject) mention = json_object_new ();
+  g_autoptr(JsonObject) plain = json_object_new ();
+  JsonArray *mentioned = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  StrayChannelList *channels = stray_session_get_channels (fixture->session);
+
+  stray_devserver_create_channel (fixture->server, "messaging", "team", "bob", members, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  stray_devserver_create_channel (fixture->server, "messaging", "crowd", "bob", members, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  g_assert_false (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                          "messaging:team")));
+
+  stray_connection_stop (fixture->connection);
+  json_object_set_string_member (mention, "text", "@alice, look");
+  json_array_add_string_element (mentioned, "alice");
+  json_object_set_array_member (mention, "mentioned_users", mentioned);
+  stray_devserver_send_message (fixture->server, "messaging:team", "bob", mention, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (plain, "text", "anyone?");
+  stray_devserver_send_message (fixture->server, "messaging:crowd", "bob", plain, &error);
+  g_assert_no_error (error);
+  fixture->n_synced = 0;
+  fixture->n_live = fixture->n_not_live = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the recovery");
+
+  g_assert_cmpuint (unread_in (fixture, "messaging:team"), ==, 1);
+  g_assert_cmpuint (unread_in (fixture, "messaging:crowd"), ==, 1);
+  g_assert_true (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                         "messaging:team")));
+  g_assert_false (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                          "messaging:crowd")));
+  g_assert_cmpuint (fixture->n_live, ==, 0);
+  g_assert_cmpuint (fixture->n_not_live, ==, 2);
+}
+
 /* ---- answers late, news on time ---- */
 
 /* REST calls of the other side (bob writing, alice on another device reading) in flight. */
@@ -1313,6 +1361,7 @@ main (int   argc,
   ADD ("recovery/fails-once", test_recovery_fails_once);
   ADD ("resync/page-fails-once", test_resync_page_fails_once);
   ADD ("recovery/late-answers", test_counts_with_late_answers);
+  ADD ("recovery/mention-while-away", test_mention_while_away);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);
