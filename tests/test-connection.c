@@ -1095,6 +1095,33 @@ test_mention_while_away (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_not_live, ==, 2);
 }
 
+/* More missed than one /sync may give (Stream refuses over 1,000 events): the whole list is
+ * asked for instead, and the counts are right. */
+static void
+test_recovery_too_many_events (Fixture       *fixture,
+                               G_GNUC_UNUSED gconstpointer user_data)
+{
+  guint syncs_before, queries_before;
+
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  stray_connection_stop (fixture->connection);
+  for (guint i = 0; i < 1001; i++)
+    bob_says (fixture, "a busy day");
+  syncs_before = fixture->n_syncs;
+  queries_before = fixture->n_channel_queries;
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the resync");
+
+  g_assert_cmpuint (fixture->n_syncs - syncs_before, ==, 1);
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 1);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 0);
+  g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 1001);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1001);
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+}
+
 /* ---- answers late, news on time ---- */
 
 /* REST calls of the other side (bob writing, alice on another device reading) in flight. */
@@ -1362,6 +1389,7 @@ main (int   argc,
   ADD ("resync/page-fails-once", test_resync_page_fails_once);
   ADD ("recovery/late-answers", test_counts_with_late_answers);
   ADD ("recovery/mention-while-away", test_mention_while_away);
+  ADD ("recovery/too-many-events", test_recovery_too_many_events);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);
