@@ -63,6 +63,7 @@ on_state (StraySession            *session,
   switch (stray_session_get_connection_state (session))
     {
     case STRAY_CONNECTION_CONNECTED:
+    case STRAY_CONNECTION_SYNCING: /* the server took the account */
       g_task_return_boolean (task, TRUE);
       break;
     case STRAY_CONNECTION_AUTH_FAILED:

@@ -135,6 +135,7 @@ current_look (StrayTray *self,
     case STRAY_CONNECTION_NOT_CONFIGURED:
       return STRAY_BADGE_NOT_SET_UP;
     case STRAY_CONNECTION_CONNECTED:
+    case STRAY_CONNECTION_SYNCING: /* the counts it has are the best there are */
       if (stray_session_get_total_unread_count (self->session) == 0)
         return STRAY_BADGE_IDLE;
       return attention ? STRAY_BADGE_ATTENTION : STRAY_BADGE_UNREAD;
@@ -159,6 +160,9 @@ describe_state (StraySession *session)
       return g_strdup (_("No account is set up"));
     case STRAY_CONNECTION_CONNECTED:
       state = _("connected");
+      break;
+    case STRAY_CONNECTION_SYNCING:
+      state = _("syncing…");
       break;
     case STRAY_CONNECTION_CONNECTING:
       state = _("connecting…");

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "stray-connection.h"
-#include "stray-devserver.h"
+#include "stray-devserver-private.h" /* its SoupServer, to fail a call once */
 #include "stray-json.h"
 #include "stray-jwt.h"
 #include "stray-signed-tokens.h"
@@ -33,6 +33,12 @@ typedef struct {
   guint n_not_live;
   guint n_health;
   guint n_synced;
+  /* REST calls the server saw, and which of them (counted from 1) to fail with HTTP 500 */
+  guint n_channel_queries;      /* POST /channels */
+  guint n_cid_queries;          /* …of which for channels named by cid */
+  guint n_syncs;                /* POST /sync */
+  guint fail_channel_query;
+  guint fail_sync;
 } Fixture;
 
 static StrayConnectionState
@@ -107,6 +113,39 @@ on_synced (G_GNUC_UNUSED StrayConnection *connection,
   fixture->n_synced++;
 }
 
+/* Counts the calls that matter to a resync, and fails the one the test asked for as a server
+ * in trouble would: a status set before the handler runs skips it. */
+static void
+on_request_read (G_GNUC_UNUSED SoupServer *server,
+                 SoupServerMessage        *msg,
+                 Fixture                  *fixture)
+{
+  static const char trouble[] = "{\"code\":-1,\"message\":\"the test says no\"}";
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  gboolean fail = FALSE;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    return;
+  if (g_str_equal (path, "/channels"))
+    {
+      fixture->n_channel_queries++;
+      if (body->data != NULL && strstr (body->data, "\"cid\"") != NULL)
+        fixture->n_cid_queries++;
+      fail = fixture->n_channel_queries == fixture->fail_channel_query;
+    }
+  else if (g_str_equal (path, "/sync"))
+    {
+      fixture->n_syncs++;
+      fail = fixture->n_syncs == fixture->fail_sync;
+    }
+  if (!fail)
+    return;
+  soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, trouble,
+                                    strlen (trouble));
+}
+
 static void
 start_server (Fixture    *fixture,
               const char *address)
@@ -118,6 +157,8 @@ start_server (Fixture    *fixture,
                                   "health-interval", 0, NULL);
   stray_devserver_listen (fixture->server, address, &error);
   g_assert_no_error (error);
+  g_signal_connect (fixture->server->server, "request-read", G_CALLBACK (on_request_read),
+                    fixture);
   if (!stray_dev_store_has_channel (stray_devserver_get_store (fixture->server),
                                     "messaging:general"))
     {
@@ -387,14 +428,15 @@ is_offline (gconstpointer data)
 }
 
 /* The connection is the state's one writer, and every state it goes through reaches the
- * session's notify (which the tray, the D-Bus service and the window follow): the lifecycle,
- * and what frames about the connection say. */
+ * session's notify (which the tray, the D-Bus service and the window follow): the lifecycle
+ * ("syncing" between the handshake and the model's resync), and what frames about the
+ * connection say. */
 static void
 test_states (Fixture       *fixture,
              G_GNUC_UNUSED gconstpointer user_data)
 {
   static const char * const expected[] = {
-    "connecting", "connected", "offline", "connected", "offline", "not-configured",
+    "connecting", "syncing", "connected", "offline", "connected", "offline", "not-configured",
   };
 
   g_assert_cmpint (state (fixture), ==, STRAY_CONNECTION_NOT_CONFIGURED);
@@ -892,6 +934,364 @@ server_has_no_socket (gconstpointer data)
          state (fixture) == STRAY_CONNECTION_DISCONNECTED;
 }
 
+
+/* ---- a resync step that fails ---- */
+
+/* The states the session went through from @from on, joined: "connecting syncing …". */
+static char *
+states_from (Fixture *fixture,
+             guint    from)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) states = NULL;
+
+  for (guint i = from; i < fixture->states->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (fixture->states, i));
+  states = g_strv_builder_end (builder);
+  return g_strjoinv (" ", states);
+}
+
+static void
+create_channel (Fixture    *fixture,
+                const char *id)
+{
+  const char * const members[] = { "alice", "bob", NULL };
+  g_autoptr(GError) error = NULL;
+
+  stray_devserver_create_channel (fixture->server, "messaging", id, "bob", members, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+unread_in (Fixture    *fixture,
+           const char *cid)
+{
+  StrayChannel *channel = stray_channel_list_lookup (stray_session_get_channels (fixture->session),
+                                                     cid);
+
+  return channel != NULL ? stray_channel_get_unread_count (channel) : G_MAXUINT;
+}
+
+/* The second queryChannels page fails once with HTTP 500: that page is asked again (not the
+ * first), on the same socket, and the model ends whole; "syncing" until then. */
+static void
+test_resync_page_fails_once (Fixture       *fixture,
+                             G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autofree char *states = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("room-%02u", i);
+
+      create_channel (fixture, id);
+    }
+  fixture->fail_channel_query = 2;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the resync despite the failed page");
+
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 1);
+  /* Page 1, page 2 failed, page 2 again. */
+  g_assert_cmpuint (fixture->n_channel_queries, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (stray_session_get_channels (
+                                                fixture->session))), ==, 41);
+  states = states_from (fixture, 0);
+  g_assert_cmpstr (states, ==, "connecting syncing connected");
+}
+
+/* After a gap, recovery asks /sync for what was missed, and the channels the model lacks by
+ * cid; each fails once with HTTP 500 and is asked again on the same socket. A channel read
+ * elsewhere and one created during the gap are right afterwards, with no full listing. */
+static void
+test_recovery_fails_once (Fixture       *fixture,
+                          G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *states = NULL;
+  guint states_before, queries_before;
+  Count two = { fixture, 2 };
+
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  bob_says (fixture, "one");
+  bob_says (fixture, "two");
+  stray_test_wait_for (general_has_unread, &two, "two unread");
+
+  stray_connection_stop (fixture->connection);
+  /* Read on another device, and a new channel with a message, while away. */
+  server_hook (fixture, "/channels/messaging/general/read", "{\"user_id\":\"alice\"}");
+  create_channel (fixture, "fresh");
+  json_object_set_string_member (message, "text", "welcome");
+  stray_devserver_send_message (fixture->server, "messaging:fresh", "bob", message, &error);
+  g_assert_no_error (error);
+
+  fixture->fail_sync = fixture->n_syncs + 1;
+  fixture->fail_channel_query = fixture->n_channel_queries + 1;
+  queries_before = fixture->n_channel_queries;
+  states_before = fixture->states->len;
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the recovery despite the failures");
+
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+  g_assert_cmpuint (fixture->n_syncs, ==, 2);
+  /* The new channel by cid, failed once and asked again; nothing listed. */
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 2);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 2);
+  g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 0);
+  g_assert_cmpuint (unread_in (fixture, "messaging:fresh"), ==, 1);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1);
+  states = states_from (fixture, states_before);
+  g_assert_cmpstr (states, ==, "connecting syncing connected");
+}
+
+
+/* A mention missed while away draws attention after recovery, as it would have live; a plain
+ * message in a group does not. Neither is announced. */
+static void
+test_mention_while_away (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  const char * const members[] = { "alice", "bob", "carol", NULL };
+  g_autoptr(JsonObject) mention = json_object_new ();
+  g_autoptr(JsonObject) plain = json_object_new ();
+  JsonArray *mentioned = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  StrayChannelList *channels = stray_session_get_channels (fixture->session);
+
+  stray_devserver_create_channel (fixture->server, "messaging", "team", "bob", members, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  stray_devserver_create_channel (fixture->server, "messaging", "crowd", "bob", members, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  g_assert_false (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                          "messaging:team")));
+
+  stray_connection_stop (fixture->connection);
+  json_object_set_string_member (mention, "text", "@alice, look");
+  json_array_add_string_element (mentioned, "alice");
+  json_object_set_array_member (mention, "mentioned_users", mentioned);
+  stray_devserver_send_message (fixture->server, "messaging:team", "bob", mention, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (plain, "text", "anyone?");
+  stray_devserver_send_message (fixture->server, "messaging:crowd", "bob", plain, &error);
+  g_assert_no_error (error);
+  fixture->n_synced = 0;
+  fixture->n_live = fixture->n_not_live = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the recovery");
+
+  g_assert_cmpuint (unread_in (fixture, "messaging:team"), ==, 1);
+  g_assert_cmpuint (unread_in (fixture, "messaging:crowd"), ==, 1);
+  g_assert_true (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                         "messaging:team")));
+  g_assert_false (stray_channel_get_attention (stray_channel_list_lookup (channels,
+                                                                          "messaging:crowd")));
+  g_assert_cmpuint (fixture->n_live, ==, 0);
+  g_assert_cmpuint (fixture->n_not_live, ==, 2);
+}
+
+/* More missed than one /sync may give (Stream refuses over 1,000 events): the whole list is
+ * asked for instead, and the counts are right. */
+static void
+test_recovery_too_many_events (Fixture       *fixture,
+                               G_GNUC_UNUSED gconstpointer user_data)
+{
+  guint syncs_before, queries_before;
+
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  stray_connection_stop (fixture->connection);
+  for (guint i = 0; i < 1001; i++)
+    bob_says (fixture, "a busy day");
+  syncs_before = fixture->n_syncs;
+  queries_before = fixture->n_channel_queries;
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the resync");
+
+  g_assert_cmpuint (fixture->n_syncs - syncs_before, ==, 1);
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 1);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 0);
+  g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 1001);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1001);
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+}
+
+/* ---- answers late, news on time ---- */
+
+/* REST calls of the other side (bob writing, alice on another device reading) in flight. */
+typedef struct {
+  guint pending;
+} Traffic;
+
+static void
+on_traffic_call (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Traffic *traffic = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  traffic->pending--;
+}
+
+static gboolean
+traffic_is_over (gconstpointer data)
+{
+  return ((const Traffic *) data)->pending == 0;
+}
+
+static gboolean
+is_syncing (gconstpointer data)
+{
+  return state ((Fixture *) data) == STRAY_CONNECTION_SYNCING;
+}
+
+static StrayClient *
+client_for (Fixture    *fixture,
+            const char *user_id)
+{
+  g_autoptr(StraySignedTokens) tokens = stray_signed_tokens_new (SECRET, user_id, 0);
+
+  return stray_client_new (stray_devserver_get_base_url (fixture->server), API_KEY, user_id,
+                           STRAY_TOKEN_PROVIDER (tokens));
+}
+
+/* What the server says alice has unread (GET /unread as her), and the model beside it. */
+typedef struct {
+  Fixture *fixture;
+  StrayRestUnread *unread;
+  GString *mismatch;
+} Truth;
+
+static void
+on_truth (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Truth *truth = user_data;
+  g_autoptr(GError) error = NULL;
+
+  truth->unread = stray_client_get_unread_finish (STRAY_CLIENT (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+truth_has_come (gconstpointer data)
+{
+  return ((const Truth *) data)->unread != NULL;
+}
+
+static gboolean
+model_matches_truth (gconstpointer data)
+{
+  const Truth *truth = data;
+  Fixture *fixture = truth->fixture;
+  g_auto(GStrv) cids = stray_dev_store_user_channels (stray_devserver_get_store (fixture->server),
+                                                      "alice");
+  guint total = stray_session_get_total_unread_count (fixture->session);
+
+  g_string_truncate (truth->mismatch, 0);
+  if (total != (guint) truth->unread->total_unread_count)
+    g_string_append_printf (truth->mismatch, "total %u, not %d; ", total,
+                            truth->unread->total_unread_count);
+  for (guint i = 0; cids[i] != NULL; i++)
+    {
+      guint expected = 0;
+      guint unread = unread_in (fixture, cids[i]);
+
+      for (guint j = 0; j < truth->unread->n_channels; j++)
+        if (g_strcmp0 (truth->unread->channels[j].cid, cids[i]) == 0)
+          expected = (guint) truth->unread->channels[j].unread_count;
+      if (unread != expected)
+        g_string_append_printf (truth->mismatch, "%s at %u, not %u; ", cids[i], unread, expected);
+    }
+  return truth->mismatch->len == 0;
+}
+
+/* The model's counts against the server's, once everything has settled. */
+static void
+assert_counts_are_the_servers (Fixture     *fixture,
+                               StrayClient *alice_elsewhere,
+                               guint        round)
+{
+  Truth truth = { fixture, NULL, g_string_new (NULL) };
+
+  stray_client_get_unread_async (alice_elsewhere, NULL, on_truth, &truth);
+  stray_test_wait_for (truth_has_come, &truth, "GET /unread as alice");
+  if (!stray_test_try_wait_for (model_matches_truth, &truth, 5))
+    g_error ("after reconnect %u the model differs from the server: %s", round,
+             truth.mismatch->str);
+  stray_rest_unread_free (truth.unread);
+  g_string_free (truth.mismatch, TRUE);
+}
+
+/* As on a slow network: every REST answer 0.2–1.2 s late (the devserver holds them back),
+ * while bob writes and alice reads on another device, over the socket at once. Reconnects,
+ * cut or after a gap with news in it, each resynced while that goes on; after each, once all
+ * is quiet, every count is the server's. */
+static void
+test_counts_with_late_answers (Fixture       *fixture,
+                               G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(StrayClient) bob = client_for (fixture, "bob");
+  g_autoptr(StrayClient) alice_elsewhere = client_for (fixture, "alice");
+  const char * const rooms[] = {
+    "messaging:general", "messaging:room-0", "messaging:room-1", "messaging:room-2",
+  };
+  Traffic traffic = { 0 };
+
+  for (guint i = 1; i < G_N_ELEMENTS (rooms); i++)
+    create_channel (fixture, rooms[i] + strlen ("messaging:"));
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  server_hook (fixture, "/_dev/delay",
+               "{\"ms_min\":200,\"ms_max\":1200,\"count\":100000,\"seed\":14}");
+
+  for (guint round = 0; round < 6; round++)
+    {
+      fixture->n_synced = 0;
+      if (round % 2 == 0)
+        {
+          server_hook (fixture, "/_dev/drop", "{}");
+        }
+      else
+        {
+          /* A gap with news in it, for /sync to tell. */
+          stray_connection_stop (fixture->connection);
+          bob_says (fixture, "while away");
+          server_hook (fixture, "/channels/messaging/room-0/read", "{\"user_id\":\"alice\"}");
+          stray_connection_start (fixture->connection);
+        }
+      stray_test_wait_for (is_syncing, fixture, "the handshake");
+
+      /* News while the resync's answers are on their way. */
+      for (guint k = 0; k < 8; k++)
+        {
+          const char *cid = rooms[(round + k) % G_N_ELEMENTS (rooms)];
+          g_autofree char *text = g_strdup_printf ("round %u, message %u", round, k);
+
+          traffic.pending++;
+          if (k % 3 == 2)
+            stray_client_mark_read_async (alice_elsewhere, cid, NULL, on_traffic_call, &traffic);
+          else
+            stray_client_send_message_async (bob, cid, text, NULL, on_traffic_call, &traffic);
+        }
+      stray_test_wait_for (traffic_is_over, &traffic, "bob's messages and alice's reads");
+      stray_test_wait_for (is_synced, fixture, "the resync");
+      assert_counts_are_the_servers (fixture, alice_elsewhere, round);
+    }
+  g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 7);
+  server_hook (fixture, "/_dev/delay", "{\"ms_min\":0,\"count\":0}");
+}
+
 /* Before suspend it disconnects cleanly; after resume it is back at once. */
 static void
 test_suspend_and_resume (Fixture       *fixture,
@@ -985,6 +1385,11 @@ main (int   argc,
   ADD ("reconnect/restart", test_reconnect_after_restart);
   ADD ("recovery/exact-counts", test_exact_counts_after_recovery);
   ADD ("recovery/channels-gone", test_channels_gone_after_recovery);
+  ADD ("recovery/fails-once", test_recovery_fails_once);
+  ADD ("resync/page-fails-once", test_resync_page_fails_once);
+  ADD ("recovery/late-answers", test_counts_with_late_answers);
+  ADD ("recovery/mention-while-away", test_mention_while_away);
+  ADD ("recovery/too-many-events", test_recovery_too_many_events);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);

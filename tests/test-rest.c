@@ -124,6 +124,43 @@ test_unread (void)
   g_assert_cmpint (unread->channels[1].last_read_us, >, 0);
 }
 
+/* /sync's events are decoded as frames are: each one on its own, a refused one left out
+ * without losing the rest; what the user may no longer read is listed apart. */
+static void
+test_sync (void)
+{
+  g_autoptr(JsonNode) root = parse (
+    "{\"events\":["
+    "{\"type\":\"message.new\",\"cid\":\"messaging:general\","
+    "\"created_at\":\"2026-01-01T09:00:00.5Z\",\"message\":{\"id\":\"m1\",\"text\":\"hi\","
+    "\"user\":{\"id\":\"han\"},\"mentioned_users\":[{\"id\":\"luke\"}]}},"
+    "{\"type\":\"message.new\",\"cid\":\"messaging:general\",\"message\":{\"id\":7}},"
+    "{\"type\":\"message.read\",\"cid\":\"messaging:general\",\"user\":{\"id\":\"luke\"}}],"
+    "\"inaccessible_cids\":[\"messaging:gone\"],\"duration\":\"1ms\"}");
+  g_autoptr(JsonNode) wrong = parse ("{\"events\":[],\"inaccessible_cids\":[3]}");
+  g_autoptr(JsonNode) empty = parse ("{\"duration\":\"1ms\"}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayRestSync) sync = stray_rest_sync_decode (root, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (sync->n_events, ==, 2);
+  g_assert_cmpint (sync->events[0]->type, ==, STRAY_EVENT_MESSAGE_NEW);
+  g_assert_cmpstr (sync->events[0]->message->text, ==, "hi");
+  g_assert_cmpint (sync->events[0]->created_at_us % G_USEC_PER_SEC, ==, G_USEC_PER_SEC / 2);
+  g_assert_cmpstr (sync->events[0]->message->mentioned_user_ids[0], ==, "luke");
+  g_assert_cmpint (sync->events[1]->type, ==, STRAY_EVENT_MESSAGE_READ);
+  g_assert_cmpuint (sync->n_inaccessible_cids, ==, 1);
+  g_assert_cmpstr (sync->inaccessible_cids[0], ==, "messaging:gone");
+  g_assert_null (sync->inaccessible_cids[1]);
+
+  g_assert_null (stray_rest_sync_decode (wrong, &error));
+  g_assert_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_WRONG_TYPE);
+  g_clear_error (&error);
+  /* Without its events, an answer would read as "nothing happened". */
+  g_assert_null (stray_rest_sync_decode (empty, &error));
+  g_assert_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_MISSING_FIELD);
+}
+
 static void
 test_messages (void)
 {
@@ -405,8 +442,12 @@ on_resynced (G_GNUC_UNUSED GObject *source,
 static void
 resync (Fixture *fixture)
 {
+  /* Never started: the resync only reads what it knows (nothing synced yet). */
+  g_autoptr(StrayConnection) connection = stray_connection_new (fixture->session,
+                                                                fixture->client);
+
   fixture->done = FALSE;
-  stray_resync_async (fixture->session, fixture->client, NULL, on_resynced, fixture);
+  stray_resync_async (connection, NULL, on_resynced, fixture);
   stray_test_wait_for (stray_test_flag_is_set, &fixture->done, "the resync");
 }
 
@@ -519,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/stray/rest/channels-page", test_channels_page);
   g_test_add_func ("/stray/rest/unread", test_unread);
   g_test_add_func ("/stray/rest/messages", test_messages);
+  g_test_add_func ("/stray/rest/sync", test_sync);
   g_test_add_func ("/stray/rest/refused/wrong-types", test_wrong_types);
   g_test_add_func ("/stray/rest/refused/missing-fields", test_missing_fields);
   g_test_add_func ("/stray/rest/refused/bounds", test_bounds);

@@ -207,14 +207,16 @@ stray_client_send_event_async (StrayClient         *self,
   stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
 }
 
-/* The user's channels, newest first, 30 at a time (the most Stream gives). */
-void
-stray_client_query_channels_async (StrayClient         *self,
-                                   guint                offset,
-                                   gboolean             watch,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+/* The user's channels, newest first, 30 at a time (the most Stream gives); with @cids, only
+ * those (at most 30). */
+static void
+query_channels (StrayClient         *self,
+                const char * const  *cids,
+                guint                offset,
+                gboolean             watch,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *filter = json_object_new ();
@@ -226,6 +228,16 @@ stray_client_query_channels_async (StrayClient         *self,
   json_array_add_string_element (in, stray_client_get_user_id (self));
   json_object_set_array_member (members, "$in", in);
   json_object_set_object_member (filter, "members", members);
+  if (cids != NULL)
+    {
+      JsonObject *cid = json_object_new ();
+      JsonArray *cid_in = json_array_new ();
+
+      for (guint i = 0; cids[i] != NULL; i++)
+        json_array_add_string_element (cid_in, cids[i]);
+      json_object_set_array_member (cid, "$in", cid_in);
+      json_object_set_object_member (filter, "cid", cid);
+    }
   json_object_set_string_member (key, "field", "last_message_at");
   json_object_set_int_member (key, "direction", -1);
   json_array_add_object_element (sort, key);
@@ -245,6 +257,34 @@ stray_client_query_channels_async (StrayClient         *self,
                                 (GDestroyNotify) stray_rest_channels_page_free,
                                 stray_client_query_channels_async, cancellable, callback,
                                 user_data);
+}
+
+void
+stray_client_query_channels_async (StrayClient         *self,
+                                   guint                offset,
+                                   gboolean             watch,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+
+  query_channels (self, NULL, offset, watch, cancellable, callback, user_data);
+}
+
+/* Those of the user's channels named in @cids (at most 30), watched; the answer is
+ * stray_client_query_channels_finish()'s. */
+void
+stray_client_query_channels_by_cid_async (StrayClient         *self,
+                                          const char * const  *cids,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (cids != NULL && g_strv_length ((GStrv) cids) <= 30);
+
+  query_channels (self, cids, 0, TRUE, cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the page */
@@ -277,4 +317,53 @@ stray_client_get_unread_finish (StrayClient   *self,
                                 GError       **error)
 {
   return stray_client_decoded_call_finish (self, result, stray_client_get_unread_async, error);
+}
+
+/**
+ * stray_client_sync_async:
+ * @cids: the channels to ask about, at most %STRAY_CLIENT_SYNC_MAX_CIDS
+ * @last_sync_at_us: the moment (server time, µs since the epoch) the model is up to date to
+ *
+ * Stream's Sync Events: what happened in @cids after @last_sync_at_us, those channels watched
+ * on this socket, and the channels the user may no longer read listed apart.
+ */
+void
+stray_client_sync_async (StrayClient         *self,
+                         const char * const  *cids,
+                         gint64               last_sync_at_us,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GDateTime) since = NULL;
+  g_autofree char *since_text = NULL;
+  JsonArray *array = json_array_new ();
+
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (cids != NULL && cids[0] != NULL);
+  g_return_if_fail (g_strv_length ((GStrv) cids) <= STRAY_CLIENT_SYNC_MAX_CIDS);
+
+  for (guint i = 0; cids[i] != NULL; i++)
+    json_array_add_string_element (array, cids[i]);
+  since = g_date_time_new_from_unix_utc (last_sync_at_us / G_USEC_PER_SEC);
+  since = g_date_time_add (g_steal_pointer (&since), last_sync_at_us % G_USEC_PER_SEC);
+  since_text = g_date_time_format (since, "%Y-%m-%dT%H:%M:%S.%fZ");
+  json_object_set_array_member (body, "channel_cids", array);
+  json_object_set_string_member (body, "last_sync_at", since_text);
+  json_object_set_boolean_member (body, "with_inaccessible_cids", TRUE);
+  json_object_set_boolean_member (body, "watch", stray_client_get_connection_id (self) != NULL);
+  stray_client_call_async_full (self, "POST", "/sync", body,
+                                (StrayClientAnswerDecoder) stray_rest_sync_decode,
+                                (GDestroyNotify) stray_rest_sync_free,
+                                stray_client_sync_async, cancellable, callback, user_data);
+}
+
+/* Returns: (transfer full): the events missed, decoded */
+StrayRestSync *
+stray_client_sync_finish (StrayClient   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return stray_client_decoded_call_finish (self, result, stray_client_sync_async, error);
 }

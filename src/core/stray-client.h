@@ -96,6 +96,11 @@ void         stray_client_query_channels_async (StrayClient        *self,
                                                 GCancellable       *cancellable,
                                                 GAsyncReadyCallback callback,
                                                 gpointer            user_data);
+void         stray_client_query_channels_by_cid_async (StrayClient        *self,
+                                                       const char * const *cids,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
 StrayRestChannelsPage *stray_client_query_channels_finish (StrayClient   *self,
                                                            GAsyncResult  *result,
                                                            GError       **error);
@@ -106,6 +111,19 @@ void         stray_client_get_unread_async    (StrayClient         *self,
 StrayRestUnread *stray_client_get_unread_finish (StrayClient   *self,
                                                  GAsyncResult  *result,
                                                  GError       **error);
+
+/* Stream's limit on one /sync's channel_cids. */
+#define STRAY_CLIENT_SYNC_MAX_CIDS 255
+
+void         stray_client_sync_async          (StrayClient         *self,
+                                               const char * const  *cids,
+                                               gint64               last_sync_at_us,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+StrayRestSync *stray_client_sync_finish       (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 void         stray_client_query_messages_async (StrayClient        *self,
                                                 const char         *cid,

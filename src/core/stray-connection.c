@@ -4,8 +4,10 @@
  * (protocol-notes.md): the URL built the same way, the first frame as the handshake, a ping
  * 25 s after each health.check received, the connection dead after 35 s without a frame,
  * reconnects with the SDK's backoff (reset after a success), none after an auth error. After
- * every handshake the whole model is resynced over REST (stray-resync.c), so that the counts
- * are exact after any gap.
+ * every handshake the model is resynced over REST (stray-resync.c), so that the counts are
+ * exact after any gap: the state is "syncing" until then, and "connected" only once the model
+ * has caught up. It remembers up to when the model was whole (the server time of the last
+ * event it had while synced), which is what a recovery asks /sync from.
  *
  * It is the one writer of the session's connection state (apart from stray_session_clear(),
  * which makes it not-configured again when there is no account and so no connection).
@@ -13,9 +15,10 @@
  * It also reconnects at once when the network comes back and after resume, and disconnects
  * cleanly before suspend (logind's PrepareForSleep).
  *
- * Somewhat over 800 lines, and kept whole: it is one state machine, whose socket, timers,
- * backoff and network and sleep watchers all read and write the same fields; split, each part
- * would need the whole instance struct through a private header.
+ * About 1,000 lines, and kept whole: it is one state machine, whose socket, timers, backoff,
+ * held news and network and sleep watchers all read and write the same fields; split, each
+ * part would need the whole instance struct through a private header. The resync itself
+ * (stray-resync.c) sees it only through stray-connection-private.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,13 +30,17 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "stray-connection.h"
+#include "stray-connection-private.h"
 #include "stray-event.h"
 #include "stray-resync.h"
 
 /* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
  * refused one by one instead, without losing the connection. */
 #define MAX_SOCKET_PAYLOAD (16 * 1024 * 1024)
+
+/* News held back during a /sync beyond this many is taken in at once, out of order rather
+ * than without bound. */
+#define MAX_HELD 10000
 
 struct _StrayConnection
 {
@@ -59,6 +66,13 @@ struct _StrayConnection
   gboolean refresh_token;        /* the last attempt was refused as expired */
   gboolean refreshed_once;       /* …and a refresh was tried already */
   gint64 connected_at;           /* real time µs of the last handshake */
+  gboolean resyncing;            /* handshaken, the model not caught up yet */
+  gint64 handshake_at;           /* server time µs of the last handshake */
+  gint64 latest_event_at;        /* server time µs of the newest event since it */
+  gint64 synced_through;         /* server time µs the model is whole up to; 0: never was */
+  guint64 n_news;                /* events other than health checks, ever */
+  GPtrArray *held;               /* news held back while /sync tells what came before it */
+  GHashTable *beyond_synced;     /* keys of events applied after synced_through */
   GError *error;
 
   guint reconnect_id;
@@ -130,6 +144,9 @@ drop_socket (StrayConnection *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->handshaken = FALSE;
+  self->resyncing = FALSE;
+  /* The next /sync tells them again, in their place. */
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   stray_client_set_connection_id (self->client, NULL);
   if (socket == NULL)
     return;
@@ -283,11 +300,21 @@ on_resynced (G_GNUC_UNUSED GObject *source,
              gpointer               user_data)
 {
   g_autoptr(StrayConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
 
-  /* Failures were logged where they happened; the next handshake resyncs again. */
-  if (!stray_resync_finish (result, NULL))
-    return;
+  /* It retries what may succeed later; what it gives up on (an answer it cannot read, a
+   * refusal) a new connection may fare better with. */
+  if (!stray_resync_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, g_steal_pointer (&error));
+      return;
+    }
   g_debug ("resynced");
+  self->resyncing = FALSE;
+  self->synced_through = MAX (self->latest_event_at, self->handshake_at);
+  g_hash_table_remove_all (self->beyond_synced);
+  set_state (self, STRAY_CONNECTION_CONNECTED);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
 }
 
@@ -304,6 +331,13 @@ handshake_error (const StrayEventRefusal *refusal)
                       refusal->message != NULL ? refusal->message : "no reason given");
 }
 
+/* Online is "connected" only once the model has caught up. */
+static StrayConnectionState
+online_state (StrayConnection *self)
+{
+  return self->resyncing ? STRAY_CONNECTION_SYNCING : STRAY_CONNECTION_CONNECTED;
+}
+
 /* Events about the connection itself: the server's health.check, and connection.changed and
  * connection.recovered should a server send them (the SDK makes those for itself). */
 static void
@@ -314,14 +348,33 @@ follow_event (StrayConnection  *self,
     {
     case STRAY_EVENT_HEALTH_CHECK:
     case STRAY_EVENT_CONNECTION_RECOVERED:
-      set_state (self, STRAY_CONNECTION_CONNECTED);
+      set_state (self, online_state (self));
       break;
     case STRAY_EVENT_CONNECTION_CHANGED:
-      set_state (self, event->online ? STRAY_CONNECTION_CONNECTED : STRAY_CONNECTION_DISCONNECTED);
+      set_state (self, event->online ? online_state (self) : STRAY_CONNECTION_DISCONNECTED);
       break;
     default:
       break;
     }
+}
+
+/* Events the model took in after synced_through: should this resync not complete, the next
+ * one's /sync gives them again, and they must not count twice. */
+static char *
+event_key (const StrayEvent *event)
+{
+  return g_strdup_printf ("%s %s %" G_GINT64_FORMAT " %s", event->type_name,
+                          event->cid != NULL ? event->cid : "",
+                          event->created_at_us,
+                          event->message != NULL && event->message->id != NULL
+                          ? event->message->id : "");
+}
+
+static void
+note_beyond_synced (StrayConnection  *self,
+                    const StrayEvent *event)
+{
+  g_hash_table_add (self->beyond_synced, event_key (event));
 }
 
 /* Whether an event is news now, rather than about what happened before this connection. */
@@ -374,13 +427,39 @@ handle_handshake (StrayConnection *self,
   self->refresh_token = FALSE;
   self->refreshed_once = FALSE;
   self->connected_at = g_get_real_time ();
+  /* The server's clock, which /sync compares with; ours only if it gave none. */
+  self->handshake_at = event->created_at_us > 0 ? event->created_at_us : self->connected_at;
+  self->latest_event_at = self->handshake_at;
+  self->resyncing = TRUE;
   g_clear_error (&self->error);
   stray_client_set_connection_id (self->client, event->connection_id);
-  set_state (self, STRAY_CONNECTION_CONNECTED);
+  set_state (self, STRAY_CONNECTION_SYNCING);
   stray_session_apply (self->session, event);
   self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
-  stray_resync_async (self->session, self->client, self->cancellable, on_resynced,
-                      g_object_ref (self));
+  stray_resync_async (self, self->cancellable, on_resynced, g_object_ref (self));
+}
+
+/* Everything but what is about the connection itself. */
+static gboolean
+is_news (const StrayEvent *event)
+{
+  return event->type != STRAY_EVENT_HEALTH_CHECK &&
+         event->type != STRAY_EVENT_CONNECTION_CHANGED &&
+         event->type != STRAY_EVENT_CONNECTION_RECOVERED;
+}
+
+static void
+take_in (StrayConnection  *self,
+         const StrayEvent *event)
+{
+  self->latest_event_at = MAX (self->latest_event_at, event->created_at_us);
+  if (!self->resyncing)
+    self->synced_through = MAX (self->synced_through, event->created_at_us);
+  else if (self->synced_through > 0 && event->created_at_us > self->synced_through)
+    note_beyond_synced (self, event);
+  follow_event (self, event);
+  stray_session_apply (self->session, event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
 }
 
 static void
@@ -423,9 +502,16 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
       g_clear_handle_id (&self->ping_id, g_source_remove);
       self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
     }
-  follow_event (self, event);
-  stray_session_apply (self->session, event);
-  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, is_live (self, event));
+  if (event->type != STRAY_EVENT_HEALTH_CHECK)
+    self->n_news++;
+  if (self->held != NULL && is_news (event))
+    {
+      g_ptr_array_add (self->held, g_steal_pointer (&event));
+      if (self->held->len >= MAX_HELD)
+        stray_connection_release_news (self);
+      return;
+    }
+  take_in (self, event);
 }
 
 static void
@@ -598,6 +684,7 @@ stray_connection_finalize (GObject *object)
   StrayConnection *self = STRAY_CONNECTION (object);
 
   g_clear_error (&self->error);
+  g_hash_table_unref (self->beyond_synced);
 
   G_OBJECT_CLASS (stray_connection_parent_class)->finalize (object);
 }
@@ -725,6 +812,7 @@ stray_connection_init (StrayConnection *self)
   self->dead_after = 35000;
   self->handshake_timeout = 15000;
   self->backoff_scale = 1.0;
+  self->beyond_synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->soup = soup_session_new_with_options ("user-agent", STRAY_CLIENT_X_STREAM_CLIENT,
                                               NULL);
 }
@@ -834,4 +922,73 @@ stray_connection_get_client (StrayConnection *self)
   g_return_val_if_fail (STRAY_IS_CONNECTION (self), NULL);
 
   return self->client;
+}
+
+/* ---- for the resync (stray-connection-private.h) ---- */
+
+StraySession *
+stray_connection_get_session (StrayConnection *self)
+{
+  return self->session;
+}
+
+double
+stray_connection_get_backoff_scale (StrayConnection *self)
+{
+  return self->backoff_scale;
+}
+
+/* Returns: the server time (µs) up to which the model was whole, or 0 if it never was */
+gint64
+stray_connection_get_synced_through (StrayConnection *self)
+{
+  return self->synced_through;
+}
+
+/* Returns: the server time (µs) of the last handshake */
+gint64
+stray_connection_get_handshake_at (StrayConnection *self)
+{
+  return self->handshake_at;
+}
+
+/* Returns: how many events other than health checks came so far: a count that moved means
+ * the model changed meanwhile */
+guint64
+stray_connection_get_n_news (StrayConnection *self)
+{
+  return self->n_news;
+}
+
+/* An event missed during a gap, from /sync: applied as a live one would have been (so that
+ * mentions and direct messages count as such), but not announced. */
+void
+stray_connection_replay_missed (StrayConnection  *self,
+                                const StrayEvent *event)
+{
+  g_autofree char *key = event_key (event);
+
+  if (!g_hash_table_add (self->beyond_synced, g_steal_pointer (&key)))
+    return;
+  stray_session_apply (self->session, event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event, FALSE);
+}
+
+/* While /sync's answers are on their way, news from the socket waits, so that what was missed
+ * (older) is applied before what came since (newer), as it happened. */
+void
+stray_connection_hold_news (StrayConnection *self)
+{
+  if (self->held == NULL)
+    self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) stray_event_unref);
+}
+
+/* The news held back, applied in the order it came; news is applied as it comes again. */
+void
+stray_connection_release_news (StrayConnection *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+
+  for (guint i = 0; held != NULL && i < held->len; i++)
+    take_in (self, g_ptr_array_index (held, i));
 }

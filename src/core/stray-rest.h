@@ -80,6 +80,19 @@ void                   stray_rest_unread_free          (StrayRestUnread        *
 GListModel            *stray_rest_messages_decode      (JsonNode               *root,
                                                         GError                **error);
 
+/* The answer of POST /sync (stray-rest-sync.c): the events missed, each decoded as a frame. */
+typedef struct {
+  const StrayEvent * const *events;  /* oldest first */
+  guint n_events;
+  const char * const *inaccessible_cids;
+  guint n_inaccessible_cids;
+} StrayRestSync;
+
+StrayRestSync         *stray_rest_sync_decode          (JsonNode               *root,
+                                                        GError                **error);
+void                   stray_rest_sync_free            (StrayRestSync          *sync);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrayRestSync, stray_rest_sync_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrayRestChannelsPage, stray_rest_channels_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrayRestUnread, stray_rest_unread_free)
 

@@ -5,13 +5,11 @@
 
 #pragma once
 
-#include "stray-client.h"
-#include "stray-session.h"
+#include "stray-connection.h"
 
 G_BEGIN_DECLS
 
-void     stray_resync_async  (StraySession         *session,
-                              StrayClient          *client,
+void     stray_resync_async  (StrayConnection      *connection,
                               GCancellable         *cancellable,
                               GAsyncReadyCallback   callback,
                               gpointer              user_data);

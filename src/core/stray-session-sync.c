@@ -193,6 +193,36 @@ stray_session_end_sync (StraySession          *self,
 }
 
 /**
+ * stray_session_take_unread:
+ * @unread: the answer of GET /unread
+ *
+ * After a recovery that replayed what was missed: takes the server's totals and the count of
+ * each unread channel the model knows, and keeps every channel.
+ */
+void
+stray_session_take_unread (StraySession          *self,
+                           const StrayRestUnread *unread)
+{
+  g_return_if_fail (STRAY_IS_SESSION (self));
+  g_return_if_fail (unread != NULL);
+
+  for (guint i = 0; i < unread->n_channels; i++)
+    {
+      const StrayRestUnreadChannel *entry = &unread->channels[i];
+      StrayChannel *channel = entry->cid != NULL
+                              ? stray_channel_list_lookup (self->channels, entry->cid) : NULL;
+
+      if (channel == NULL || entry->unread_count == STRAY_COUNT_UNSET)
+        continue;
+      stray_channel_set_unread_count (channel, (guint) entry->unread_count);
+      if (stray_channel_is_direct (channel) && entry->unread_count > 0)
+        stray_channel_set_attention (channel, TRUE);
+    }
+  stray_session_set_totals (self, unread->total_unread_count,
+                            (gint32) MIN (unread->n_channels, G_MAXINT32), STRAY_COUNT_UNSET);
+}
+
+/**
  * stray_session_clear:
  *
  * Forgets every channel and count, as after signing out: the connection state is

@@ -749,6 +749,8 @@ stray_connection_state_to_string (StrayConnectionState state)
       return "connected";
     case STRAY_CONNECTION_AUTH_FAILED:
       return "auth-failed";
+    case STRAY_CONNECTION_SYNCING:
+      return "syncing";
     default:
       g_return_val_if_reached (NULL);
     }

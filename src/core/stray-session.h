@@ -19,6 +19,7 @@ typedef enum {
   STRAY_CONNECTION_CONNECTING,
   STRAY_CONNECTION_CONNECTED,
   STRAY_CONNECTION_AUTH_FAILED,
+  STRAY_CONNECTION_SYNCING,      /* handshaken, the model not yet caught up */
 } StrayConnectionState;
 
 #define STRAY_TYPE_SESSION (stray_session_get_type ())
@@ -52,6 +53,9 @@ void                  stray_session_begin_sync             (StraySession        
 void                  stray_session_sync_channel           (StraySession         *self,
                                                             const StrayRestChannelState *state);
 void                  stray_session_end_sync               (StraySession         *self,
+                                                            const StrayRestUnread *unread);
+/* Recovery (stray-resync.c): the server's totals and unread channels, the model kept whole. */
+void                  stray_session_take_unread            (StraySession         *self,
                                                             const StrayRestUnread *unread);
 void                  stray_session_clear                  (StraySession         *self);
 

@@ -113,6 +113,8 @@ describe_state (StrayWindow *self)
         return g_strdup (_("All read"));
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u unread message",
                                            "%u unread messages", unread), unread);
+    case STRAY_CONNECTION_SYNCING:
+      return g_strdup (_("Syncing…"));
     case STRAY_CONNECTION_CONNECTING:
       return g_strdup (_("Connecting…"));
     case STRAY_CONNECTION_DISCONNECTED:
@@ -241,7 +243,8 @@ update_state (StrayWindow *self)
   gtk_label_set_text (self->state_label, text);
   update_banner (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mark_all_read_button),
-                            state == STRAY_CONNECTION_CONNECTED &&
+                            (state == STRAY_CONNECTION_CONNECTED ||
+                             state == STRAY_CONNECTION_SYNCING) &&
                             stray_session_get_total_unread_count (self->session) > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), !setup);
   gtk_widget_set_visible (GTK_WIDGET (self->mark_all_read_button), !setup);
