@@ -723,6 +723,62 @@ test_query_channels (Fixture       *fixture,
                    "team:design");
 }
 
+/* Channels with activity after a moment, as a recovery asks: last_updated (the last message,
+ * else the creation) and last_message_at compared by time with $gt and the others. */
+static void
+test_query_by_time (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(JsonObject) quiet = NULL, busy = NULL, fresh = NULL, wrong = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(GTimeZone) zone = g_time_zone_new_offset (3600);
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *body = NULL;
+
+  create_general (fixture);
+  call (fixture, "POST", "/channels/messaging/busy/query", NULL, NULL,
+        "{\"data\":{\"created_by_id\":\"bob\",\"members\":[\"alice\",\"bob\"]}}", 201);
+  /* The moment, with an offset rather than Z: compared as a time, not as text. */
+  g_usleep (2000);
+  now = g_date_time_new_now (zone);
+  since = g_date_time_format_iso8601 (now);
+  g_usleep (2000);
+  message = call (fixture, "POST", "/channels/messaging/busy/message", "bob", NULL,
+                  "{\"message\":{\"text\":\"later\"}}", 201);
+  call (fixture, "POST", "/channels/messaging/fresh/query", NULL, NULL,
+        "{\"data\":{\"created_by_id\":\"bob\",\"members\":[\"alice\",\"bob\"]}}", 201);
+
+  body = g_strdup_printf ("{\"filter_conditions\":{\"members\":{\"$in\":[\"alice\"]},"
+                          "\"last_updated\":{\"$gt\":\"%s\"}},\"sort\":[{\"field\":"
+                          "\"last_updated\",\"direction\":-1}]}", since);
+  quiet = call (fixture, "POST", "/channels", "alice", NULL, body, 201);
+  g_assert_cmpuint (json_array_get_length (stray_json_array (quiet, "channels")), ==, 2);
+  g_assert_cmpstr (stray_json_string (stray_json_object (json_array_get_object_element (
+                     stray_json_array (quiet, "channels"), 0), "channel"), "cid"), ==,
+                   "messaging:fresh");
+  g_assert_cmpstr (stray_json_string (stray_json_object (json_array_get_object_element (
+                     stray_json_array (quiet, "channels"), 1), "channel"), "cid"), ==,
+                   "messaging:busy");
+  g_free (body);
+
+  /* last_message_at: fresh has no message, so only busy; $lte: what came before. */
+  body = g_strdup_printf ("{\"filter_conditions\":{\"members\":{\"$in\":[\"alice\"]},"
+                          "\"last_message_at\":{\"$gte\":\"%s\"}}}", since);
+  busy = call (fixture, "POST", "/channels", "alice", NULL, body, 201);
+  g_assert_cmpuint (json_array_get_length (stray_json_array (busy, "channels")), ==, 1);
+  g_free (body);
+  body = g_strdup_printf ("{\"filter_conditions\":{\"members\":{\"$in\":[\"alice\"]},"
+                          "\"created_at\":{\"$lte\":\"%s\"}}}", since);
+  fresh = call (fixture, "POST", "/channels", "alice", NULL, body, 201);
+  g_assert_cmpuint (json_array_get_length (stray_json_array (fresh, "channels")), ==, 2);
+
+  /* Not a time: refused as Stream refuses a bad filter. */
+  wrong = call (fixture, "POST", "/channels", "alice", NULL,
+                "{\"filter_conditions\":{\"last_updated\":{\"$gt\":\"yesterday\"}}}", 400);
+  g_assert_cmpint (stray_json_int (wrong, "code", -1), ==, 4);
+}
+
 static void
 test_messages_and_unread (Fixture       *fixture,
                           G_GNUC_UNUSED gconstpointer user_data)
@@ -1934,6 +1990,7 @@ main (int   argc,
   ADD ("socket/client-events", test_client_events);
   ADD ("socket/hostile-frames", test_hostile_frames);
   ADD ("rest/query-channels", test_query_channels);
+  ADD ("rest/query-by-time", test_query_by_time);
   ADD ("rest/messages-and-unread", test_messages_and_unread);
   ADD ("rest/read-state", test_read_state);
   ADD ("rest/mutes", test_mutes);

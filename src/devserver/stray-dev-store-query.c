@@ -1,7 +1,9 @@
 /* stray-dev-store-query.c
  *
- * queryChannels: the filters Stream's SDK sends (fields compared with $eq, $ne, $in, $nin and
- * $exists, members, $and and $or, hidden), the sort keys it accepts, and the page asked for.
+ * queryChannels: the filters Stream's SDK sends (fields compared with $eq, $ne, $in, $nin,
+ * $exists, and $gt, $gte, $lt, $lte as Stream's query syntax has them, which compare dates by
+ * time, e.g. {"last_updated": {"$gt": "2026-12-03T12:00:00Z"}}; members, $and and $or, hidden),
+ * the sort keys it accepts, and the page asked for.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,11 +21,20 @@ static gboolean filter_matches (StrayDevStore *self,
                                 gboolean      *mentions_hidden,
                                 GError       **error);
 
+static const char *sort_value (DevChannel *channel,
+                               const char *field);
+
 /* The value of @field of @channel as filters compare it; NULL when it has none. */
 static JsonNode *
 channel_field (DevChannel *channel,
                const char *field)
 {
+  if (g_str_equal (field, "created_at") || g_str_equal (field, "updated_at") ||
+      g_str_equal (field, "last_updated"))
+    return json_node_init_string (json_node_alloc (), sort_value (channel, field));
+  if (g_str_equal (field, "last_message_at"))
+    return channel->last_message_at != NULL
+           ? json_node_init_string (json_node_alloc (), channel->last_message_at) : NULL;
   if (g_str_equal (field, "cid"))
     return json_node_init_string (json_node_alloc (), channel->cid);
   if (g_str_equal (field, "type"))
@@ -45,6 +56,39 @@ value_in (JsonNode  *value,
     if (json_node_equal (value, json_array_get_element (candidates, i)))
       return TRUE;
   return FALSE;
+}
+
+/* -1, 0 or 1 as @value is before, at or after @operand: dates by time, numbers by value;
+ * G_MININT when they cannot be compared. */
+static int
+compare_values (JsonNode *value,
+                JsonNode *operand)
+{
+  GType value_type, operand_type;
+
+  if (!JSON_NODE_HOLDS_VALUE (value) || !JSON_NODE_HOLDS_VALUE (operand))
+    return G_MININT;
+  value_type = json_node_get_value_type (value);
+  operand_type = json_node_get_value_type (operand);
+  if (value_type == G_TYPE_STRING && operand_type == G_TYPE_STRING)
+    {
+      g_autoptr(GDateTime) left = g_date_time_new_from_iso8601 (json_node_get_string (value),
+                                                                NULL);
+      g_autoptr(GDateTime) right = g_date_time_new_from_iso8601 (json_node_get_string (operand),
+                                                                 NULL);
+
+      if (left == NULL || right == NULL)
+        return G_MININT;
+      return g_date_time_compare (left, right);
+    }
+  if ((value_type == G_TYPE_INT64 || value_type == G_TYPE_DOUBLE) &&
+      (operand_type == G_TYPE_INT64 || operand_type == G_TYPE_DOUBLE))
+    {
+      double left = json_node_get_double (value), right = json_node_get_double (operand);
+
+      return (left > right) - (left < right);
+    }
+  return G_MININT;
 }
 
 static gboolean
@@ -140,6 +184,25 @@ field_matches (DevChannel *channel,
         else if (g_str_equal (l->data, "$exists"))
           {
             if ((value != NULL) != json_node_get_boolean (operand))
+              return FALSE;
+          }
+        else if (g_str_equal (l->data, "$gt") || g_str_equal (l->data, "$gte") ||
+                 g_str_equal (l->data, "$lt") || g_str_equal (l->data, "$lte"))
+          {
+            const char *name = l->data;
+            int order;
+
+            /* A channel without the field (no message yet) matches no comparison. */
+            if (value == NULL)
+              return FALSE;
+            order = compare_values (value, operand);
+            if (order == G_MININT)
+              return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                                     "QueryChannels failed: %s on %s needs a date or a number",
+                                     name, field);
+            if (g_str_equal (name, "$gt") ? order <= 0 :
+                g_str_equal (name, "$gte") ? order < 0 :
+                g_str_equal (name, "$lt") ? order >= 0 : order > 0)
               return FALSE;
           }
         else
