@@ -999,9 +999,10 @@ test_resync_page_fails_once (Fixture       *fixture,
   g_assert_cmpstr (states, ==, "connecting syncing connected");
 }
 
-/* After a gap, recovery asks /sync for what was missed, and the channels the model lacks by
- * cid; each fails once with HTTP 500 and is asked again on the same socket. A channel read
- * elsewhere and one created during the gap are right afterwards, with no full listing. */
+/* After a gap, recovery asks for the channels with activity (which brings the one created
+ * meanwhile) and /sync for what was missed; each fails once with HTTP 500 and is asked again on
+ * the same socket. A channel read elsewhere and one created during the gap are right
+ * afterwards, with no full listing. */
 static void
 test_recovery_fails_once (Fixture       *fixture,
                           G_GNUC_UNUSED gconstpointer user_data)
@@ -1036,9 +1037,9 @@ test_recovery_fails_once (Fixture       *fixture,
 
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
   g_assert_cmpuint (fixture->n_syncs, ==, 2);
-  /* The new channel by cid, failed once and asked again; nothing listed. */
+  /* The channels with activity, failed once and asked again; nothing listed, none by cid. */
   g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 2);
-  g_assert_cmpuint (fixture->n_cid_queries, ==, 2);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 0);
   g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 0);
   g_assert_cmpuint (unread_in (fixture, "messaging:fresh"), ==, 1);
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1);
@@ -1115,11 +1116,73 @@ test_recovery_too_many_events (Fixture       *fixture,
   stray_test_wait_for (is_synced, fixture, "the resync");
 
   g_assert_cmpuint (fixture->n_syncs - syncs_before, ==, 1);
-  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 1);
+  /* The channels with activity, then the one page of the listing. */
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 2);
   g_assert_cmpuint (fixture->n_cid_queries, ==, 0);
   g_assert_cmpuint (unread_in (fixture, "messaging:general"), ==, 1001);
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1001);
   g_assert_cmpuint (stray_connection_get_n_attempts (fixture->connection), ==, 2);
+}
+
+static void
+bob_says_in (Fixture    *fixture,
+             const char *cid,
+             const char *text)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (message, "text", text);
+  stray_devserver_send_message (fixture->server, cid, "bob", message, &error);
+  g_assert_no_error (error);
+}
+
+/* More channels than one /sync takes: recovery asks for the channels with activity and /sync
+ * for those and the ones counted unread, not for all 300. A message in a quiet channel, a read
+ * elsewhere, an unread channel deleted and a channel created during the gap all show. */
+static void
+test_recovery_many_channels (Fixture       *fixture,
+                             G_GNUC_UNUSED gconstpointer user_data)
+{
+  StrayChannelList *channels = stray_session_get_channels (fixture->session);
+  guint syncs_before, queries_before;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("room-%03u", i);
+
+      create_channel (fixture, id);
+    }
+  bob_says_in (fixture, "messaging:room-000", "to be read elsewhere");
+  bob_says_in (fixture, "messaging:room-001", "in a channel to be deleted");
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the first resync");
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 2);
+
+  stray_connection_stop (fixture->connection);
+  bob_says_in (fixture, "messaging:room-010", "news in a quiet channel");
+  server_hook (fixture, "/channels/messaging/room-000/read", "{\"user_id\":\"alice\"}");
+  stray_dev_store_delete_channel (stray_devserver_get_store (fixture->server),
+                                  "messaging:room-001", NULL);
+  create_channel (fixture, "fresh");
+  bob_says_in (fixture, "messaging:fresh", "welcome");
+  syncs_before = fixture->n_syncs;
+  queries_before = fixture->n_channel_queries;
+  fixture->n_synced = 0;
+  stray_connection_start (fixture->connection);
+  stray_test_wait_for (is_synced, fixture, "the recovery");
+
+  /* One page of channels with activity, one /sync; nothing listed, none by cid. */
+  g_assert_cmpuint (fixture->n_channel_queries - queries_before, ==, 1);
+  g_assert_cmpuint (fixture->n_syncs - syncs_before, ==, 1);
+  g_assert_cmpuint (fixture->n_cid_queries, ==, 0);
+  g_assert_cmpuint (unread_in (fixture, "messaging:room-010"), ==, 1);
+  g_assert_cmpuint (unread_in (fixture, "messaging:room-000"), ==, 0);
+  g_assert_null (stray_channel_list_lookup (channels, "messaging:room-001"));
+  g_assert_cmpuint (unread_in (fixture, "messaging:fresh"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (channels)), ==, 301);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 2);
+  g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 2);
 }
 
 /* ---- answers late, news on time ---- */
@@ -1390,6 +1453,7 @@ main (int   argc,
   ADD ("recovery/late-answers", test_counts_with_late_answers);
   ADD ("recovery/mention-while-away", test_mention_while_away);
   ADD ("recovery/too-many-events", test_recovery_too_many_events);
+  ADD ("recovery/many-channels", test_recovery_many_channels);
   ADD ("auth/bad-signature", test_bad_signature);
   ADD ("auth/expired-token", test_expired_token);
   ADD ("garbage-ignored", test_garbage_ignored);

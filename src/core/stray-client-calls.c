@@ -207,11 +207,23 @@ stray_client_send_event_async (StrayClient         *self,
   stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
 }
 
+/* @time_us (µs since the epoch, UTC) as Stream writes times: RFC 3339 with microseconds. */
+static char *
+format_time (gint64 time_us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+
+  time = g_date_time_add (g_steal_pointer (&time), time_us % G_USEC_PER_SEC);
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
 /* The user's channels, newest first, 30 at a time (the most Stream gives); with @cids, only
- * those (at most 30). */
+ * those (at most 30); with @since_us, only those with activity (a message, or their creation)
+ * after it, oldest activity first so that one moving on while paging is not skipped. */
 static void
 query_channels (StrayClient         *self,
                 const char * const  *cids,
+                gint64               since_us,
                 guint                offset,
                 gboolean             watch,
                 GCancellable        *cancellable,
@@ -238,8 +250,16 @@ query_channels (StrayClient         *self,
       json_object_set_array_member (cid, "$in", cid_in);
       json_object_set_object_member (filter, "cid", cid);
     }
-  json_object_set_string_member (key, "field", "last_message_at");
-  json_object_set_int_member (key, "direction", -1);
+  if (since_us > 0)
+    {
+      JsonObject *after = json_object_new ();
+      g_autofree char *since_text = format_time (since_us);
+
+      json_object_set_string_member (after, "$gt", since_text);
+      json_object_set_object_member (filter, "last_updated", after);
+    }
+  json_object_set_string_member (key, "field", since_us > 0 ? "last_updated" : "last_message_at");
+  json_object_set_int_member (key, "direction", since_us > 0 ? 1 : -1);
   json_array_add_object_element (sort, key);
 
   json_object_set_object_member (body, "filter_conditions", filter);
@@ -269,7 +289,7 @@ stray_client_query_channels_async (StrayClient         *self,
 {
   g_return_if_fail (STRAY_IS_CLIENT (self));
 
-  query_channels (self, NULL, offset, watch, cancellable, callback, user_data);
+  query_channels (self, NULL, 0, offset, watch, cancellable, callback, user_data);
 }
 
 /* Those of the user's channels named in @cids (at most 30), watched; the answer is
@@ -284,7 +304,29 @@ stray_client_query_channels_by_cid_async (StrayClient         *self,
   g_return_if_fail (STRAY_IS_CLIENT (self));
   g_return_if_fail (cids != NULL && g_strv_length ((GStrv) cids) <= 30);
 
-  query_channels (self, cids, 0, TRUE, cancellable, callback, user_data);
+  query_channels (self, cids, 0, 0, TRUE, cancellable, callback, user_data);
+}
+
+/**
+ * stray_client_query_channels_since_async:
+ * @since_us: a moment, server time in µs since the epoch
+ * @offset: into the channels that match
+ *
+ * The user's channels with activity after @since_us (a message, or their creation), watched,
+ * 30 at a time, oldest activity first; the answer is stray_client_query_channels_finish()'s.
+ */
+void
+stray_client_query_channels_since_async (StrayClient         *self,
+                                         gint64               since_us,
+                                         guint                offset,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (since_us > 0);
+
+  query_channels (self, NULL, since_us, offset, TRUE, cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the page */
@@ -336,7 +378,6 @@ stray_client_sync_async (StrayClient         *self,
                          gpointer             user_data)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(GDateTime) since = NULL;
   g_autofree char *since_text = NULL;
   JsonArray *array = json_array_new ();
 
@@ -346,9 +387,7 @@ stray_client_sync_async (StrayClient         *self,
 
   for (guint i = 0; cids[i] != NULL; i++)
     json_array_add_string_element (array, cids[i]);
-  since = g_date_time_new_from_unix_utc (last_sync_at_us / G_USEC_PER_SEC);
-  since = g_date_time_add (g_steal_pointer (&since), last_sync_at_us % G_USEC_PER_SEC);
-  since_text = g_date_time_format (since, "%Y-%m-%dT%H:%M:%S.%fZ");
+  since_text = format_time (last_sync_at_us);
   json_object_set_array_member (body, "channel_cids", array);
   json_object_set_string_member (body, "last_sync_at", since_text);
   json_object_set_boolean_member (body, "with_inaccessible_cids", TRUE);

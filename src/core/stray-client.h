@@ -101,6 +101,12 @@ void         stray_client_query_channels_by_cid_async (StrayClient        *self,
                                                        GCancellable       *cancellable,
                                                        GAsyncReadyCallback callback,
                                                        gpointer            user_data);
+void         stray_client_query_channels_since_async (StrayClient        *self,
+                                                      gint64              since_us,
+                                                      guint               offset,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
 StrayRestChannelsPage *stray_client_query_channels_finish (StrayClient   *self,
                                                            GAsyncResult  *result,
                                                            GError       **error);

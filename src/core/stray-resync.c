@@ -3,13 +3,20 @@
  * Two ways, and the cheaper whenever it can serve:
  *
  * - Recovery, once the model has been synced on this connection and the gap is shorter than
- *   Stream keeps events: POST /sync with the known channels (chunks of at most 255, Stream's
- *   limit) and the moment the model was last up to date, whose events are replayed through the
- *   same path as live ones but not announced (stray_connection_replay_missed()), while the
- *   socket's news waits so that the older comes first; the channels
- *   the user may no longer read go; GET /unread confirms the totals and each unread channel's
- *   count, and names the channels the model does not know yet, which queryChannels fetches by
- *   cid, 30 at a time.
+ *   Stream keeps events, costs what changed rather than what the user has:
+ *   1. queryChannels for the channels with activity since the model was last up to date
+ *      (last_updated $gt that moment: a message, or their creation), 30 at a time; those the
+ *      model lacks are taken from the answer;
+ *   2. POST /sync from that moment for the channels it may concern, whose events are replayed
+ *      through the same path as live ones but not announced (stray_connection_replay_missed()),
+ *      while the socket's news waits so that the older comes first; the channels the user may
+ *      no longer read go. Which channels: all the model knows when one /sync takes them (255,
+ *      Stream's limit), so that any channel removed during the gap goes; beyond that, those
+ *      with activity and those the model counts unread (a read elsewhere or a removal changes
+ *      the badge only there);
+ *   3. GET /unread confirms the totals and each unread channel's count, and names the unread
+ *      channels the model still lacks, which queryChannels fetches by cid, 30 at a time.
+ *   Nothing changed: three requests, whatever the number of channels.
  * - A full listing otherwise (first start, a long gap, a /sync the server refuses as too
  *   large or too old): queryChannels pages of 30, newest first, then GET /unread; the channels
  *   no page named go.
@@ -47,6 +54,7 @@
 #define MAX_UNREAD_TRIES 3
 
 typedef enum {
+  STEP_CHANGED,       /* recovery: queryChannels for the channels with activity, page by page */
   STEP_SYNC,          /* recovery: /sync, chunk by chunk */
   STEP_UNREAD,        /* recovery: GET /unread */
   STEP_NEW_CHANNELS,  /* recovery: queryChannels by cid for channels the model lacked */
@@ -60,7 +68,8 @@ typedef struct {
   StraySession *session;
   StrayClient *client;
   Step step;
-  GStrv cids;            /* the channels known when recovery began */
+  GPtrArray *cids;       /* the channels /sync is asked about */
+  GHashTable *cid_set;   /* the same, and the channels taken from the activity's pages */
   guint next_cid;        /* the first of the next /sync chunk */
   gint64 since_us;       /* last_sync_at */
   gint64 handshake_at_us;
@@ -86,7 +95,8 @@ resync_free (gpointer data)
   g_object_unref (resync->connection);
   g_object_unref (resync->session);
   g_object_unref (resync->client);
-  g_strfreev (resync->cids);
+  g_clear_pointer (&resync->cids, g_ptr_array_unref);
+  g_clear_pointer (&resync->cid_set, g_hash_table_unref);
   g_clear_pointer (&resync->new_cids, g_ptr_array_unref);
   g_free (resync);
 }
@@ -165,10 +175,11 @@ step_failed (GTask  *task,
       g_object_unref (task);
       return;
     }
-  if (resync->step == STEP_SYNC &&
+  if ((resync->step == STEP_SYNC || resync->step == STEP_CHANGED) &&
       g_error_matches (error, STRAY_CLIENT_ERROR, STREAM_CODE_INPUT))
     {
-      /* Too many events, or a gap the server no longer covers: list everything instead. */
+      /* Too many events, a gap the server no longer covers, or a filter it does not take:
+       * list everything instead. */
       g_debug ("resync: /sync refused (%s): listing every channel", error->message);
       g_error_free (error);
       stray_connection_release_news (resync->connection);
@@ -203,7 +214,58 @@ finish (GTask *task)
   g_object_unref (task);
 }
 
-/* ---- pages of channels: the full listing's, and recovery's by cid ---- */
+/* ---- pages of channels: the full listing's, and recovery's ---- */
+
+static void
+add_sync_cid (Resync     *resync,
+              const char *cid)
+{
+  if (g_hash_table_contains (resync->cid_set, cid))
+    return;
+  g_ptr_array_add (resync->cids, g_strdup (cid));
+  g_hash_table_add (resync->cid_set, g_strdup (cid));
+}
+
+/* Channels with activity during the gap: /sync tells what happened in those the model knows
+ * (their state now would count twice what /sync replays); the others are taken as they are. */
+static void
+take_changed (Resync                      *resync,
+              const StrayRestChannelsPage *page)
+{
+  StrayChannelList *channels = stray_session_get_channels (resync->session);
+
+  for (guint i = 0; i < page->n_channels; i++)
+    {
+      const char *cid = page->channels[i].channel.cid;
+
+      /* Seen on an earlier page already (it moved on while paging). */
+      if (cid == NULL || g_hash_table_contains (resync->cid_set, cid))
+        continue;
+      if (stray_channel_list_lookup (channels, cid) != NULL)
+        add_sync_cid (resync, cid);
+      else
+        {
+          g_hash_table_add (resync->cid_set, g_strdup (cid));
+          stray_session_sync_channel (resync->session, &page->channels[i]);
+        }
+    }
+}
+
+/* After the channels with activity: /sync for what it may concern, or straight on to GET
+ * /unread when it concerns nothing. */
+static void
+begin_sync (Resync *resync)
+{
+  resync->next_cid = 0;
+  if (resync->cids->len > 0)
+    {
+      g_debug ("resync: asking /sync for %u channels", resync->cids->len);
+      resync->step = STEP_SYNC;
+      return;
+    }
+  stray_connection_release_news (resync->connection);
+  resync->step = STEP_UNREAD;
+}
 
 static void
 on_channels (GObject      *source,
@@ -222,12 +284,17 @@ on_channels (GObject      *source,
       return;
     }
   resync->failures = 0;
-  for (guint i = 0; i < page->n_channels; i++)
-    stray_session_sync_channel (resync->session, &page->channels[i]);
+  if (resync->step == STEP_CHANGED)
+    take_changed (resync, page);
+  else
+    for (guint i = 0; i < page->n_channels; i++)
+      stray_session_sync_channel (resync->session, &page->channels[i]);
 
   resync->offset += PAGE_SIZE;
   if (resync->step == STEP_PAGE && page->n_channels < PAGE_SIZE)
     resync->step = STEP_FULL_UNREAD;
+  else if (resync->step == STEP_CHANGED && page->n_channels < PAGE_SIZE)
+    begin_sync (resync);
   else if (resync->step == STEP_NEW_CHANNELS && resync->offset >= resync->new_cids->len)
     {
       finish (task);
@@ -269,9 +336,8 @@ on_sync (GObject      *source,
     }
   g_debug ("resync: /sync gave %u events", sync->n_events);
 
-  resync->next_cid = MIN (resync->next_cid + STRAY_CLIENT_SYNC_MAX_CIDS,
-                          g_strv_length (resync->cids));
-  if (resync->cids[resync->next_cid] == NULL)
+  resync->next_cid = MIN (resync->next_cid + STRAY_CLIENT_SYNC_MAX_CIDS, resync->cids->len);
+  if (resync->next_cid == resync->cids->len)
     {
       stray_connection_release_news (resync->connection);
       resync->step = STEP_UNREAD;
@@ -348,13 +414,16 @@ run_step (GTask *task)
     }
   switch (resync->step)
     {
+    case STEP_CHANGED:
+      stray_client_query_channels_since_async (resync->client, resync->since_us, resync->offset,
+                                               cancellable, on_channels, task);
+      break;
     case STEP_SYNC:
       {
-        guint n = MIN (g_strv_length (resync->cids + resync->next_cid),
-                       STRAY_CLIENT_SYNC_MAX_CIDS);
+        guint n = MIN (resync->cids->len - resync->next_cid, STRAY_CLIENT_SYNC_MAX_CIDS);
         g_autofree const char **chunk = g_new0 (const char *, n + 1);
 
-        memcpy (chunk, resync->cids + resync->next_cid, n * sizeof (char *));
+        memcpy (chunk, resync->cids->pdata + resync->next_cid, n * sizeof (char *));
         stray_client_sync_async (resync->client, chunk, resync->since_us, cancellable, on_sync,
                                  task);
       }
@@ -385,20 +454,22 @@ run_step (GTask *task)
     }
 }
 
-/* The channels the model knows, or NULL when it knows none (/sync needs at least one). */
-static GStrv
-known_cids (StraySession *session)
+/* The channels /sync is asked about whatever changed: all the model knows when one /sync
+ * takes them, else those it counts unread. */
+static void
+add_known_cids (Resync *resync)
 {
-  StrayChannelList *channels = stray_session_get_channels (session);
+  StrayChannelList *channels = stray_session_get_channels (resync->session);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (channels));
-  GStrv cids;
+  gboolean all = n <= STRAY_CLIENT_SYNC_MAX_CIDS;
 
-  if (n == 0)
-    return NULL;
-  cids = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
-    cids[i] = g_strdup (stray_channel_get_cid (stray_channel_list_peek (channels, i)));
-  return cids;
+    {
+      StrayChannel *channel = stray_channel_list_peek (channels, i);
+
+      if (all || stray_channel_get_unread_count (channel) > 0)
+        add_sync_cid (resync, stray_channel_get_cid (channel));
+    }
 }
 
 /**
@@ -437,12 +508,14 @@ stray_resync_async (StrayConnection     *connection,
     }
 
   since_us = stray_connection_get_synced_through (connection);
-  if (since_us > 0 && g_get_real_time () - since_us < SYNC_MAX_GAP_US)
-    resync->cids = known_cids (resync->session);
-  if (resync->cids != NULL)
+  if (since_us > 0 && g_get_real_time () - since_us < SYNC_MAX_GAP_US &&
+      g_list_model_get_n_items (G_LIST_MODEL (stray_session_get_channels (resync->session))) > 0)
     {
-      g_debug ("resync: asking /sync for %u channels", g_strv_length (resync->cids));
-      resync->step = STEP_SYNC;
+      resync->cids = g_ptr_array_new_with_free_func (g_free);
+      resync->cid_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      add_known_cids (resync);
+      g_debug ("resync: recovery from %" G_GINT64_FORMAT " µs", since_us);
+      resync->step = STEP_CHANGED;
       stray_connection_hold_news (connection);
       resync->since_us = since_us;
     }
