@@ -779,6 +779,34 @@ test_query_by_time (Fixture       *fixture,
   g_assert_cmpint (stray_json_int (wrong, "code", -1), ==, 4);
 }
 
+/* /_dev/traffic counts a user's calls to the API and their answers' bodies; a server's calls
+ * and the hook itself are not counted. */
+static void
+test_traffic (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(JsonObject) unread = NULL, again = NULL, traffic = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *unread_text = NULL;
+
+  create_general (fixture);
+  unread = call (fixture, "GET", "/unread", "alice", NULL, NULL, 200);
+  again = call (fixture, "GET", "/unread", "alice", NULL, NULL, 200);
+  call (fixture, "GET", "/unread?user_id=bob", NULL, NULL, NULL, 200);
+  traffic = call (fixture, "GET", "/_dev/traffic?user_id=alice", NULL, NULL, NULL, 201);
+  g_assert_cmpint (stray_json_int (traffic, "requests", -1), ==, 2);
+  /* The answers' bodies as sent: a duration apart, the same length as re-encoded here. */
+  node = json_node_init_object (json_node_alloc (), unread);
+  unread_text = json_to_string (node, FALSE);
+  g_assert_cmpint (stray_json_int (traffic, "bytes", -1), >=,
+                   2 * (gint64) strlen (unread_text) - 20);
+  g_assert_cmpint (stray_json_int (traffic, "bytes", -1), <=,
+                   2 * (gint64) strlen (unread_text) + 20);
+  g_clear_pointer (&traffic, json_object_unref);
+  traffic = call (fixture, "GET", "/_dev/traffic?user_id=carol", NULL, NULL, NULL, 201);
+  g_assert_cmpint (stray_json_int (traffic, "requests", -1), ==, 0);
+}
+
 static void
 test_messages_and_unread (Fixture       *fixture,
                           G_GNUC_UNUSED gconstpointer user_data)
@@ -2004,6 +2032,7 @@ main (int   argc,
   ADD ("hooks/stall", test_stall);
   ADD ("hooks/token", test_token_hook);
   ADD ("hooks/delay", test_delay);
+  ADD ("hooks/traffic", test_traffic);
   ADD ("sync/events", test_sync_events);
   ADD ("sync/limits", test_sync_limits);
   g_test_add_func ("/stray/devserver/listen-addresses", test_listen_addresses);

@@ -1,8 +1,8 @@
 /* stray-devserver-dev-hooks.c
  *
  * The /_dev/ routes, which Stream does not have: hooks for tests (raw frames, dropped
- * sockets, a stalled server, fresh tokens, rate limiting, late answers) and the avatars that give the
- * demo's notifications pictures without a network. Kept apart so that what imitates Stream
+ * sockets, a stalled server, fresh tokens, rate limiting, late answers, counted traffic) and
+ * the avatars that give the demo's notifications pictures without a network. Kept apart so that what imitates Stream
  * and what only tests use are not mixed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -239,6 +239,27 @@ dev_handle_delay (DevRequest *request)
   self->delay_max_ms = (guint) ms_max;
   self->delays_left = (guint) count;
   dev_respond_ok (request, NULL);
+  return TRUE;
+}
+
+/* How many calls a user made to Stream's API and the bytes of their answers' bodies, since
+ * the server started: a benchmark reads it before and after what it measures. */
+gboolean
+dev_handle_traffic (DevRequest *request)
+{
+  const char *user_id = dev_query_param (request, "user_id");
+  g_autoptr(JsonObject) response = json_object_new ();
+  DevTraffic *traffic;
+
+  if (!dev_require_server (request))
+    return FALSE;
+  if (user_id == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "traffic needs user_id");
+  traffic = g_hash_table_lookup (request->self->traffic, user_id);
+  json_object_set_int_member (response, "requests", traffic != NULL ? traffic->requests : 0);
+  json_object_set_int_member (response, "bytes", traffic != NULL ? traffic->bytes : 0);
+  dev_respond_ok (request, response);
   return TRUE;
 }
 

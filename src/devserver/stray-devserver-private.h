@@ -87,7 +87,14 @@ struct _StrayDevserver
   guint delay_max_ms;
   GRand *delay_rand;
   GPtrArray *delayed;      /* of DevDelayedAnswer (stray-devserver-dev-hooks.c) */
+
+  GHashTable *traffic;     /* user_id → DevTraffic: what users' REST calls cost (/_dev/traffic) */
 };
+
+typedef struct {
+  guint64 requests;
+  guint64 bytes;           /* of the answers' bodies */
+} DevTraffic;
 
 /* g_hash_table_get_{keys,values}_as_ptr_array() came after GLib 2.74. */
 static inline GPtrArray *
@@ -238,6 +245,7 @@ gboolean    dev_handle_stall             (DevRequest     *request);
 gboolean    dev_handle_token             (DevRequest     *request);
 gboolean    dev_handle_rate_limit        (DevRequest     *request);
 gboolean    dev_handle_delay             (DevRequest     *request);
+gboolean    dev_handle_traffic           (DevRequest     *request);
 void        dev_serve_avatar             (SoupServerMessage *msg,
                                           const char        *user_id);
 

@@ -201,6 +201,7 @@ static const Route routes[] = {
   { "POST", "_dev/token", dev_handle_token },
   { "POST", "_dev/rate-limit", dev_handle_rate_limit },
   { "POST", "_dev/delay", dev_handle_delay },
+  { "GET", "_dev/traffic", dev_handle_traffic },
 };
 
 static gboolean
@@ -249,6 +250,20 @@ parse_body (DevRequest *request)
                               error != NULL ? ": " : "", error != NULL ? error->message : "");
   request->body = json_object_ref (json_node_get_object (root));
   return TRUE;
+}
+
+/* A user's call to Stream's API, counted with its answer's size for /_dev/traffic. */
+static void
+count_traffic (StrayDevserver    *self,
+               const char        *user_id,
+               SoupServerMessage *msg)
+{
+  DevTraffic *traffic = g_hash_table_lookup (self->traffic, user_id);
+
+  if (traffic == NULL)
+    g_hash_table_insert (self->traffic, g_strdup (user_id), (traffic = g_new0 (DevTraffic, 1)));
+  traffic->requests++;
+  traffic->bytes += soup_server_message_get_response_body (msg)->length;
 }
 
 /* Answers @msg, and returns whether the answer is held back to be sent later (/_dev/delay). */
@@ -327,6 +342,8 @@ dev_process_request (StrayDevserver    *self,
             }
           else if (parse_body (&request))
             route->handler (&request);
+          if (request.user_id != NULL && !g_str_has_prefix (path, "/_dev/"))
+            count_traffic (self, request.user_id, msg);
           /* What a user is answered may be late, as over a slow network. */
           if (request.user_id != NULL)
             delayed = dev_delay_answer (self, msg);

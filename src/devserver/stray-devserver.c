@@ -171,6 +171,7 @@ stray_devserver_finalize (GObject *object)
   g_hash_table_unref (self->connections);
   g_hash_table_unref (self->by_user);
   g_hash_table_unref (self->watchers);
+  g_hash_table_unref (self->traffic);
 
   G_OBJECT_CLASS (stray_devserver_parent_class)->finalize (object);
 }
@@ -267,6 +268,7 @@ stray_devserver_init (StrayDevserver *self)
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dev_connection_free);
   self->by_user = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_ptr_array_unref);
+  self->traffic = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->watchers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
