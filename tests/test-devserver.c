@@ -793,7 +793,7 @@ test_traffic (Fixture       *fixture,
   unread = call (fixture, "GET", "/unread", "alice", NULL, NULL, 200);
   again = call (fixture, "GET", "/unread", "alice", NULL, NULL, 200);
   call (fixture, "GET", "/unread?user_id=bob", NULL, NULL, NULL, 200);
-  traffic = call (fixture, "GET", "/_dev/traffic?user_id=alice", NULL, NULL, NULL, 201);
+  traffic = call (fixture, "POST", "/_dev/traffic", NULL, NULL, "{\"user_id\":\"alice\"}", 201);
   g_assert_cmpint (stray_json_int (traffic, "requests", -1), ==, 2);
   /* The answers' bodies as sent: a duration apart, the same length as re-encoded here. */
   node = json_node_init_object (json_node_alloc (), unread);
@@ -803,7 +803,7 @@ test_traffic (Fixture       *fixture,
   g_assert_cmpint (stray_json_int (traffic, "bytes", -1), <=,
                    2 * (gint64) strlen (unread_text) + 20);
   g_clear_pointer (&traffic, json_object_unref);
-  traffic = call (fixture, "GET", "/_dev/traffic?user_id=carol", NULL, NULL, NULL, 201);
+  traffic = call (fixture, "POST", "/_dev/traffic", NULL, NULL, "{\"user_id\":\"carol\"}", 201);
   g_assert_cmpint (stray_json_int (traffic, "requests", -1), ==, 0);
 }
 

@@ -247,7 +247,7 @@ dev_handle_delay (DevRequest *request)
 gboolean
 dev_handle_traffic (DevRequest *request)
 {
-  const char *user_id = dev_query_param (request, "user_id");
+  const char *user_id = stray_json_string (request->body, "user_id");
   g_autoptr(JsonObject) response = json_object_new ();
   DevTraffic *traffic;
 

@@ -201,7 +201,7 @@ static const Route routes[] = {
   { "POST", "_dev/token", dev_handle_token },
   { "POST", "_dev/rate-limit", dev_handle_rate_limit },
   { "POST", "_dev/delay", dev_handle_delay },
-  { "GET", "_dev/traffic", dev_handle_traffic },
+  { "POST", "_dev/traffic", dev_handle_traffic },
 };
 
 static gboolean
