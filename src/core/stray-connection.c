@@ -73,6 +73,7 @@ struct _StrayConnection
   guint64 n_news;                /* events other than health checks, ever */
   GPtrArray *held;               /* news held back while /sync tells what came before it */
   GHashTable *beyond_synced;     /* keys of events applied after synced_through */
+  guint sweep_from;              /* where the next recovery's /sync goes on checking channels */
   GError *error;
 
   guint reconnect_id;
@@ -958,6 +959,21 @@ guint64
 stray_connection_get_n_news (StrayConnection *self)
 {
   return self->n_news;
+}
+
+/* Returns: the position in the channel list from which the next recovery checks, by /sync,
+ * channels that nothing else would have it ask about */
+guint
+stray_connection_get_sweep_from (StrayConnection *self)
+{
+  return self->sweep_from;
+}
+
+void
+stray_connection_set_sweep_from (StrayConnection *self,
+                                 guint            position)
+{
+  self->sweep_from = position;
 }
 
 /* An event missed during a gap, from /sync: applied as a live one would have been (so that

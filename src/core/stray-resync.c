@@ -13,7 +13,8 @@
  *      no longer read go. Which channels: all the model knows when one /sync takes them (255,
  *      Stream's limit), so that any channel removed during the gap goes; beyond that, those
  *      with activity and those the model counts unread (a read elsewhere or a removal changes
- *      the badge only there);
+ *      the badge only there), and the last chunk filled up with others in turn, so that a
+ *      read channel removed during a gap goes too, a few reconnects later at the latest;
  *   3. GET /unread confirms the totals and each unread channel's count, and names the unread
  *      channels the model still lacks, which queryChannels fetches by cid, 30 at a time.
  *   Nothing changed: three requests, whatever the number of channels.
@@ -251,11 +252,39 @@ take_changed (Resync                      *resync,
     }
 }
 
+/* Fills the last /sync chunk up with channels nothing else has it ask about, in turn from
+ * where the previous recovery stopped: /sync names those removed meanwhile at no further
+ * request. */
+static void
+fill_last_chunk (Resync *resync)
+{
+  StrayChannelList *channels = stray_session_get_channels (resync->session);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (channels));
+  guint used = resync->cids->len % STRAY_CLIENT_SYNC_MAX_CIDS;
+  guint room = resync->cids->len > 0 && used == 0 ? 0 : STRAY_CLIENT_SYNC_MAX_CIDS - used;
+  guint from = n > 0 ? stray_connection_get_sweep_from (resync->connection) % n : 0;
+  guint looked = 0;
+
+  for (; looked < n && room > 0; looked++)
+    {
+      const char *cid = stray_channel_get_cid (stray_channel_list_peek (channels,
+                                                                        (from + looked) % n));
+
+      if (!g_hash_table_contains (resync->cid_set, cid))
+        {
+          add_sync_cid (resync, cid);
+          room--;
+        }
+    }
+  stray_connection_set_sweep_from (resync->connection, n > 0 ? (from + looked) % n : 0);
+}
+
 /* After the channels with activity: /sync for what it may concern, or straight on to GET
  * /unread when it concerns nothing. */
 static void
 begin_sync (Resync *resync)
 {
+  fill_last_chunk (resync);
   resync->next_cid = 0;
   if (resync->cids->len > 0)
     {
