@@ -1,9 +1,17 @@
 /* stray-session.c: applying events to the model
  *
  * The unread rules are the official JavaScript SDK's (channel.ts _countMessageAsUnread and
- * _handleChannelEvent, client.ts), see docs/protocol-notes.md; the totals are the
- * server's and are never recomputed here. The resync after a gap, from REST answers, is in
- * stray-session-sync.c.
+ * _handleChannelEvent, client.ts), see docs/protocol-notes.md. The resync after a gap, from
+ * REST answers, is in stray-session-sync.c.
+ *
+ * Totals: the per-channel counts are what the model keeps exact (each change knows the moment
+ * it describes, see stray-session-sync.c); the totals are their sum, plus the channels GET
+ * /unread counts that the model does not know yet (to be fetched: unknown-channels). The
+ * server's totals on events and in `me` are taken only until the first resync has completed:
+ * before it the model knows no channels, and the handshake's number is the best there is.
+ * After it they are not taken, because an event's totals describe the server at the event's
+ * moment while a resync answer may describe an older or newer one: taking both made the badge
+ * jump between them (issue 14). Unread threads are not per channel and stay the server's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +37,7 @@ enum {
   PROP_UNREAD_CHANNELS,
   PROP_UNREAD_THREADS,
   PROP_CONNECTION_STATE,
+  PROP_UNKNOWN_CHANNELS,
   N_PROPS
 };
 
@@ -81,6 +90,9 @@ stray_session_finalize (GObject *object)
   g_hash_table_unref (self->muted_users);
   g_hash_table_unref (self->muted_channels);
   g_clear_pointer (&self->synced, g_hash_table_unref);
+  g_clear_pointer (&self->facts, g_ptr_array_unref);
+  g_clear_pointer (&self->removed, g_hash_table_unref);
+  g_hash_table_unref (self->unknown);
 
   G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
 }
@@ -119,6 +131,9 @@ stray_session_get_property (GObject    *object,
     case PROP_CONNECTION_STATE:
       g_value_set_enum (value, self->connection_state);
       break;
+    case PROP_UNKNOWN_CHANNELS:
+      g_value_set_uint (value, g_hash_table_size (self->unknown));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -152,6 +167,10 @@ stray_session_class_init (StraySessionClass *klass)
   properties[PROP_CONNECTION_STATE] =
     g_param_spec_enum ("connection-state", NULL, NULL,
                        STRAY_TYPE_CONNECTION_STATE, STRAY_CONNECTION_NOT_CONFIGURED, read_only);
+  /* How many channels the server counts unread messages in that the model does not know yet
+   * (stray_session_dup_unknown_cids() names them, for the connection to fetch). */
+  properties[PROP_UNKNOWN_CHANNELS] =
+    g_param_spec_uint ("unknown-channels", NULL, NULL, 0, G_MAXUINT, 0, read_only);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -162,6 +181,12 @@ stray_session_init (StraySession *self)
   self->channels = stray_channel_list_new ();
   self->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->muted_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unknown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The list may outlive the session (a view holds it): connected for the session's life. */
+  g_signal_connect_object (self->channels, "notify::unread-total",
+                           G_CALLBACK (stray_session_update_totals), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->channels, "notify::unread-channels",
+                           G_CALLBACK (stray_session_update_totals), self, G_CONNECT_SWAPPED);
 }
 
 StraySession *
@@ -239,20 +264,99 @@ ensure_channel (StraySession     *self,
   if (event->channel != NULL)
     update_channel_from_event (channel, event->channel);
   stray_channel_list_add (self->channels, channel);
+  stray_session_forget_unknown (self, event->cid);
+  if (self->removed != NULL)
+    g_hash_table_remove (self->removed, event->cid);
   return channel;
 }
 
-static void
-clear_channel (StrayChannel *channel)
+void
+stray_count_fact_free (gpointer data)
 {
-  stray_channel_set_unread_count (channel, 0);
+  StrayCountFact *fact = data;
+
+  g_free (fact->cid);
+  g_free (fact);
+}
+
+/**
+ * stray_session_apply_fact:
+ * @channel: the channel the fact is about (for a fact about every channel, each in turn)
+ *
+ * Changes @channel's unread count as @fact says, unless the resync answer the count was last
+ * taken from is as new as the fact: then the answer has it already.
+ */
+void
+stray_session_apply_fact (G_GNUC_UNUSED StraySession *self,
+                          StrayChannel               *channel,
+                          const StrayCountFact       *fact)
+{
+  if (fact->at != 0 && fact->at <= stray_channel_get_synced_at (channel))
+    return;
+  if (fact->increment)
+    {
+      stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
+      if (fact->attention)
+        stray_channel_set_attention (channel, TRUE);
+    }
+  else
+    stray_channel_set_unread_count (channel, fact->unread);
+}
+
+/* Applies a count change an event makes (to @cid's channel, or to every channel when @cid is
+ * NULL), and keeps it while a resync runs, for the answers older than it: even when the model
+ * does not know the channel yet, since an answer may bring it. */
+static void
+take_fact (StraySession *self,
+           const char   *cid,
+           gint64        at,
+           gboolean      increment,
+           guint         unread,
+           gboolean      attention)
+{
+  StrayCountFact fact = {
+    .cid = (char *) cid,
+    .at = at,
+    .increment = increment,
+    .unread = unread,
+    .attention = attention,
+  };
+  StrayChannel *channel;
+
+  if (cid != NULL)
+    {
+      if ((channel = stray_channel_list_lookup (self->channels, cid)) != NULL)
+        stray_session_apply_fact (self, channel, &fact);
+    }
+  else
+    {
+      guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+
+      for (guint i = 0; i < n_channels; i++)
+        stray_session_apply_fact (self, stray_channel_list_peek (self->channels, i), &fact);
+    }
+  if (self->facts != NULL)
+    {
+      StrayCountFact *kept = g_memdup2 (&fact, sizeof fact);
+
+      kept->cid = g_strdup (fact.cid);
+      g_ptr_array_add (self->facts, kept);
+    }
+}
+
+static void
+clear_channel (StraySession     *self,
+               StrayChannel     *channel,
+               const StrayEvent *event)
+{
+  take_fact (self, stray_channel_get_cid (channel), event->created_at_us, FALSE, 0, FALSE);
   stray_channel_set_last_message (channel, NULL);
 }
 
-static gboolean
-message_counts_as_unread (StraySession            *self,
-                          StrayChannel            *channel,
-                          const StrayEventMessage *message)
+/* Whether a message would count as unread in a channel that counts messages (below). */
+gboolean
+stray_session_message_is_candidate (StraySession            *self,
+                                    const StrayEventMessage *message)
 {
   if (message->shadowed || message->silent)
     return FALSE;
@@ -262,6 +366,24 @@ message_counts_as_unread (StraySession            *self,
     return FALSE;
   if (message->user != NULL && message->user->id != NULL &&
       g_hash_table_contains (self->muted_users, message->user->id))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+stray_session_message_mentions_user (StraySession            *self,
+                                     const StrayEventMessage *message)
+{
+  return self->user_id != NULL && message->mentioned_user_ids != NULL &&
+         g_strv_contains (message->mentioned_user_ids, self->user_id);
+}
+
+static gboolean
+message_counts_as_unread (StraySession            *self,
+                          StrayChannel            *channel,
+                          const StrayEventMessage *message)
+{
+  if (!stray_session_message_is_candidate (self, message))
     return FALSE;
   if (!stray_channel_get_read_events (channel))
     return FALSE;
@@ -306,12 +428,13 @@ apply_message_new (StraySession     *self,
 
   if (message_counts_as_unread (self, channel, message))
     {
-      gboolean mentioned = self->user_id != NULL && message->mentioned_user_ids != NULL &&
-                           g_strv_contains (message->mentioned_user_ids, self->user_id);
+      gboolean attention = stray_session_message_mentions_user (self, message) ||
+                           stray_channel_is_direct (channel);
 
-      stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
-      if (mentioned || stray_channel_is_direct (channel))
-        stray_channel_set_attention (channel, TRUE);
+      /* The message's moment is the one a resync answer's last_message_at compares with. */
+      take_fact (self, event->cid,
+                 message->created_at_us != 0 ? message->created_at_us : event->created_at_us,
+                 TRUE, 0, attention);
     }
 }
 
@@ -438,12 +561,19 @@ set_channel_muted (StraySession *self,
 }
 
 static void
-zero_all_channels (StraySession *self)
+remove_channel (StraySession *self,
+                const char   *cid)
 {
-  guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
-
-  for (guint i = 0; i < n_channels; i++)
-    stray_channel_set_unread_count (stray_channel_list_peek (self->channels, i), 0);
+  if (cid == NULL)
+    return;
+  stray_channel_list_remove (self->channels, cid);
+  stray_session_forget_unknown (self, cid);
+  /* An answer older than the removal must not bring the channel back. */
+  if (self->synced != NULL)
+    {
+      g_hash_table_remove (self->synced, cid);
+      g_hash_table_add (self->removed, g_strdup (cid));
+    }
 }
 
 /**
@@ -463,6 +593,8 @@ stray_session_apply (StraySession     *self,
   g_return_if_fail (STRAY_IS_SESSION (self));
   g_return_if_fail (event != NULL);
 
+  /* One notification a property, once the event is applied whole. */
+  g_object_freeze_notify (G_OBJECT (self));
   switch (event->type)
     {
     case STRAY_EVENT_MESSAGE_NEW:
@@ -477,21 +609,22 @@ stray_session_apply (StraySession     *self,
       break;
 
     case STRAY_EVENT_MESSAGE_READ:
-      if (is_own_user (self, event->user) && (channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, 0);
+      if (is_own_user (self, event->user) && stray_session_is_valid_cid (event->cid))
+        take_fact (self, event->cid, event->created_at_us, FALSE, 0, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_MARK_READ:
       if (event->unread_channels == 0)
-        zero_all_channels (self);
-      else if ((channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, 0);
+        take_fact (self, NULL, event->created_at_us, FALSE, 0, FALSE);
+      else if (stray_session_is_valid_cid (event->cid))
+        take_fact (self, event->cid, event->created_at_us, FALSE, 0, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_MARK_UNREAD:
       if (may_be_own_user (self, event->user) && event->unread_messages != STRAY_COUNT_UNSET &&
-          (channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, (guint) event->unread_messages);
+          stray_session_is_valid_cid (event->cid))
+        take_fact (self, event->cid, event->created_at_us, FALSE,
+                   (guint) event->unread_messages, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
@@ -507,8 +640,7 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_REMOVED_FROM_CHANNEL:
-      if (event->cid != NULL)
-        stray_channel_list_remove (self->channels, event->cid);
+      remove_channel (self, event->cid);
       break;
 
     case STRAY_EVENT_CHANNEL_UPDATED:
@@ -521,7 +653,7 @@ stray_session_apply (StraySession     *self,
         {
           stray_channel_set_hidden (channel, TRUE);
           if (event->clear_history)
-            clear_channel (channel);
+            clear_channel (self, channel, event);
         }
       break;
 
@@ -533,7 +665,7 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_CHANNEL_TRUNCATED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_TRUNCATED:
       if ((channel = lookup_channel (self, event)) != NULL)
-        clear_channel (channel);
+        clear_channel (self, channel, event);
       break;
 
     case STRAY_EVENT_CHANNEL_FROZEN:
@@ -608,22 +740,104 @@ stray_session_apply (StraySession     *self,
       break;
     }
 
-  /* The server's totals win over anything counted here. */
   if (event->me != NULL)
     apply_me (self, event->me);
   stray_session_set_totals (self, event->total_unread_count, event->unread_channels,
                             event->unread_threads);
+
+  /* A live event about a channel shows the user is in it now: a resync that did not list it
+   * (its page was asked before the channel came, or moved) does not drop it. */
+  if (self->synced != NULL && event->cid != NULL &&
+      stray_channel_list_lookup (self->channels, event->cid) != NULL)
+    g_hash_table_add (self->synced, g_strdup (event->cid));
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* The server's totals; taken for the channels' until the first resync completed (see the top). */
 void
 stray_session_set_totals (StraySession *self,
                           gint32        total_unread_count,
                           gint32        unread_channels,
                           gint32        unread_threads)
 {
-  set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
-  set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
+  if (!self->totals_from_channels)
+    {
+      set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
+      set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
+    }
   set_count (self, &self->unread_threads, unread_threads, PROP_UNREAD_THREADS);
+}
+
+/* The totals as the channels add up, with the channels known to be unread but not listed. */
+void
+stray_session_update_totals (StraySession *self)
+{
+  GHashTableIter iter;
+  gpointer unread;
+  guint total, unread_channels;
+
+  if (!self->totals_from_channels)
+    return;
+  total = stray_channel_list_get_unread_total (self->channels);
+  unread_channels = stray_channel_list_get_unread_channels (self->channels);
+  g_hash_table_iter_init (&iter, self->unknown);
+  while (g_hash_table_iter_next (&iter, NULL, &unread))
+    {
+      total += GPOINTER_TO_UINT (unread);
+      unread_channels++;
+    }
+  set_count (self, &self->total_unread_count, (gint32) MIN (total, G_MAXINT32),
+             PROP_TOTAL_UNREAD_COUNT);
+  set_count (self, &self->unread_channels, (gint32) MIN (unread_channels, G_MAXINT32),
+             PROP_UNREAD_CHANNELS);
+}
+
+/* @cid is in the model now, or gone: no longer one to fetch. */
+void
+stray_session_forget_unknown (StraySession *self,
+                              const char   *cid)
+{
+  if (g_hash_table_size (self->unknown) == 0 || !g_hash_table_remove (self->unknown, cid))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNKNOWN_CHANNELS]);
+  stray_session_update_totals (self);
+}
+
+/* For stray-session-sync.c, which records the unknown channels. */
+void
+stray_session_notify_unknown (StraySession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNKNOWN_CHANNELS]);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * stray_session_dup_unknown_cids:
+ *
+ * Returns: (transfer full): the channels the server counts unread messages in (GET /unread)
+ *   that the model does not know yet, for the connection to fetch; sorted
+ */
+char **
+stray_session_dup_unknown_cids (StraySession *self)
+{
+  g_autoptr(GPtrArray) cids = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer cid;
+
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->unknown);
+  while (g_hash_table_iter_next (&iter, &cid, NULL))
+    g_ptr_array_add (cids, g_strdup (cid));
+  g_ptr_array_sort (cids, compare_strings);
+  g_ptr_array_add (cids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&cids), FALSE);
 }
 
 /**

@@ -54,5 +54,6 @@ void                  stray_session_sync_channel           (StraySession        
 void                  stray_session_end_sync               (StraySession         *self,
                                                             const StrayRestUnread *unread);
 void                  stray_session_clear                  (StraySession         *self);
+char                **stray_session_dup_unknown_cids       (StraySession         *self);
 
 G_END_DECLS
