@@ -58,9 +58,11 @@ gboolean stray_session_message_is_candidate (StraySession            *self,
                                              const StrayEventMessage *message);
 gboolean stray_session_message_mentions_user (StraySession            *self,
                                               const StrayEventMessage *message);
-void     stray_session_apply_fact (StraySession         *self,
-                                   StrayChannel         *channel,
-                                   const StrayCountFact *fact);
-void     stray_count_fact_free (gpointer fact);
+void     stray_session_take_fact (StraySession *self,
+                                  const char   *cid,
+                                  gint64        at,
+                                  gboolean      increment,
+                                  guint         unread,
+                                  gboolean      attention);
 
 G_END_DECLS

@@ -18,7 +18,7 @@
  * While a resync runs, the count changes live events make are kept (StrayCountFact); an
  * answer sets the channel's count as of its moment, then the kept changes newer than that
  * moment are applied again on top. After an answer, a late event no newer than its moment
- * changes nothing (stray_session_apply_fact()).
+ * changes nothing (apply_fact()).
  * GET /unread names channels with unread messages but gives no moment a count could be
  * compared with: it only tells which channels the model does not know yet (unknown-channels).
  *
@@ -34,6 +34,78 @@
 /* The most members named in a title; a larger group reads "A, B, C and 4 more". */
 #define MEMBERS_TITLE_MAX 3
 
+static void
+count_fact_free (gpointer data)
+{
+  StrayCountFact *fact = data;
+
+  g_free (fact->cid);
+  g_free (fact);
+}
+
+/* Changes @channel's unread count as @fact says, unless the resync answer the count was last
+ * taken from is as new as the fact: then the answer has it already. */
+static void
+apply_fact (StrayChannel         *channel,
+            const StrayCountFact *fact)
+{
+  if (fact->at != 0 && fact->at <= stray_channel_get_synced_at (channel))
+    return;
+  if (fact->increment)
+    {
+      stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
+      if (fact->attention)
+        stray_channel_set_attention (channel, TRUE);
+    }
+  else
+    stray_channel_set_unread_count (channel, fact->unread);
+}
+
+/**
+ * stray_session_take_fact:
+ *
+ * Applies a count change an event makes (to @cid's channel, or to every channel when @cid is
+ * NULL), and keeps it while a resync runs, for the answers older than it: even when the model
+ * does not know the channel yet, since an answer may bring it.
+ */
+void
+stray_session_take_fact (StraySession *self,
+                         const char   *cid,
+                         gint64        at,
+                         gboolean      increment,
+                         guint         unread,
+                         gboolean      attention)
+{
+  StrayCountFact fact = {
+    .cid = (char *) cid,
+    .at = at,
+    .increment = increment,
+    .unread = unread,
+    .attention = attention,
+  };
+  StrayChannel *channel;
+
+  if (cid != NULL)
+    {
+      if ((channel = stray_channel_list_lookup (self->channels, cid)) != NULL)
+        apply_fact (channel, &fact);
+    }
+  else
+    {
+      guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+
+      for (guint i = 0; i < n_channels; i++)
+        apply_fact (stray_channel_list_peek (self->channels, i), &fact);
+    }
+  if (self->facts != NULL)
+    {
+      StrayCountFact *kept = g_memdup2 (&fact, sizeof fact);
+
+      kept->cid = g_strdup (fact.cid);
+      g_ptr_array_add (self->facts, kept);
+    }
+}
+
 void
 stray_session_begin_sync (StraySession *self)
 {
@@ -43,7 +115,7 @@ stray_session_begin_sync (StraySession *self)
   g_clear_pointer (&self->facts, g_ptr_array_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->facts = g_ptr_array_new_with_free_func (stray_count_fact_free);
+  self->facts = g_ptr_array_new_with_free_func (count_fact_free);
   self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -198,7 +270,7 @@ take_state_counts (StraySession                *self,
       const StrayCountFact *fact = g_ptr_array_index (self->facts, i);
 
       if (fact->cid == NULL || g_str_equal (fact->cid, cid))
-        stray_session_apply_fact (self, channel, fact);
+        apply_fact (channel, fact);
     }
 }
 
@@ -361,4 +433,34 @@ stray_session_clear (StraySession *self)
   /* Signed in again, the handshake's totals are the first there are. */
   self->totals_from_channels = FALSE;
   stray_session_set_connection_state (self, STRAY_CONNECTION_NOT_CONFIGURED);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * stray_session_dup_unknown_cids:
+ *
+ * Returns: (transfer full): the channels the server counts unread messages in (GET /unread)
+ *   that the model does not know yet, for the connection to fetch; sorted
+ */
+char **
+stray_session_dup_unknown_cids (StraySession *self)
+{
+  g_autoptr(GPtrArray) cids = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer cid;
+
+  g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->unknown);
+  while (g_hash_table_iter_next (&iter, &cid, NULL))
+    g_ptr_array_add (cids, g_strdup (cid));
+  g_ptr_array_sort (cids, compare_strings);
+  g_ptr_array_add (cids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&cids), FALSE);
 }
