@@ -522,8 +522,6 @@ stray_session_apply (StraySession     *self,
   g_return_if_fail (STRAY_IS_SESSION (self));
   g_return_if_fail (event != NULL);
 
-  /* One notification a property, once the event is applied whole. */
-  g_object_freeze_notify (G_OBJECT (self));
   switch (event->type)
     {
     case STRAY_EVENT_MESSAGE_NEW:
@@ -679,7 +677,6 @@ stray_session_apply (StraySession     *self,
   if (self->synced != NULL && event->cid != NULL &&
       stray_channel_list_lookup (self->channels, event->cid) != NULL)
     g_hash_table_add (self->synced, g_strdup (event->cid));
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* The server's totals; taken for the channels' until the first resync completed (see the top). */
