@@ -281,53 +281,56 @@ post_message (Sim        *sim,
                           message.mentions_me ? "@" : "");
 }
 
+/* A channel event of the server's moment @at_us (with the counts after it), from the user
+ * when @from_me. */
+static void
+send_channel_event (Sim        *sim,
+                    const char *type,
+                    SimChannel *channel,
+                    gint64      at_us,
+                    gboolean    from_me)
+{
+  g_autofree char *at = format_time (at_us);
+  g_autofree char *frame = g_strdup_printf ("\"type\":\"%s\",\"cid\":\"%s\",\"created_at\":\"%s\"%s",
+                                            type, channel->cid, at,
+                                            from_me ? ",\"user\":{\"id\":\"" ME "\"}" : "");
+
+  send_event (sim, frame);
+  sim_log (sim, " %s %s", type, channel->cid);
+}
+
 /* The user reads the channel on another device. */
 static void
 read_channel (Sim        *sim,
               SimChannel *channel)
 {
-  g_autofree char *frame = NULL;
-  g_autofree char *at = NULL;
-
   channel->last_read = tick (sim);
   channel->unread = 0;
   channel->attention = FALSE;
-  at = format_time (channel->last_read);
-  frame = g_strdup_printf ("\"type\":\"message.read\",\"cid\":\"%s\",\"created_at\":\"%s\","
-                           "\"user\":{\"id\":\"" ME "\"}", channel->cid, at);
-  send_event (sim, frame);
-  sim_log (sim, " read %s", channel->cid);
+  send_channel_event (sim, "message.read", channel, channel->last_read, TRUE);
 }
 
 static void
 delete_channel (Sim        *sim,
                 SimChannel *channel)
 {
-  g_autofree char *frame = NULL;
-  g_autofree char *at = format_time (tick (sim));
+  gint64 at = tick (sim);
 
   channel->alive = FALSE;
   channel->unread = 0;
   channel->attention = FALSE;
-  frame = g_strdup_printf ("\"type\":\"channel.deleted\",\"cid\":\"%s\",\"created_at\":\"%s\"",
-                           channel->cid, at);
-  send_event (sim, frame);
-  sim_log (sim, " delete %s", channel->cid);
+  send_channel_event (sim, "channel.deleted", channel, at, FALSE);
 }
 
 static void
 toggle_mute (Sim        *sim,
              SimChannel *channel)
 {
-  g_autofree char *frame = NULL;
-  g_autofree char *at = format_time (tick (sim));
+  gint64 at = tick (sim);
 
   channel->muted = !channel->muted;
-  frame = g_strdup_printf ("\"type\":\"%s\",\"cid\":\"%s\",\"created_at\":\"%s\","
-                           "\"user\":{\"id\":\"" ME "\"}",
-                           channel->muted ? "channel.muted" : "channel.unmuted", channel->cid, at);
-  send_event (sim, frame);
-  sim_log (sim, " %s %s", channel->muted ? "mute" : "unmute", channel->cid);
+  send_channel_event (sim, channel->muted ? "channel.muted" : "channel.unmuted", channel, at,
+                      TRUE);
 }
 
 static void
