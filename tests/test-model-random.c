@@ -34,12 +34,12 @@
 
 /* Regression cases: schedules that failed on the model before issue 14 (each schedule depends
  * on this simulation: a change to it makes new schedules of the same seeds, and the cases are
- * to be found again). An answer overwriting newer events (15078020, 1273123074), events counted
- * twice on top of an answer that had them (2055404297), a channel that came during a resync
- * dropped at its end (15078032), a channel deleted during a resync brought back by an older
- * answer (2055404309), a mention missed in a gap (1159062031). */
+ * to be found again). An answer overwriting newer events (1139983655), events counted twice
+ * on top of an answer that had them (1139983652, 1139983657), a channel that came during a
+ * resync dropped at its end (3658551581), a channel deleted during a resync brought back by an
+ * older answer (3484634041), a mention missed in a gap (1139983641). */
 static const guint32 regression_seeds[] = {
-  15078020, 1273123074, 2055404297, 15078032, 2055404309, 1159062031,
+  1139983655, 1139983652, 1139983657, 3658551581, 3484634041, 1139983641,
 };
 
 typedef struct {
@@ -86,6 +86,10 @@ typedef struct {
   gboolean unread_step;    /* pages done, GET /unread next */
   RequestState request;
   char *answer;            /* the computed answer, JSON */
+  /* The channels GET /unread named that the model did not know, fetched after the resync. */
+  char **fetch_cids;
+  RequestState fetch;
+  char *fetch_answer;
   gboolean answer_fails;
   GString *log;            /* what happened, for a failing seed */
 } Sim;
@@ -195,6 +199,10 @@ message_json (GString    *out,
 
 /* ---- what happens on the server ---- */
 
+static void post_message (Sim        *sim,
+                          SimChannel *channel,
+                          int         user);
+
 static void
 create_channel (Sim *sim)
 {
@@ -215,6 +223,9 @@ create_channel (Sim *sim)
   channel_json (frame, channel);
   send_event (sim, frame->str);
   sim_log (sim, " create %s/%u", channel->cid, channel->member_count);
+  /* Often a channel is made to say something at once. */
+  if (g_rand_boolean (sim->rand))
+    post_message (sim, channel, g_rand_int_range (sim->rand, 1, OTHER_USERS + 1));
 }
 
 static SimChannel *
@@ -368,6 +379,35 @@ server_step (Sim *sim)
 
 /* ---- the resync's answers, computed when the server handles the request ---- */
 
+/* How many fetches of unknown channels the schedules made, to tell that they are exercised. */
+static guint n_fetches;
+
+/* One channel's state as queryChannels answers it. */
+static void
+channel_state_json (GString    *out,
+                    SimChannel *channel)
+{
+  g_autofree char *last_read = format_time (channel->last_read);
+  guint first;
+
+  g_string_append (out, "{\"channel\":");
+  channel_json (out, channel);
+  g_string_append (out, ",\"members\":[{\"user_id\":\"" ME "\",\"user\":{\"id\":\"" ME "\"}}]");
+  g_string_append (out, ",\"messages\":[");
+  /* The newest messages: those after the user's last read and the one before them (the
+   * model reads no further back; a real answer lists up to message_limit). */
+  first = channel->messages->len - MIN (channel->messages->len,
+                                        messages_since_read (channel) + 1);
+  for (guint m = first; m < channel->messages->len; m++)
+    {
+      if (m > first)
+        g_string_append_c (out, ',');
+      message_json (out, &g_array_index (channel->messages, SimMessage, m));
+    }
+  g_string_append_printf (out, "],\"read\":[{\"user\":{\"id\":\"" ME "\"},\"last_read\":\"%s\","
+                          "\"unread_messages\":%u}]}", last_read, channel->unread);
+}
+
 static char *
 channels_page_answer (Sim *sim)
 {
@@ -377,29 +417,12 @@ channels_page_answer (Sim *sim)
   for (guint i = sim->page_after; i < sim->n_channels && listed < PAGE_SIZE; i++)
     {
       SimChannel *channel = &sim->channels[i];
-      g_autofree char *last_read = format_time (channel->last_read);
-      guint first;
 
       if (!channel->alive)
         continue;
       if (listed++ > 0)
         g_string_append_c (out, ',');
-      g_string_append (out, "{\"channel\":");
-      channel_json (out, channel);
-      g_string_append (out, ",\"members\":[{\"user_id\":\"" ME "\",\"user\":{\"id\":\"" ME "\"}}]");
-      g_string_append (out, ",\"messages\":[");
-      /* The newest messages: those after the user's last read and the one before them (the
-       * model reads no further back; a real answer lists up to message_limit). */
-      first = channel->messages->len - MIN (channel->messages->len,
-                                            messages_since_read (channel) + 1);
-      for (guint m = first; m < channel->messages->len; m++)
-        {
-          if (m > first)
-            g_string_append_c (out, ',');
-          message_json (out, &g_array_index (channel->messages, SimMessage, m));
-        }
-      g_string_append_printf (out, "],\"read\":[{\"user\":{\"id\":\"" ME "\"},\"last_read\":\"%s\","
-                              "\"unread_messages\":%u}]}", last_read, channel->unread);
+      channel_state_json (out, channel);
       sim->page_after = i + 1;
     }
   g_string_append (out, "]}");
@@ -448,11 +471,78 @@ deliver_frame (Sim *sim)
 }
 
 static void
+cancel_fetch (Sim *sim)
+{
+  if (sim->fetch == REQUEST_NONE)
+    return;
+  sim->fetch = REQUEST_NONE;
+  g_clear_pointer (&sim->fetch_cids, g_strfreev);
+  g_clear_pointer (&sim->fetch_answer, g_free);
+  stray_session_end_fetch (sim->session);
+}
+
+static void
 cancel_resync (Sim *sim)
 {
   sim->sync_running = FALSE;
   sim->request = REQUEST_NONE;
   g_clear_pointer (&sim->answer, g_free);
+}
+
+/* After a resync, the connection asks for the channels the model does not know. */
+static void
+start_fetch (Sim *sim)
+{
+  g_auto(GStrv) unknown = stray_session_dup_unknown_cids (sim->session);
+
+  if (unknown[0] == NULL || sim->fetch != REQUEST_NONE)
+    return;
+  stray_session_begin_fetch (sim->session);
+  sim->fetch_cids = g_steal_pointer (&unknown);
+  sim->fetch = REQUEST_SENT;
+  sim_log (sim, "%s", " fetch-sent");
+}
+
+/* The fetched channels as queryChannels with a cid filter answers: those the user is in. */
+static void
+compute_fetch (Sim *sim)
+{
+  GString *out = g_string_new ("{\"channels\":[");
+  guint listed = 0;
+
+  for (guint i = 0; i < sim->n_channels; i++)
+    {
+      SimChannel *channel = &sim->channels[i];
+
+      if (!channel->alive || !g_strv_contains ((const char * const *) sim->fetch_cids,
+                                               channel->cid))
+        continue;
+      if (listed++ > 0)
+        g_string_append_c (out, ',');
+      channel_state_json (out, channel);
+    }
+  g_string_append (out, "]}");
+  sim->fetch_answer = g_string_free (out, FALSE);
+  sim->fetch = REQUEST_ANSWERED;
+  sim_log (sim, "%s", " fetch-computed");
+}
+
+static void
+deliver_fetch (Sim *sim)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = stray_rest_parse (sim->fetch_answer, strlen (sim->fetch_answer),
+                                               &error);
+  g_autoptr(StrayRestChannelsPage) page = NULL;
+
+  g_assert_no_error (error);
+  page = stray_rest_channels_page_decode (root, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->n_channels; i++)
+    stray_session_sync_channel (sim->session, &page->channels[i]);
+  sim_log (sim, "%s", " fetch-delivered");
+  n_fetches++;
+  cancel_fetch (sim);
 }
 
 static void
@@ -461,6 +551,7 @@ drop_socket (Sim *sim)
   sim->connected = FALSE;
   g_queue_clear_full (&sim->socket, g_free);
   cancel_resync (sim);
+  cancel_fetch (sim);
   sim_log (sim, "%s", " drop");
 }
 
@@ -540,6 +631,7 @@ deliver_answer (Sim *sim)
       stray_session_end_sync (sim->session, unread);
       cancel_resync (sim);
       sim->sync_done = TRUE;
+      start_fetch (sim);
       sim_log (sim, "%s", " unread-delivered");
       return;
     }
@@ -560,7 +652,14 @@ deliver_answer (Sim *sim)
 static void
 client_step (Sim *sim)
 {
-  if (sim->request == REQUEST_SENT)
+  if (sim->fetch != REQUEST_NONE && (sim->request == REQUEST_NONE || g_rand_boolean (sim->rand)))
+    {
+      if (sim->fetch == REQUEST_SENT)
+        compute_fetch (sim);
+      else
+        deliver_fetch (sim);
+    }
+  else if (sim->request == REQUEST_SENT)
     compute_answer (sim);
   else if (sim->request == REQUEST_ANSWERED)
     deliver_answer (sim);
@@ -571,6 +670,7 @@ check_truth (Sim     *sim,
              GString *mismatch)
 {
   StrayChannelList *list = stray_session_get_channels (sim->session);
+  g_auto(GStrv) unknown = stray_session_dup_unknown_cids (sim->session);
   guint total, unread_channels, alive = 0;
 
   user_totals (sim, &total, &unread_channels);
@@ -598,6 +698,8 @@ check_truth (Sim     *sim,
         g_string_append_printf (mismatch, " %s: attention %d, truth %d;", channel->cid,
                                 stray_channel_get_attention (model), channel->attention);
     }
+  if (g_strv_length (unknown) > 0)
+    g_string_append_printf (mismatch, " %s still unknown;", unknown[0]);
   if (g_list_model_get_n_items (G_LIST_MODEL (list)) != alive)
     g_string_append_printf (mismatch, " %u channels, truth %u;",
                             g_list_model_get_n_items (G_LIST_MODEL (list)), alive);
@@ -654,9 +756,10 @@ run_schedule (guint32  seed,
   /* Quiescence: the server is quiet; what is in flight arrives, in any order. */
   if (!sim.connected)
     reconnect (&sim);
-  while (!g_queue_is_empty (&sim.socket) || sim.sync_running)
+  while (!g_queue_is_empty (&sim.socket) || sim.sync_running || sim.fetch != REQUEST_NONE)
     {
-      if (!g_queue_is_empty (&sim.socket) && (!sim.sync_running || g_rand_boolean (sim.rand)))
+      if (!g_queue_is_empty (&sim.socket) &&
+          ((!sim.sync_running && sim.fetch == REQUEST_NONE) || g_rand_boolean (sim.rand)))
         deliver_frame (&sim);
       else
         client_step (&sim);
@@ -666,7 +769,7 @@ run_schedule (guint32  seed,
     {
       sim.no_failures = TRUE;
       reconnect (&sim);
-      while (sim.sync_running)
+      while (sim.sync_running || sim.fetch != REQUEST_NONE)
         client_step (&sim);
     }
 
@@ -675,6 +778,7 @@ run_schedule (guint32  seed,
 
   g_queue_clear_full (&sim.socket, g_free);
   g_free (sim.answer);
+  cancel_fetch (&sim);
   for (guint i = 0; i < sim.n_channels; i++)
     g_array_unref (sim.channels[i].messages);
   g_assert_finalize_object (sim.session);
@@ -728,6 +832,8 @@ test_random_schedules (void)
           failures++;
         }
     }
+  g_test_message ("%u schedules from seed %" G_GUINT32_FORMAT "; %u fetches of unknown channels",
+                  N_SCHEDULES, first, n_fetches);
 }
 
 static void

@@ -801,6 +801,23 @@ test_resync_totals (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (fixture->session, count_notify, &unknown_notifies);
 }
 
+/* A channel fetched alone (one GET /unread named) is reconciled with the events as a resync's
+ * answers are, and the fetch drops no other channel. */
+static void
+test_fetch_unknown (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  stray_session_begin_fetch (fixture->session);
+  apply_message (fixture, "messaging:elsewhere", "m3", "han", "2026-01-01T10:05:00Z", NULL);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:elsewhere\","
+                         "\"last_message_at\":\"2026-01-01T10:01:00Z\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":5}]}");
+  stray_session_end_fetch (fixture->session);
+  g_assert_cmpuint (unread (fixture, "messaging:elsewhere"), ==, 6);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 1);
+}
+
 /* Attention after a gap is what it would have been live: an unread mention in the state. */
 static void
 test_resync_attention (Fixture       *fixture,
@@ -910,6 +927,7 @@ main (int   argc,
   ADD ("resync/membership", test_resync_membership);
   ADD ("resync/totals", test_resync_totals);
   ADD ("resync/attention", test_resync_attention);
+  ADD ("resync/fetch-unknown", test_fetch_unknown);
 
 #undef ADD
 

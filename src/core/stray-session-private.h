@@ -36,8 +36,10 @@ struct _StraySession
   StrayConnectionState connection_state;
   /* While a resync runs (NULL outside one): */
   GHashTable *synced;         /* cids answered or named by live events since begin_sync */
-  GPtrArray *facts;           /* of StrayCountFact, the live count changes, in order */
+  GPtrArray *facts;           /* of StrayCountFact, the live count changes, in order; kept
+                               * while a resync or a fetch runs */
   GHashTable *removed;        /* cids that live events removed */
+  guint fetches;              /* stray_session_begin_fetch() not yet ended */
   /* Channels GET /unread counts that the model does not know: cid → unread count. */
   GHashTable *unknown;
   /* Once a resync completed, the totals are the channels' sum (and the unknown channels'). */

@@ -112,11 +112,50 @@ stray_session_begin_sync (StraySession *self)
   g_return_if_fail (STRAY_IS_SESSION (self));
 
   g_clear_pointer (&self->synced, g_hash_table_unref);
-  g_clear_pointer (&self->facts, g_ptr_array_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->facts = g_ptr_array_new_with_free_func (count_fact_free);
   self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* A fetch on its way still needs the changes kept since it was asked. */
+  if (self->fetches == 0)
+    g_clear_pointer (&self->facts, g_ptr_array_unref);
+  if (self->facts == NULL)
+    self->facts = g_ptr_array_new_with_free_func (count_fact_free);
+}
+
+/* The kept count changes go once no answer is on its way. */
+static void
+release_facts (StraySession *self)
+{
+  if (self->synced == NULL && self->fetches == 0)
+    g_clear_pointer (&self->facts, g_ptr_array_unref);
+}
+
+/**
+ * stray_session_begin_fetch:
+ *
+ * Before asking for single channels outside a resync (those stray_session_dup_unknown_cids()
+ * names): until the matching stray_session_end_fetch(), the count changes events make are
+ * kept, so that the answers, given to stray_session_sync_channel(), are reconciled with the
+ * events as a resync's are. Unlike a resync, it drops no channel.
+ */
+void
+stray_session_begin_fetch (StraySession *self)
+{
+  g_return_if_fail (STRAY_IS_SESSION (self));
+
+  self->fetches++;
+  if (self->facts == NULL)
+    self->facts = g_ptr_array_new_with_free_func (count_fact_free);
+}
+
+void
+stray_session_end_fetch (StraySession *self)
+{
+  g_return_if_fail (STRAY_IS_SESSION (self));
+  g_return_if_fail (self->fetches > 0);
+
+  self->fetches--;
+  release_facts (self);
 }
 
 /* The newest message of a channel state, as a preview. */
@@ -407,8 +446,8 @@ stray_session_end_sync (StraySession          *self,
   if (unread != NULL)
     record_unknown (self, unread);
   g_clear_pointer (&self->synced, g_hash_table_unref);
-  g_clear_pointer (&self->facts, g_ptr_array_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
+  release_facts (self);
 
   self->totals_from_channels = TRUE;
   stray_session_update_totals (self);

@@ -55,5 +55,7 @@ void                  stray_session_end_sync               (StraySession        
                                                             const StrayRestUnread *unread);
 void                  stray_session_clear                  (StraySession         *self);
 char                **stray_session_dup_unknown_cids       (StraySession         *self);
+void                  stray_session_begin_fetch            (StraySession         *self);
+void                  stray_session_end_fetch              (StraySession         *self);
 
 G_END_DECLS
