@@ -192,7 +192,8 @@ message_json (GString    *out,
   g_autofree char *created_at = format_time (message->created_at);
 
   g_string_append_printf (out, "{\"id\":\"%s\",\"text\":\"text\",\"type\":\"regular\","
-                          "\"created_at\":\"%s\",\"user\":{\"id\":\"%s\"},\"mentioned_users\":[%s]}",
+                          "\"created_at\":\"%s\",\"user\":{\"id\":\"%s\"},"
+                          "\"mentioned_users\":[%s]}",
                           message->id, created_at, user_id (message->user),
                           message->mentions_me ? "{\"id\":\"" ME "\"}" : "");
 }
@@ -302,8 +303,8 @@ send_channel_event (Sim        *sim,
                     gboolean    from_me)
 {
   g_autofree char *at = format_time (at_us);
-  g_autofree char *frame = g_strdup_printf ("\"type\":\"%s\",\"cid\":\"%s\",\"created_at\":\"%s\"%s",
-                                            type, channel->cid, at,
+  g_autofree char *frame = g_strdup_printf ("\"type\":\"%s\",\"cid\":\"%s\","
+                                            "\"created_at\":\"%s\"%s", type, channel->cid, at,
                                             from_me ? ",\"user\":{\"id\":\"" ME "\"}" : "");
 
   send_event (sim, frame);

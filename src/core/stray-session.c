@@ -278,7 +278,8 @@ clear_channel (StraySession     *self,
                StrayChannel     *channel,
                const StrayEvent *event)
 {
-  stray_session_take_fact (self, stray_channel_get_cid (channel), event->created_at_us, FALSE, 0, FALSE);
+  stray_session_take_fact (self, stray_channel_get_cid (channel), event->created_at_us, FALSE, 0,
+                           FALSE);
   stray_channel_set_last_message (channel, NULL);
 }
 
@@ -362,8 +363,9 @@ apply_message_new (StraySession     *self,
 
       /* The message's moment is the one a resync answer's last_message_at compares with. */
       stray_session_take_fact (self, event->cid,
-                 message->created_at_us != 0 ? message->created_at_us : event->created_at_us,
-                 TRUE, 0, attention);
+                               message->created_at_us != 0 ? message->created_at_us
+                                                           : event->created_at_us,
+                               TRUE, 0, attention);
     }
 }
 
@@ -551,7 +553,7 @@ stray_session_apply (StraySession     *self,
       if (may_be_own_user (self, event->user) && event->unread_messages != STRAY_COUNT_UNSET &&
           stray_session_is_valid_cid (event->cid))
         stray_session_take_fact (self, event->cid, event->created_at_us, FALSE,
-                   (guint) event->unread_messages, FALSE);
+                                 (guint) event->unread_messages, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
@@ -735,7 +737,6 @@ stray_session_notify_unknown (StraySession *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNKNOWN_CHANNELS]);
 }
-
 
 /**
  * stray_session_get_channels:
