@@ -19,6 +19,9 @@
  * answer sets the channel's count as of its moment, then the kept changes newer than that
  * moment are applied again on top. After an answer, a late event no newer than its moment
  * changes nothing (apply_fact()).
+ * One gap: notification.mark_unread moves `last_read` back, so a state after it can read as
+ * older than one taken before it and is not taken; the live event sets the count, and where
+ * it was missed the state of the next resync does (its moment is the same or newer).
  * GET /unread names channels with unread messages but gives no moment a count could be
  * compared with: it only tells which channels the model does not know yet (unknown-channels).
  *
