@@ -801,6 +801,30 @@ test_resync_totals (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (fixture->session, count_notify, &unknown_notifies);
 }
 
+/* A mark-unread missed in a gap moves last_read back: the next resync's state reads as older
+ * than the last one's, and is still taken. */
+static void
+test_resync_mark_unread_missed (Fixture       *fixture,
+                                G_GNUC_UNUSED gconstpointer user_data)
+{
+  const char *state = "{\"channel\":{\"cid\":\"" GENERAL "\","
+                      "\"last_message_at\":\"2026-01-01T09:00:00Z\"},"
+                      "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":%d,"
+                      "\"last_read\":\"%s\"}]}";
+  g_autofree char *read = g_strdup_printf (state, 0, "2026-01-01T10:00:00Z");
+  g_autofree char *marked_unread = g_strdup_printf (state, 2, "2026-01-01T08:00:00Z");
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, read);
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 0);
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, marked_unread);
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 2);
+}
+
 /* A channel fetched alone (one GET /unread named) is reconciled with the events as a resync's
  * answers are, and the fetch drops no other channel. */
 static void
@@ -928,6 +952,7 @@ main (int   argc,
   ADD ("resync/totals", test_resync_totals);
   ADD ("resync/attention", test_resync_attention);
   ADD ("resync/fetch-unknown", test_fetch_unknown);
+  ADD ("resync/mark-unread-missed", test_resync_mark_unread_missed);
 
 #undef ADD
 

@@ -19,9 +19,11 @@
  * answer sets the channel's count as of its moment, then the kept changes newer than that
  * moment are applied again on top. After an answer, a late event no newer than its moment
  * changes nothing (apply_fact()).
- * One gap: notification.mark_unread moves `last_read` back, so a state after it can read as
- * older than one taken before it and is not taken; the live event sets the count, and where
- * it was missed the state of the next resync does (its moment is the same or newer).
+ * A resync starts afresh (every channel's answer moment back to 0): its answers are all newer
+ * than the last resync's, and than anything the old socket said. That matters for
+ * notification.mark_unread, which moves `last_read` back: a state after it can read as older
+ * than one taken before it, and within a resync it is not taken (the live event sets the
+ * count); where the event was missed, the next resync takes it.
  * GET /unread names channels with unread messages but gives no moment a count could be
  * compared with: it only tells which channels the model does not know yet (unknown-channels).
  *
@@ -112,8 +114,13 @@ stray_session_take_fact (StraySession *self,
 void
 stray_session_begin_sync (StraySession *self)
 {
+  guint n_channels;
+
   g_return_if_fail (STRAY_IS_SESSION (self));
 
+  n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
+  for (guint i = 0; i < n_channels; i++)
+    stray_channel_set_synced_at (stray_channel_list_peek (self->channels, i), 0);
   g_clear_pointer (&self->synced, g_hash_table_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
