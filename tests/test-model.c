@@ -699,6 +699,173 @@ sync_channel (Fixture    *fixture,
   stray_session_sync_channel (fixture->session, &page->channels[0]);
 }
 
+/* A resync answer computed before live events arrives after them: it stands for its moment
+ * (general's newest message, 10:00), the events newer than that are applied on top, and an
+ * event it already counted that arrives late changes nothing. */
+static void
+test_resync_late_answer (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_session_begin_sync (fixture->session);
+  apply_message (fixture, GENERAL, "m3", "han", "2026-01-01T10:05:00Z", NULL);
+  apply (fixture, "{\"type\":\"message.read\",\"cid\":\"" RANDOM "\",\"user\":{\"id\":\"luke\"},"
+                  "\"created_at\":\"2026-01-01T10:06:00Z\"}");
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 1);
+
+  /* Two unread in general at 10:00; random, which the model learns of only now, read at 10:06
+   * after the answer's 10:01. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\",\"member_count\":3,"
+                         "\"last_message_at\":\"2026-01-01T10:00:00Z\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":2,"
+                         "\"last_read\":\"2026-01-01T09:00:00Z\"}]}");
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" RANDOM "\",\"member_count\":3,"
+                         "\"last_message_at\":\"2026-01-01T10:01:00Z\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":4,"
+                         "\"last_read\":\"2026-01-01T09:00:00Z\"}]}");
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 3);
+  g_assert_cmpuint (unread (fixture, RANDOM), ==, 0);
+
+  /* A message from before the answer, late on the socket: counted already. */
+  apply_message (fixture, GENERAL, "m2", "han", "2026-01-01T09:59:00Z", NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 3);
+  apply_message (fixture, GENERAL, "m4", "han", "2026-01-01T10:07:00Z", NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 4);
+
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 4);
+  g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 1);
+}
+
+/* A channel removed while a resync runs stays gone, whatever older answer lists it; one that
+ * came during the resync (after the page that would have listed it) stays. */
+static void
+test_resync_membership (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  stray_session_begin_sync (fixture->session);
+  apply (fixture, "{\"type\":\"channel.deleted\",\"cid\":\"" GENERAL "\","
+                  "\"created_at\":\"2026-01-01T10:02:00Z\"}");
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\","
+                         "\"last_message_at\":\"2026-01-01T10:00:00Z\"}}");
+  apply (fixture, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:new\","
+                  "\"created_at\":\"2026-01-01T10:03:00Z\",\"channel\":{\"cid\":\"messaging:new\","
+                  "\"type\":\"messaging\",\"id\":\"new\"}}");
+  stray_session_end_sync (fixture->session, NULL);
+
+  g_assert_null (stray_channel_list_lookup (fixture->channels, GENERAL));
+  g_assert_nonnull (stray_channel_list_lookup (fixture->channels, "messaging:new"));
+}
+
+/* The totals are the channels' sum once a resync completed, with the channels GET /unread
+ * counts that the model does not know, until they are known. */
+static void
+test_resync_totals (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  const StrayRestUnreadChannel entries[] = {
+    { .cid = GENERAL, .unread_count = 1 },
+    { .cid = "messaging:elsewhere", .unread_count = 5 },
+  };
+  const StrayRestUnread unread = { .total_unread_count = 6, .channels = entries,
+                                   .n_channels = G_N_ELEMENTS (entries) };
+  g_auto(GStrv) unknown = NULL;
+  guint unknown_notifies = 0;
+
+  g_signal_connect (fixture->session, "notify::unknown-channels", G_CALLBACK (count_notify),
+                    &unknown_notifies);
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":1}]}");
+  stray_session_end_sync (fixture->session, &unread);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 6);
+  g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 2);
+  unknown = stray_session_dup_unknown_cids (fixture->session);
+  g_assert_cmpstrv (unknown, ((const char *[]) { "messaging:elsewhere", NULL }));
+  g_assert_cmpuint (unknown_notifies, ==, 1);
+
+  /* An event's totals no longer move the badge: the channels do. */
+  apply_message (fixture, GENERAL, "m2", "han", "2026-01-01T10:00:00Z", NULL);
+  apply (fixture, "{\"type\":\"typing.start\",\"cid\":\"" GENERAL "\",\"total_unread_count\":40}");
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 7);
+
+  /* Fetched: the channel's own count replaces the recorded one. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:elsewhere\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":5}]}");
+  g_assert_cmpuint (unknown_notifies, ==, 2);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 7);
+  g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 2);
+  g_clear_pointer (&unknown, g_strfreev);
+  unknown = stray_session_dup_unknown_cids (fixture->session);
+  g_assert_cmpstrv (unknown, ((const char *[]) { NULL }));
+  g_signal_handlers_disconnect_by_func (fixture->session, count_notify, &unknown_notifies);
+}
+
+/* A mark-unread missed in a gap moves last_read back: the next resync's state reads as older
+ * than the last one's, and is still taken. */
+static void
+test_resync_mark_unread_missed (Fixture       *fixture,
+                                G_GNUC_UNUSED gconstpointer user_data)
+{
+  const char *state = "{\"channel\":{\"cid\":\"" GENERAL "\","
+                      "\"last_message_at\":\"2026-01-01T09:00:00Z\"},"
+                      "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":%d,"
+                      "\"last_read\":\"%s\"}]}";
+  g_autofree char *read = g_strdup_printf (state, 0, "2026-01-01T10:00:00Z");
+  g_autofree char *marked_unread = g_strdup_printf (state, 2, "2026-01-01T08:00:00Z");
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, read);
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 0);
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, marked_unread);
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 2);
+}
+
+/* A channel fetched alone (one GET /unread named) is reconciled with the events as a resync's
+ * answers are, and the fetch drops no other channel. */
+static void
+test_fetch_unknown (Fixture       *fixture,
+                    G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  stray_session_begin_fetch (fixture->session);
+  apply_message (fixture, "messaging:elsewhere", "m3", "han", "2026-01-01T10:05:00Z", NULL);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"messaging:elsewhere\","
+                         "\"last_message_at\":\"2026-01-01T10:01:00Z\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":5}]}");
+  stray_session_end_fetch (fixture->session);
+  g_assert_cmpuint (unread (fixture, "messaging:elsewhere"), ==, 6);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 1);
+}
+
+/* Attention after a gap is what it would have been live: an unread mention in the state. */
+static void
+test_resync_attention (Fixture       *fixture,
+                       G_GNUC_UNUSED gconstpointer user_data)
+{
+  const char *mention = "{\"channel\":{\"cid\":\"messaging:team\",\"member_count\":5},"
+                        "\"messages\":[{\"id\":\"m1\",\"created_at\":\"2026-01-01T09:30:00Z\","
+                        "\"user\":{\"id\":\"han\"},\"mentioned_users\":[{\"id\":\"luke\"}]},"
+                        "{\"id\":\"m2\",\"created_at\":\"2026-01-01T10:00:00Z\","
+                        "\"user\":{\"id\":\"han\"}}],"
+                        "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":%d,"
+                        "\"last_read\":\"%s\"}]}";
+  g_autofree char *unread_mention = g_strdup_printf (mention, 2, "2026-01-01T09:00:00Z");
+  g_autofree char *read_mention = g_strdup_printf (mention, 1, "2026-01-01T09:45:00Z");
+  StrayChannel *team;
+
+  sync_channel (fixture, unread_mention);
+  team = channel (fixture, "messaging:team");
+  g_assert_true (stray_channel_get_attention (team));
+  /* The mention was read; the message after it mentions no one. */
+  sync_channel (fixture, read_mention);
+  g_assert_false (stray_channel_get_attention (team));
+}
+
 /* A channel without a name is called by its other members; a name wins. */
 static void
 test_title (Fixture       *fixture,
@@ -780,6 +947,12 @@ main (int   argc,
   ADD ("list/order", test_list_order);
   ADD ("list/newest-first", test_newest_first);
   ADD ("no-history", test_no_history);
+  ADD ("resync/late-answer", test_resync_late_answer);
+  ADD ("resync/membership", test_resync_membership);
+  ADD ("resync/totals", test_resync_totals);
+  ADD ("resync/attention", test_resync_attention);
+  ADD ("resync/fetch-unknown", test_fetch_unknown);
+  ADD ("resync/mark-unread-missed", test_resync_mark_unread_missed);
 
 #undef ADD
 

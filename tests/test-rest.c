@@ -43,6 +43,13 @@ static const char good_unread[] =
   "\"unread_count\":3,\"last_read\":\"2026-01-01T08:00:00Z\"}],"
   "\"channel_type\":[],\"threads\":[]}";
 
+/* GET /unread after good_page: general as the page says, and a channel the page did not list. */
+static const char resync_unread[] =
+  "{\"total_unread_count\":5,\"total_unread_threads_count\":0,"
+  "\"channels\":[{\"channel_id\":\"messaging:general\",\"unread_count\":2,"
+  "\"last_read\":\"2026-01-01T09:00:00Z\"},{\"channel_id\":\"messaging:offtopic\","
+  "\"unread_count\":3,\"last_read\":\"2026-01-01T08:00:00Z\"}]}";
+
 static JsonNode *
 parse (const char *answer)
 {
@@ -479,9 +486,10 @@ test_resync_good (Fixture       *fixture,
                   G_GNUC_UNUSED gconstpointer user_data)
 {
   StrayChannel *general, *random;
+  g_auto(GStrv) unknown = NULL;
 
   fixture->page = good_page;
-  fixture->unread = good_unread;
+  fixture->unread = resync_unread;
   resync (fixture);
   g_assert_no_error (fixture->error);
   g_assert_true (fixture->synced);
@@ -496,8 +504,14 @@ test_resync_good (Fixture       *fixture,
   g_assert_cmpstr (stray_channel_get_last_message (general)->user_name, ==, "Han");
   g_assert_true (stray_channel_get_frozen (general));
   g_assert_true (stray_channel_get_hidden (random));
+  /* The mention in general's unread message calls for attention, as it would have live. */
+  g_assert_true (stray_channel_get_attention (general));
+  /* The totals are the channels' sum, and the channel GET /unread counts that no page listed
+   * (the connection is to fetch it). */
   g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 5);
   g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 2);
+  unknown = stray_session_dup_unknown_cids (fixture->session);
+  g_assert_cmpstrv (unknown, ((const char *[]) { "messaging:offtopic", NULL }));
 }
 
 /* A page the decoder refuses is not applied at all, and the resync stops there. */
@@ -534,7 +548,7 @@ test_resync_bad_page (Fixture       *fixture,
     }
 }
 
-/* GET /unread refused: the page was applied, but the server's totals stay as they were. */
+/* GET /unread refused: the page was applied, and the totals are what the channels add up to. */
 static void
 test_resync_bad_unread (Fixture       *fixture,
                         G_GNUC_UNUSED gconstpointer user_data)
@@ -547,7 +561,7 @@ test_resync_bad_unread (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->error->message, "GET /unread answered badly"));
   g_assert_cmpuint (stray_channel_get_unread_count (channel (fixture, "messaging:general")), ==,
                     4);
-  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 1);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 4);
   g_assert_cmpuint (stray_session_get_unread_channels (fixture->session), ==, 1);
 }
 

@@ -48,7 +48,6 @@ typedef struct {
   StraySignedTokens *tokens;
   StrayClient *client;
   StrayConnection *connection;
-  gboolean synced;              /* the resync after the handshake has finished */
   GSimpleActionGroup *actions;
   GPtrArray *activated;         /* action names the item or the menu activated */
   StrayTrayMenu *menu;
@@ -219,22 +218,13 @@ add_action (Fixture    *fixture,
   g_action_map_add_action (G_ACTION_MAP (fixture->actions), G_ACTION (action));
 }
 
-static void
-on_synced (G_GNUC_UNUSED StrayConnection *connection,
-           Fixture                       *fixture)
-{
-  fixture->synced = TRUE;
-}
-
-/* Connected, and the resync over: until then an answer of the resync may still bring older
- * counts than the events of the test (issue 14 makes the model keep the newest instead). */
+/* Connected: the model has caught up (until then the state is "syncing"). */
 static gboolean
 is_synced (gconstpointer data)
 {
   Fixture *fixture = (Fixture *) data;
 
-  return fixture->synced &&
-         stray_session_get_connection_state (fixture->session) == STRAY_CONNECTION_CONNECTED &&
+  return stray_session_get_connection_state (fixture->session) == STRAY_CONNECTION_CONNECTED &&
          stray_channel_list_lookup (stray_session_get_channels (fixture->session),
                                     "messaging:general") != NULL;
 }
@@ -281,7 +271,6 @@ fixture_set_up (Fixture       *fixture,
                                   stray_tray_menu_get_model (fixture->menu));
   fixture->entry = stray_launcher_entry_new (fixture->session);
 
-  g_signal_connect (fixture->connection, "synced", G_CALLBACK (on_synced), fixture);
   stray_connection_start (fixture->connection);
   stray_test_wait_for (is_synced, fixture, "the connection");
 }

@@ -3,6 +3,8 @@
  * Channels sorted by last-message-at, newest first, ties broken by cid so that the order is
  * total and a channel's position can be found by binary search. Each channel's slot keeps the
  * key it was sorted by, because when notify::last-message-at arrives the old value is gone.
+ * The list also keeps the sum of its channels' unread counts (and how many have any), which is
+ * the session's total once synced: kept as counts change, so that reading it costs nothing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +21,7 @@
 typedef struct {
   StrayChannel *channel;
   gint64 sorted_at;
+  guint summed_unread; /* the unread count in the list's sums */
 } Slot;
 
 struct _StrayChannelList
@@ -27,7 +30,18 @@ struct _StrayChannelList
 
   GPtrArray *slots;    /* of Slot, in list order */
   GHashTable *by_cid;  /* cid → Slot, owning it */
+  guint unread_total;
+  guint unread_channels;
 };
+
+enum {
+  PROP_0,
+  PROP_UNREAD_TOTAL,
+  PROP_UNREAD_CHANNELS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void stray_channel_list_model_init (GListModelInterface *iface);
 
@@ -116,6 +130,45 @@ find_slot (StrayChannelList *self,
   return position;
 }
 
+/* Moves @slot's part of the sums to @unread. */
+static void
+sum_unread (StrayChannelList *self,
+            Slot             *slot,
+            guint             unread)
+{
+  guint old_channels = self->unread_channels;
+  guint old_total = self->unread_total;
+
+  self->unread_total = self->unread_total - slot->summed_unread + unread;
+  self->unread_channels = self->unread_channels - (slot->summed_unread > 0) + (unread > 0);
+  slot->summed_unread = unread;
+  if (self->unread_total != old_total)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_TOTAL]);
+  if (self->unread_channels != old_channels)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_CHANNELS]);
+}
+
+static void
+stray_channel_list_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  StrayChannelList *self = STRAY_CHANNEL_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_UNREAD_TOTAL:
+      g_value_set_uint (value, self->unread_total);
+      break;
+    case PROP_UNREAD_CHANNELS:
+      g_value_set_uint (value, self->unread_channels);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 stray_channel_list_dispose (GObject *object)
 {
@@ -123,6 +176,7 @@ stray_channel_list_dispose (GObject *object)
 
   g_ptr_array_set_size (self->slots, 0);
   g_hash_table_remove_all (self->by_cid);
+  self->unread_total = self->unread_channels = 0;
 
   G_OBJECT_CLASS (stray_channel_list_parent_class)->dispose (object);
 }
@@ -143,8 +197,19 @@ stray_channel_list_class_init (StrayChannelListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  GParamFlags read_only = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
   object_class->dispose = stray_channel_list_dispose;
   object_class->finalize = stray_channel_list_finalize;
+  object_class->get_property = stray_channel_list_get_property;
+
+  /* The sum of the channels' unread counts, and how many channels have unread messages. */
+  properties[PROP_UNREAD_TOTAL] =
+    g_param_spec_uint ("unread-total", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+  properties[PROP_UNREAD_CHANNELS] =
+    g_param_spec_uint ("unread-channels", NULL, NULL, 0, G_MAXUINT, 0, read_only);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -231,6 +296,7 @@ stray_channel_list_add (StrayChannelList *self,
   stray_channel_set_observer (channel, on_channel_changed, self);
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  sum_unread (self, slot, stray_channel_get_unread_count (channel));
 }
 
 /**
@@ -255,6 +321,7 @@ stray_channel_list_remove (StrayChannelList *self,
     return FALSE;
 
   position = find_slot (self, slot);
+  sum_unread (self, slot, 0);
   g_ptr_array_remove_index (self->slots, position);
   g_hash_table_remove (self->by_cid, cid);
 
@@ -310,4 +377,22 @@ on_channel_changed (StrayChannel *channel,
     move_slot (self, slot);
   else if (g_str_equal (name, "hidden") || g_str_equal (name, "title"))
     report_changed (self, slot);
+  else if (g_str_equal (name, "unread-count"))
+    sum_unread (self, slot, stray_channel_get_unread_count (channel));
+}
+
+guint
+stray_channel_list_get_unread_total (StrayChannelList *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL_LIST (self), 0);
+
+  return self->unread_total;
+}
+
+guint
+stray_channel_list_get_unread_channels (StrayChannelList *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL_LIST (self), 0);
+
+  return self->unread_channels;
 }

@@ -24,5 +24,7 @@ void              stray_channel_list_add    (StrayChannelList *self,
                                              StrayChannel     *channel);
 gboolean          stray_channel_list_remove (StrayChannelList *self,
                                              const char       *cid);
+guint             stray_channel_list_get_unread_total    (StrayChannelList *self);
+guint             stray_channel_list_get_unread_channels (StrayChannelList *self);
 
 G_END_DECLS

@@ -17,4 +17,10 @@ void stray_channel_set_observer (StrayChannel         *self,
                                  StrayChannelObserver  observer,
                                  gpointer              user_data);
 
+/* The moment (server time, µs) of the resync answer the unread count was last taken from: the
+ * session's to keep (stray-session-sync.c), 0 before any. */
+gint64 stray_channel_get_synced_at (StrayChannel *self);
+void   stray_channel_set_synced_at (StrayChannel *self,
+                                    gint64        synced_at);
+
 G_END_DECLS

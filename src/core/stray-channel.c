@@ -31,6 +31,7 @@ struct _StrayChannel
   gboolean frozen;
   gboolean read_events;
   gboolean attention;
+  gint64 synced_at;     /* not a property: the session's bookkeeping */
   /* The list the channel is in: told directly, since a signal handler per channel cost a
    * list of 1,000 channels a quarter of a megabyte. */
   StrayChannelObserver observer;
@@ -625,4 +626,21 @@ stray_channel_set_observer (StrayChannel         *self,
 
   self->observer = observer;
   self->observer_data = user_data;
+}
+
+gint64
+stray_channel_get_synced_at (StrayChannel *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL (self), 0);
+
+  return self->synced_at;
+}
+
+void
+stray_channel_set_synced_at (StrayChannel *self,
+                             gint64        synced_at)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL (self));
+
+  self->synced_at = synced_at;
 }

@@ -5,9 +5,20 @@
 
 #pragma once
 
+#include "stray-channel-private.h"
 #include "stray-session.h"
 
 G_BEGIN_DECLS
+
+/* A change of a channel's unread count, as an event made it: kept while a resync runs, to be
+ * applied again on top of a resync answer older than it (stray-session-sync.c). */
+typedef struct {
+  char *cid;              /* NULL: every channel (all marked read) */
+  gint64 at;              /* the event's moment (server time, µs); 0 when absent */
+  gboolean increment;     /* one more unread message; else the count becomes `unread` */
+  guint unread;
+  gboolean attention;     /* the message mentions the user or is direct */
+} StrayCountFact;
 
 struct _StraySession
 {
@@ -23,7 +34,16 @@ struct _StraySession
   GHashTable *muted_users;    /* set of user ids */
   GHashTable *muted_channels; /* set of cids */
   StrayConnectionState connection_state;
-  GHashTable *synced;         /* cids seen since begin_sync; NULL outside a sync */
+  /* While a resync runs (NULL outside one): */
+  GHashTable *synced;         /* cids answered or named by live events since begin_sync */
+  GPtrArray *facts;           /* of StrayCountFact, the live count changes, in order; kept
+                               * while a resync or a fetch runs */
+  GHashTable *removed;        /* cids that live events removed */
+  guint fetches;              /* stray_session_begin_fetch() not yet ended */
+  /* Channels GET /unread counts that the model does not know: cid → unread count. */
+  GHashTable *unknown;
+  /* Once a resync completed, the totals are the channels' sum (and the unknown channels'). */
+  gboolean totals_from_channels;
 };
 
 /* The server's totals; STRAY_COUNT_UNSET leaves one as it is. */
@@ -32,5 +52,19 @@ void     stray_session_set_totals (StraySession *self,
                                    gint32        unread_channels,
                                    gint32        unread_threads);
 gboolean stray_session_is_valid_cid (const char *cid);
+void     stray_session_update_totals (StraySession *self);
+void     stray_session_forget_unknown (StraySession *self,
+                                       const char   *cid);
+void     stray_session_notify_unknown (StraySession *self);
+gboolean stray_session_message_is_candidate (StraySession            *self,
+                                             const StrayEventMessage *message);
+gboolean stray_session_message_mentions_user (StraySession            *self,
+                                              const StrayEventMessage *message);
+void     stray_session_take_fact (StraySession *self,
+                                  const char   *cid,
+                                  gint64        at,
+                                  gboolean      increment,
+                                  guint         unread,
+                                  gboolean      attention);
 
 G_END_DECLS

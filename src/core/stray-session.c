@@ -1,9 +1,20 @@
 /* stray-session.c: applying events to the model
  *
  * The unread rules are the official JavaScript SDK's (channel.ts _countMessageAsUnread and
- * _handleChannelEvent, client.ts), see docs/protocol-notes.md; the totals are the
- * server's and are never recomputed here. The resync after a gap, from REST answers, is in
- * stray-session-sync.c.
+ * _handleChannelEvent, client.ts), see docs/protocol-notes.md. The resync after a gap, from
+ * REST answers, is in stray-session-sync.c.
+ *
+ * Totals: the per-channel counts are what the model keeps exact (each change knows the moment
+ * it describes, see stray-session-sync.c); the totals are their sum, plus the channels GET
+ * /unread counts that the model does not know yet (to be fetched: unknown-channels). The
+ * server's totals on events and in `me` are taken only until the first resync has completed:
+ * before it the model knows no channels, and the handshake's number is the best there is.
+ * After it they are not taken, because an event's totals describe the server at the event's
+ * moment while a resync answer may describe an older or newer one: taking both made the badge
+ * jump between them (issue 14). Unread threads are not per channel and stay the server's.
+ *
+ * About 870 lines, past the usual 800: the event rules read best as one switch, beside the
+ * properties they change; the resync's side (answers, kept count changes) is apart.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +40,7 @@ enum {
   PROP_UNREAD_CHANNELS,
   PROP_UNREAD_THREADS,
   PROP_CONNECTION_STATE,
+  PROP_UNKNOWN_CHANNELS,
   N_PROPS
 };
 
@@ -81,6 +93,9 @@ stray_session_finalize (GObject *object)
   g_hash_table_unref (self->muted_users);
   g_hash_table_unref (self->muted_channels);
   g_clear_pointer (&self->synced, g_hash_table_unref);
+  g_clear_pointer (&self->facts, g_ptr_array_unref);
+  g_clear_pointer (&self->removed, g_hash_table_unref);
+  g_hash_table_unref (self->unknown);
 
   G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
 }
@@ -119,6 +134,9 @@ stray_session_get_property (GObject    *object,
     case PROP_CONNECTION_STATE:
       g_value_set_enum (value, self->connection_state);
       break;
+    case PROP_UNKNOWN_CHANNELS:
+      g_value_set_uint (value, g_hash_table_size (self->unknown));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -152,6 +170,10 @@ stray_session_class_init (StraySessionClass *klass)
   properties[PROP_CONNECTION_STATE] =
     g_param_spec_enum ("connection-state", NULL, NULL,
                        STRAY_TYPE_CONNECTION_STATE, STRAY_CONNECTION_NOT_CONFIGURED, read_only);
+  /* How many channels the server counts unread messages in that the model does not know yet
+   * (stray_session_dup_unknown_cids() names them, for the connection to fetch). */
+  properties[PROP_UNKNOWN_CHANNELS] =
+    g_param_spec_uint ("unknown-channels", NULL, NULL, 0, G_MAXUINT, 0, read_only);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -162,6 +184,12 @@ stray_session_init (StraySession *self)
   self->channels = stray_channel_list_new ();
   self->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->muted_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unknown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The list may outlive the session (a view holds it): connected for the session's life. */
+  g_signal_connect_object (self->channels, "notify::unread-total",
+                           G_CALLBACK (stray_session_update_totals), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->channels, "notify::unread-channels",
+                           G_CALLBACK (stray_session_update_totals), self, G_CONNECT_SWAPPED);
 }
 
 StraySession *
@@ -239,20 +267,26 @@ ensure_channel (StraySession     *self,
   if (event->channel != NULL)
     update_channel_from_event (channel, event->channel);
   stray_channel_list_add (self->channels, channel);
+  stray_session_forget_unknown (self, event->cid);
+  if (self->removed != NULL)
+    g_hash_table_remove (self->removed, event->cid);
   return channel;
 }
 
 static void
-clear_channel (StrayChannel *channel)
+clear_channel (StraySession     *self,
+               StrayChannel     *channel,
+               const StrayEvent *event)
 {
-  stray_channel_set_unread_count (channel, 0);
+  stray_session_take_fact (self, stray_channel_get_cid (channel), event->created_at_us, FALSE, 0,
+                           FALSE);
   stray_channel_set_last_message (channel, NULL);
 }
 
-static gboolean
-message_counts_as_unread (StraySession            *self,
-                          StrayChannel            *channel,
-                          const StrayEventMessage *message)
+/* Whether a message would count as unread in a channel that counts messages (below). */
+gboolean
+stray_session_message_is_candidate (StraySession            *self,
+                                    const StrayEventMessage *message)
 {
   if (message->shadowed || message->silent)
     return FALSE;
@@ -262,6 +296,24 @@ message_counts_as_unread (StraySession            *self,
     return FALSE;
   if (message->user != NULL && message->user->id != NULL &&
       g_hash_table_contains (self->muted_users, message->user->id))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+stray_session_message_mentions_user (StraySession            *self,
+                                     const StrayEventMessage *message)
+{
+  return self->user_id != NULL && message->mentioned_user_ids != NULL &&
+         g_strv_contains (message->mentioned_user_ids, self->user_id);
+}
+
+static gboolean
+message_counts_as_unread (StraySession            *self,
+                          StrayChannel            *channel,
+                          const StrayEventMessage *message)
+{
+  if (!stray_session_message_is_candidate (self, message))
     return FALSE;
   if (!stray_channel_get_read_events (channel))
     return FALSE;
@@ -306,12 +358,14 @@ apply_message_new (StraySession     *self,
 
   if (message_counts_as_unread (self, channel, message))
     {
-      gboolean mentioned = self->user_id != NULL && message->mentioned_user_ids != NULL &&
-                           g_strv_contains (message->mentioned_user_ids, self->user_id);
+      gboolean attention = stray_session_message_mentions_user (self, message) ||
+                           stray_channel_is_direct (channel);
 
-      stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
-      if (mentioned || stray_channel_is_direct (channel))
-        stray_channel_set_attention (channel, TRUE);
+      /* The message's moment is the one a resync answer's last_message_at compares with. */
+      stray_session_take_fact (self, event->cid,
+                               message->created_at_us != 0 ? message->created_at_us
+                                                           : event->created_at_us,
+                               TRUE, 0, attention);
     }
 }
 
@@ -438,12 +492,19 @@ set_channel_muted (StraySession *self,
 }
 
 static void
-zero_all_channels (StraySession *self)
+remove_channel (StraySession *self,
+                const char   *cid)
 {
-  guint n_channels = g_list_model_get_n_items (G_LIST_MODEL (self->channels));
-
-  for (guint i = 0; i < n_channels; i++)
-    stray_channel_set_unread_count (stray_channel_list_peek (self->channels, i), 0);
+  if (cid == NULL)
+    return;
+  stray_channel_list_remove (self->channels, cid);
+  stray_session_forget_unknown (self, cid);
+  /* An answer older than the removal must not bring the channel back. */
+  if (self->synced != NULL)
+    {
+      g_hash_table_remove (self->synced, cid);
+      g_hash_table_add (self->removed, g_strdup (cid));
+    }
 }
 
 /**
@@ -477,21 +538,22 @@ stray_session_apply (StraySession     *self,
       break;
 
     case STRAY_EVENT_MESSAGE_READ:
-      if (is_own_user (self, event->user) && (channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, 0);
+      if (is_own_user (self, event->user) && stray_session_is_valid_cid (event->cid))
+        stray_session_take_fact (self, event->cid, event->created_at_us, FALSE, 0, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_MARK_READ:
       if (event->unread_channels == 0)
-        zero_all_channels (self);
-      else if ((channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, 0);
+        stray_session_take_fact (self, NULL, event->created_at_us, FALSE, 0, FALSE);
+      else if (stray_session_is_valid_cid (event->cid))
+        stray_session_take_fact (self, event->cid, event->created_at_us, FALSE, 0, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_MARK_UNREAD:
       if (may_be_own_user (self, event->user) && event->unread_messages != STRAY_COUNT_UNSET &&
-          (channel = lookup_channel (self, event)) != NULL)
-        stray_channel_set_unread_count (channel, (guint) event->unread_messages);
+          stray_session_is_valid_cid (event->cid))
+        stray_session_take_fact (self, event->cid, event->created_at_us, FALSE,
+                                 (guint) event->unread_messages, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
@@ -507,8 +569,7 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_REMOVED_FROM_CHANNEL:
-      if (event->cid != NULL)
-        stray_channel_list_remove (self->channels, event->cid);
+      remove_channel (self, event->cid);
       break;
 
     case STRAY_EVENT_CHANNEL_UPDATED:
@@ -521,7 +582,7 @@ stray_session_apply (StraySession     *self,
         {
           stray_channel_set_hidden (channel, TRUE);
           if (event->clear_history)
-            clear_channel (channel);
+            clear_channel (self, channel, event);
         }
       break;
 
@@ -533,7 +594,7 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_CHANNEL_TRUNCATED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_TRUNCATED:
       if ((channel = lookup_channel (self, event)) != NULL)
-        clear_channel (channel);
+        clear_channel (self, channel, event);
       break;
 
     case STRAY_EVENT_CHANNEL_FROZEN:
@@ -608,22 +669,73 @@ stray_session_apply (StraySession     *self,
       break;
     }
 
-  /* The server's totals win over anything counted here. */
   if (event->me != NULL)
     apply_me (self, event->me);
   stray_session_set_totals (self, event->total_unread_count, event->unread_channels,
                             event->unread_threads);
+
+  /* A live event about a channel shows the user is in it now: a resync that did not list it
+   * (its page was asked before the channel came, or moved) does not drop it. */
+  if (self->synced != NULL && event->cid != NULL &&
+      stray_channel_list_lookup (self->channels, event->cid) != NULL)
+    g_hash_table_add (self->synced, g_strdup (event->cid));
 }
 
+/* The server's totals; taken for the channels' until the first resync completed (see the top). */
 void
 stray_session_set_totals (StraySession *self,
                           gint32        total_unread_count,
                           gint32        unread_channels,
                           gint32        unread_threads)
 {
-  set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
-  set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
+  if (!self->totals_from_channels)
+    {
+      set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
+      set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
+    }
   set_count (self, &self->unread_threads, unread_threads, PROP_UNREAD_THREADS);
+}
+
+/* The totals as the channels add up, with the channels known to be unread but not listed. */
+void
+stray_session_update_totals (StraySession *self)
+{
+  GHashTableIter iter;
+  gpointer unread;
+  guint total, unread_channels;
+
+  if (!self->totals_from_channels)
+    return;
+  total = stray_channel_list_get_unread_total (self->channels);
+  unread_channels = stray_channel_list_get_unread_channels (self->channels);
+  g_hash_table_iter_init (&iter, self->unknown);
+  while (g_hash_table_iter_next (&iter, NULL, &unread))
+    {
+      total += GPOINTER_TO_UINT (unread);
+      unread_channels++;
+    }
+  set_count (self, &self->total_unread_count, (gint32) MIN (total, G_MAXINT32),
+             PROP_TOTAL_UNREAD_COUNT);
+  set_count (self, &self->unread_channels, (gint32) MIN (unread_channels, G_MAXINT32),
+             PROP_UNREAD_CHANNELS);
+}
+
+/* @cid is in the model now, or gone: no longer one to fetch. */
+void
+stray_session_forget_unknown (StraySession *self,
+                              const char   *cid)
+{
+  if (g_hash_table_size (self->unknown) == 0 || !g_hash_table_remove (self->unknown, cid))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNKNOWN_CHANNELS]);
+  stray_session_update_totals (self);
+}
+
+/* For stray-session-sync.c, which records the unknown channels. */
+void
+stray_session_notify_unknown (StraySession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNKNOWN_CHANNELS]);
 }
 
 /**

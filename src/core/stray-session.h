@@ -58,5 +58,8 @@ void                  stray_session_end_sync               (StraySession        
 void                  stray_session_take_unread            (StraySession         *self,
                                                             const StrayRestUnread *unread);
 void                  stray_session_clear                  (StraySession         *self);
+char                **stray_session_dup_unknown_cids       (StraySession         *self);
+void                  stray_session_begin_fetch            (StraySession         *self);
+void                  stray_session_end_fetch              (StraySession         *self);
 
 G_END_DECLS
