@@ -79,6 +79,7 @@ typedef struct {
   guint failures;
   guint unread_tries;
   guint64 news_at_ask;
+  gboolean fetching;      /* recovery: between stray_session_begin_fetch() and its end */
   guint retry_id;
   GCancellable *cancellable;
   gulong cancelled_id;
@@ -93,6 +94,8 @@ resync_free (gpointer data)
     g_cancellable_disconnect (resync->cancellable, resync->cancelled_id);
   g_clear_handle_id (&resync->retry_id, g_source_remove);
   g_clear_object (&resync->cancellable);
+  if (resync->fetching)
+    stray_session_end_fetch (resync->session);
   g_object_unref (resync->connection);
   g_object_unref (resync->session);
   g_object_unref (resync->client);
@@ -544,6 +547,10 @@ stray_resync_async (StrayConnection     *connection,
       resync->cid_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       add_known_cids (resync);
       g_debug ("resync: recovery from %" G_GINT64_FORMAT " µs", since_us);
+      /* The channels it takes whole (new ones) are reconciled with the events that come
+       * while their answers are on the way. */
+      stray_session_begin_fetch (resync->session);
+      resync->fetching = TRUE;
       resync->step = STEP_CHANGED;
       stray_connection_hold_news (connection);
       resync->since_us = since_us;
