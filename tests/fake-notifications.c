@@ -213,6 +213,43 @@ starting_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+on_owner_seen (G_GNUC_UNUSED GDBusConnection *bus,
+               G_GNUC_UNUSED const char      *name,
+               const char                    *owner,
+               gpointer                       user_data)
+{
+  *(char **) user_data = g_strdup (owner);
+}
+
+/* The test's side of the bus has seen this server become the owner: libnotify's proxy, which
+ * sends to the owner it last saw, follows the same signal in the same context, so a Notify sent
+ * from now on cannot go to the previous test's server. */
+static void
+wait_until_seen_as_owner (Server *server)
+{
+  g_autofree char *unique_name = NULL;
+  g_autofree char *owner = NULL;
+  gboolean timed_out = FALSE;
+  guint id, watch;
+
+  g_mutex_lock (&server->lock);
+  unique_name = g_strdup (g_dbus_connection_get_unique_name (server->connection));
+  g_mutex_unlock (&server->lock);
+  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.freedesktop.Notifications",
+                            G_BUS_NAME_WATCHER_FLAGS_NONE, on_owner_seen, NULL, &owner, NULL);
+  id = g_timeout_add_seconds (10, starting_timeout, &timed_out);
+  while (g_strcmp0 (owner, unique_name) != 0 && !timed_out)
+    {
+      g_clear_pointer (&owner, g_free);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  if (!timed_out)
+    g_source_remove (id);
+  g_bus_unwatch_name (watch);
+  g_assert_false (timed_out);
+}
+
 Server *
 fake_notifications_start (guint flags)
 {
@@ -235,6 +272,7 @@ fake_notifications_start (guint flags)
   if (!timed_out)
     g_source_remove (id);
   g_assert_false (timed_out);
+  wait_until_seen_as_owner (server);
   return server;
 }
 
