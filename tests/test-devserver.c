@@ -532,6 +532,35 @@ test_handshake_errors (Fixture       *fixture,
   g_assert_cmpuint (stray_devserver_get_n_connections (fixture->server), ==, 0);
 }
 
+/* Blank JSON (json-glib parses it to no root at all) and a far future are refused or taken as
+ * any other input, never with a critical, which G_DEBUG=fatal-warnings makes fatal here. */
+static void
+test_blank_json_and_far_times (Fixture       *fixture,
+                               G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(JsonObject) blank = call (fixture, "POST", "/channels", "alice", NULL, " \n\t ", 400);
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autofree char *far = NULL;
+  g_autofree char *blank_payload = NULL;
+  g_autoptr(Socket) far_socket = NULL;
+  g_autoptr(Socket) blank_socket = NULL;
+  g_autoptr(JsonObject) frame = NULL;
+  guint cursor = 0;
+
+  assert_error (blank, 4, 400);
+  /* Signed, and good until long after any clock: accepted (a double beyond gint64). */
+  json_object_set_string_member (claims, "user_id", "alice");
+  json_object_set_double_member (claims, "exp", 1e300);
+  far = stray_jwt_sign (SECRET, claims);
+  far_socket = socket_open_with (fixture, API_KEY, "alice", far);
+  frame = next_frame (far_socket, "health.check", &cursor);
+  g_assert_cmpstr (stray_json_string (stray_json_object (frame, "me"), "id"), ==, "alice");
+  /* A payload of blanks, base64 "ICAg": refused as malformed. */
+  blank_payload = g_strdup ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.ICAg.c2lnbmF0dXJl");
+  blank_socket = socket_open_with (fixture, API_KEY, "alice", blank_payload);
+  assert_refused (blank_socket, 43);
+}
+
 static void
 test_dev_tokens_allowed (void)
 {
@@ -2012,6 +2041,7 @@ main (int   argc,
   ADD ("socket/connection-ids", test_connection_ids_differ);
   ADD ("socket/handshake-errors", test_handshake_errors);
   g_test_add_func ("/stray/devserver/socket/dev-tokens", test_dev_tokens_allowed);
+  ADD ("socket/blank-json-and-far-times", test_blank_json_and_far_times);
   ADD ("socket/ping", test_ping);
   g_test_add ("/stray/devserver/socket/health-interval", Fixture, GUINT_TO_POINTER (1),
               fixture_set_up, test_health_interval, fixture_tear_down);

@@ -106,6 +106,26 @@ stray_json_strv (JsonArray *array)
 }
 
 /**
+ * stray_json_root_holds:
+ * @parser: a parser that has loaded something
+ * @type: the kind of node wanted
+ *
+ * json-glib parses an empty or blank text without an error but with no root, and
+ * JSON_NODE_HOLDS_OBJECT() of that NULL root raises a critical: a body of spaces must be
+ * refused like any other wrong input.
+ *
+ * Returns: whether the parsed text is one node of @type
+ */
+gboolean
+stray_json_root_holds (JsonParser   *parser,
+                       JsonNodeType  type)
+{
+  JsonNode *root = json_parser_get_root (parser);
+
+  return root != NULL && JSON_NODE_TYPE (root) == type;
+}
+
+/**
  * stray_json_check_nesting:
  * @data: JSON text
  * @length: its length

@@ -26,6 +26,8 @@ JsonArray  *stray_json_array   (JsonObject *object,
                                 const char *name);
 GStrv       stray_json_strv    (JsonArray  *array);
 
+gboolean    stray_json_root_holds    (JsonParser   *parser,
+                                      JsonNodeType  type);
 gboolean    stray_json_check_nesting (const char *data,
                                       gsize       length,
                                       guint       max_depth,

@@ -244,10 +244,11 @@ parse_body (DevRequest *request)
   if (!g_utf8_validate (data, length, NULL) ||
       !stray_json_check_nesting (data, length, MAX_DEPTH, NULL) ||
       !json_parser_load_from_data (parser, data, length, &error) ||
-      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+      !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "invalid request body: it must be a JSON object%s%s",
                               error != NULL ? ": " : "", error != NULL ? error->message : "");
+  root = json_parser_get_root (parser);
   request->body = json_object_ref (json_node_get_object (root));
   return TRUE;
 }

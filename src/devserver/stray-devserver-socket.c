@@ -159,11 +159,12 @@ on_socket_message (G_GNUC_UNUSED SoupWebsocketConnection *socket,
       if (length > STRAY_EVENT_MAX_FRAME_SIZE ||
           !stray_json_check_nesting (data, length, MAX_DEPTH, &deep_at) ||
           !json_parser_load_from_data (parser, data, length, NULL) ||
-          !JSON_NODE_HOLDS_ARRAY ((root = json_parser_get_root (parser))))
+          !stray_json_root_holds (parser, JSON_NODE_ARRAY))
         {
           g_debug ("ignoring a malformed frame from %s", connection->user_id);
           return;
         }
+      root = json_parser_get_root (parser);
       array = json_node_get_array (root);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
@@ -258,12 +259,13 @@ dev_on_socket (G_GNUC_UNUSED SoupServer *server,
   if (payload == NULL || strlen (payload) > 64 * 1024 ||
       !stray_json_check_nesting (payload, strlen (payload), MAX_DEPTH, NULL) ||
       !json_parser_load_from_data (parser, payload, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+      !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     {
       refuse_socket (self, socket, CODE_INPUT,
                      "WS request failed: the json parameter must be a JSON object");
       return;
     }
+  root = json_parser_get_root (parser);
   if (*user_id == '\0' ||
       g_strcmp0 (stray_json_string (json_node_get_object (root), "user_id"), user_id) != 0)
     {

@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "stray-json.h"
 #include "stray-jwt.h"
 
 #define JWT_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
@@ -160,8 +161,21 @@ read_time_claim (JsonObject *payload,
       (json_node_get_value_type (node) != G_TYPE_INT64 &&
        json_node_get_value_type (node) != G_TYPE_DOUBLE))
     return FALSE;
-  *out = json_node_get_value_type (node) == G_TYPE_INT64 ? json_node_get_int (node)
-                                                           : (gint64) json_node_get_double (node);
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    *out = json_node_get_int (node);
+  else
+    {
+      double seconds = json_node_get_double (node);
+
+      /* A double outside gint64 cannot be converted (undefined behaviour): such times are
+       * beyond any clock, so they are taken as the farthest ones there are. */
+      if (seconds >= 9223372036854775807.0)
+        *out = G_MAXINT64;
+      else if (seconds <= -9223372036854775808.0)
+        *out = G_MININT64;
+      else
+        *out = (gint64) seconds;
+    }
   return TRUE;
 }
 
@@ -187,7 +201,6 @@ stray_jwt_verify (const char  *token,
   g_autofree guchar *payload_json = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *expected = NULL;
-  JsonNode *root;
   JsonObject *header, *payload;
   gsize header_length, payload_length;
   gint64 exp, nbf, iat;
@@ -208,16 +221,16 @@ stray_jwt_verify (const char  *token,
     return refuse (error, "token is malformed: invalid base64");
 
   if (!json_parser_load_from_data (parser, (const char *) header_json, header_length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     return refuse (error, "token is malformed: invalid header");
   header = json_node_get_object (json_parser_get_root (parser));
   if (g_strcmp0 (json_object_get_string_member_with_default (header, "alg", ""), "HS256") != 0)
     return refuse (error, "signing method is not HS256");
 
   if (!json_parser_load_from_data (parser, (const char *) payload_json, payload_length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+      !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     return refuse (error, "token is malformed: invalid payload");
-  payload = json_node_get_object (root);
+  payload = json_node_get_object (json_parser_get_root (parser));
 
   if (allow_dev_tokens && g_str_equal (second_dot + 1, DEV_SIGNATURE))
     return json_object_ref (payload);
