@@ -98,26 +98,14 @@ static char *
 start_devserver (const char *path,
                  const char *secret)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *scenario = g_strdup_printf ("load:%d", N_CHANNELS);
+  char *base_url = NULL;
 
-  /* The secret goes in the environment: on the command line it would show in ps. */
-  g_subprocess_launcher_setenv (launcher, "STREAM_TRAY_DEVSERVER_SECRET", secret, TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "", TRUE);
-  devserver = g_subprocess_launcher_spawn (launcher, &error, path, "--health-interval", "0",
-                                           "--api-key", API_KEY, "--scenario", scenario, NULL);
+  devserver = stray_bench_spawn_devserver (path, secret, API_KEY, scenario, &base_url, &error);
   if (devserver == NULL)
     fail ("cannot start %s: %s", path, error->message);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (devserver));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "ready http://"))
-    fail ("the devserver did not say it was ready: %s",
-          error != NULL ? error->message : line != NULL ? line : "end of output");
-  return g_strdup (line + strlen ("ready "));
+  return base_url;
 }
 
 static void

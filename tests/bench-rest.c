@@ -10,6 +10,56 @@
 #include "bench-rest.h"
 #include "stray-test-wait.h"
 
+/**
+ * stray_bench_spawn_devserver:
+ * @scenario: (nullable): its --scenario, or %NULL for an empty server
+ * @base_url: (out): where it listens, from its "ready URL" line
+ *
+ * The devserver in a process of its own, answering only health checks asked for, and once it
+ * says it listens.
+ *
+ * Returns: (transfer full) (nullable): the process, or %NULL with @error set
+ */
+GSubprocess *
+stray_bench_spawn_devserver (const char  *path,
+                             const char  *secret,
+                             const char  *api_key,
+                             const char  *scenario,
+                             char       **base_url,
+                             GError     **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) devserver = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  /* The secret goes in the environment: on the command line it would show in ps. */
+  g_subprocess_launcher_setenv (launcher, "STREAM_TRAY_DEVSERVER_SECRET", secret, TRUE);
+  /* Its request log (a line per call on stderr) is not what is measured, and would bury the
+   * figures in the benchmark's output. */
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "", TRUE);
+  devserver = g_subprocess_launcher_spawn (launcher, error, path, "--health-interval", "0",
+                                           "--api-key", api_key,
+                                           "--scenario", scenario != NULL ? scenario : "empty",
+                                           NULL);
+  if (devserver == NULL)
+    return NULL;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (devserver));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (line == NULL || !g_str_has_prefix (line, "ready http://"))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "the devserver did not say it was ready: %s",
+                     line != NULL ? line : "end of output");
+      g_subprocess_force_exit (devserver);
+      return NULL;
+    }
+  *base_url = g_strdup (line + strlen ("ready "));
+  return g_steal_pointer (&devserver);
+}
+
 char *
 stray_bench_to_json (JsonObject *object)
 {

@@ -29,6 +29,13 @@ JsonObject  *stray_bench_call     (SoupSession  *session,
                                    guint         seconds,
                                    GError      **error);
 
+GSubprocess *stray_bench_spawn_devserver (const char  *path,
+                                          const char  *secret,
+                                          const char  *api_key,
+                                          const char  *scenario,
+                                          char       **base_url,
+                                          GError     **error);
+
 gboolean     stray_bench_sent_finish (SoupSession   *session,
                                       GAsyncResult  *result,
                                       GError       **error);
