@@ -46,7 +46,7 @@ main (int   argc,
       "Seconds between health checks sent to each socket (default 30)", "SECONDS" },
     { "allow-dev-tokens", 0, 0, G_OPTION_ARG_NONE, &allow_dev_tokens,
       "Accept unsigned development tokens", NULL },
-    { NULL }
+    G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;

@@ -24,13 +24,17 @@ dev_respond (SoupServerMessage *msg,
              JsonObject        *body)
 {
   g_autofree char *text = NULL;
+  gsize length;
 
   if (!json_object_has_member (body, "duration"))
     json_object_set_string_member (body, "duration", "0.10ms");
   text = dev_to_json (body);
+  /* Measured first: the order a call's arguments are evaluated in is unspecified (clang
+   * steals the pointer before strlen() reads it). */
+  length = strlen (text);
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&text), strlen (text));
+                                    g_steal_pointer (&text), length);
 }
 
 gboolean

@@ -232,7 +232,6 @@ dev_on_socket (G_GNUC_UNUSED SoupServer *server,
   g_autofree char *user_id = NULL;
   g_autofree char *error_message = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonObject) event = NULL;
   const char *payload;
   JsonObject *details = NULL;
   JsonNode *root;
