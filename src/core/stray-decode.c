@@ -539,6 +539,14 @@ stray_decode_parse (const char  *what,
   gsize deep_at;
   JsonNode *root;
 
+  /* Refused before json-glib sees it: an empty frame may come as NULL, which
+   * json_parser_load_from_data() rejects with a critical, leaving no error to report. */
+  if (length == 0)
+    {
+      g_set_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_SYNTAX,
+                   "%s is not JSON: it is empty", what);
+      return NULL;
+    }
   if (length > max_size)
     {
       g_set_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_TOO_LARGE,
