@@ -27,8 +27,11 @@ write_then_abort (GLogLevelFlags   log_level,
   return written;
 }
 
-void
-stray_fuzz_setup (void)
+/* Called once before the first input, by libFuzzer and by fuzz-replay.c alike. */
+int
+LLVMFuzzerInitialize (G_GNUC_UNUSED int    *argc,
+                      G_GNUC_UNUSED char ***argv)
 {
   g_log_set_writer_func (write_then_abort, NULL, NULL);
+  return 0;
 }

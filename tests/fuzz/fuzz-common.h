@@ -2,6 +2,7 @@
  *
  * Each target defines LLVMFuzzerTestOneInput(); libFuzzer calls it in the fuzzing build
  * (-Dfuzzing=true) and fuzz-replay.c calls it on the checked-in inputs in every other build.
+ * fuzz-common.c, linked with every target, defines LLVMFuzzerInitialize().
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,7 +20,5 @@ int  LLVMFuzzerInitialize   (int      *argc,
                              char   ***argv);
 int  LLVMFuzzerTestOneInput (const uint8_t *data,
                              size_t         size);
-
-void stray_fuzz_setup       (void);
 
 G_END_DECLS

@@ -31,14 +31,6 @@
  * input rather than hanging the fuzzer. */
 #define MAX_ITERATIONS 100000
 
-int
-LLVMFuzzerInitialize (G_GNUC_UNUSED int    *argc,
-                      G_GNUC_UNUSED char ***argv)
-{
-  stray_fuzz_setup ();
-  return 0;
-}
-
 static StrayDevserver *
 devserver_new (void)
 {

@@ -93,14 +93,6 @@ round_trip (const char *user_id,
 }
 
 int
-LLVMFuzzerInitialize (G_GNUC_UNUSED int    *argc,
-                      G_GNUC_UNUSED char ***argv)
-{
-  stray_fuzz_setup ();
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
