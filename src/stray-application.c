@@ -26,6 +26,7 @@
 #include "stray-command-line.h"
 #include "stray-environment.h"
 #include "stray-fixed-token.h"
+#include "stray-server-url.h"
 #include "stray-ui-loader.h"
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
@@ -112,6 +113,8 @@ start_connection (StrayApplication   *self,
 static void
 configure (StrayApplication *self)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->connection != NULL)
     {
       stray_connection_stop (self->connection);
@@ -121,6 +124,13 @@ configure (StrayApplication *self)
     {
       g_debug ("no account set up: waiting for one");
       /* …and the state is not-configured again, until a connection says otherwise. */
+      stray_session_clear (self->session);
+      return;
+    }
+  /* The settings can be edited behind the setup page's back: the same rule holds. */
+  if (!stray_server_url_check (stray_account_get_server_url (self->account), &error))
+    {
+      g_warning ("not connecting: %s", error->message);
       stray_session_clear (self->session);
       return;
     }
