@@ -103,6 +103,8 @@ note_attack (Hostile    *hostile,
     }
   g_mutex_unlock (&hostile->lock);
   g_atomic_int_inc (&hostile->n_attacks);
+  /* The test waits on the main loop for what the threads do. */
+  g_main_context_wakeup (NULL);
 }
 
 /* Writes @total bytes of @fill after @prefix, a piece at a time, as HTTP chunks when
@@ -434,6 +436,7 @@ out:
     g_io_stream_close (G_IO_STREAM (upstream), NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   g_atomic_int_dec_and_test (&hostile->n_running);
+  g_main_context_wakeup (NULL);
   return TRUE;
 }
 
@@ -830,6 +833,130 @@ test_answer_deep (void)
   answer_attack (ATTACK_ANSWER_DEEP, "80 KB of [ as an answer");
 }
 
+/* ---- the devserver ---- */
+
+typedef struct {
+  GOutputStream *out;
+  guint64 written;
+  gboolean done;       /* atomic */
+} Flood;
+
+static gpointer
+flood_thread (gpointer data)
+{
+  Flood *flood = data;
+
+  flood->written = stream_fragments (flood->out, HOSTILE_DEVSERVER_FRAGMENTS_SIZE, TRUE);
+  g_atomic_int_set (&flood->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+typedef struct {
+  gboolean done;
+  char *token;
+  SoupWebsocketConnection *socket;
+  GError *error;
+} Step;
+
+static void
+on_token (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Step *step = user_data;
+
+  step->token = stray_token_provider_get_token_finish (STRAY_TOKEN_PROVIDER (source), result,
+                                                       &step->error);
+  step->done = TRUE;
+}
+
+static void
+on_socket (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Step *step = user_data;
+
+  step->socket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                        &step->error);
+  step->done = TRUE;
+}
+
+static gboolean
+devserver_has_connections (gconstpointer data)
+{
+  const Count *expected = data;
+
+  return stray_devserver_get_n_connections (expected->fixture->server) == expected->count;
+}
+
+static gboolean
+flood_is_over (gconstpointer data)
+{
+  return g_atomic_int_get (&((const Flood *) data)->done);
+}
+
+/* A client that sends one message of 200 MB in small fragments is dropped at the limit. */
+static void
+test_devserver_fragments (void)
+{
+  Fixture fixture = { 0 };
+  Step token = { 0 }, connect = { 0 };
+  Count one = { &fixture, 1 }, none = { &fixture, 0 };
+  g_autofree char *url = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) upgrade = NULL;
+  Flood flood = { 0 };
+  GThread *thread;
+  guint64 growth_kb;
+
+  if (run_in_subprocess ())
+    return;
+  fixture_set_up (&fixture);
+  stray_token_provider_get_token_async (STRAY_TOKEN_PROVIDER (fixture.tokens), FALSE, NULL,
+                                        on_token, &token);
+  stray_test_wait_for (stray_test_flag_is_set, &token.done, "a token");
+  g_assert_no_error (token.error);
+  {
+    g_autoptr(StrayClient) direct = stray_client_new (
+      stray_devserver_get_base_url (fixture.server), API_KEY, "alice",
+      STRAY_TOKEN_PROVIDER (fixture.tokens));
+
+    url = stray_client_socket_url (direct, token.token);
+  }
+  /* A plain libsoup client: the devserver is what is tried. */
+  upgrade = soup_message_new ("GET", url);
+  soup_session_websocket_connect_async (session, upgrade, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_socket, &connect);
+  stray_test_wait_for (stray_test_flag_is_set, &connect.done, "the socket");
+  g_assert_no_error (connect.error);
+  stray_test_wait_for (devserver_has_connections, &one, "the devserver's connection");
+
+  measure_start (&fixture);
+  flood.out = g_io_stream_get_output_stream (soup_websocket_connection_get_io_stream (
+                                               connect.socket));
+  thread = g_thread_new ("flood", flood_thread, &flood);
+  stray_test_wait_for (flood_is_over, &flood, "the devserver to hang up");
+  g_thread_join (thread);
+  stray_test_wait_for (devserver_has_connections, &none, "the connection dropped");
+  ticker_stop (&fixture.ticker);
+  growth_kb = peak_kb () - fixture.start_kb;
+  g_test_message ("200 MB of fragments to the devserver: %" G_GUINT64_FORMAT " bytes written "
+                  "before it hung up; VmHWM grew by %" G_GUINT64_FORMAT " kB; the main loop's "
+                  "longest gap was %" G_GINT64_FORMAT " ms", flood.written, growth_kb,
+                  fixture.ticker.longest / 1000);
+  g_assert_cmpuint (flood.written, <, HOSTILE_DEVSERVER_FRAGMENTS_SIZE);
+#ifndef UNDER_ASAN
+  g_assert_cmpuint (growth_kb, <, MAX_GROWTH_KB);
+#endif
+  g_assert_cmpint (fixture.ticker.longest, <, MAX_GAP_US);
+
+  g_clear_object (&connect.socket);
+  g_free (token.token);
+  fixture_tear_down (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -844,5 +971,6 @@ main (int   argc,
   g_test_add_func ("/stray/hostile/answer/content-length", test_answer_length);
   g_test_add_func ("/stray/hostile/answer/chunked", test_answer_chunked);
   g_test_add_func ("/stray/hostile/answer/deep", test_answer_deep);
+  g_test_add_func ("/stray/hostile/devserver/fragments", test_devserver_fragments);
   return g_test_run ();
 }
