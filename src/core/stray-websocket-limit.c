@@ -140,25 +140,33 @@ counted (StrayWebsocketLimitStream  *self,
   return n_read;
 }
 
-/* Returns: bytes taken from what was read before, or -1 when there are none left */
-static gssize
-read_pending (StrayWebsocketLimitStream *self,
-              void                      *buffer,
-              gsize                      count)
+/* What a read gives before asking the base stream: the failure again once there was one, or
+ * bytes read before the stream was made. Returns FALSE when the base stream is to be read. */
+static gboolean
+read_held (StrayWebsocketLimitStream  *self,
+           void                       *buffer,
+           gsize                       count,
+           gssize                     *n_read,
+           GError                    **error)
 {
   gsize size;
   const guint8 *data;
-  gsize n;
 
+  if (self->failure != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->failure));
+      *n_read = -1;
+      return TRUE;
+    }
   if (self->pending == NULL)
-    return -1;
+    return FALSE;
   data = g_bytes_get_data (self->pending, &size);
-  n = MIN (count, size - self->pending_offset);
-  memcpy (buffer, data + self->pending_offset, n);
-  self->pending_offset += n;
+  *n_read = (gssize) MIN (count, size - self->pending_offset);
+  memcpy (buffer, data + self->pending_offset, (gsize) *n_read);
+  self->pending_offset += (gsize) *n_read;
   if (self->pending_offset == size)
     g_clear_pointer (&self->pending, g_bytes_unref);
-  return (gssize) n;
+  return TRUE;
 }
 
 static gssize
@@ -171,13 +179,7 @@ stray_websocket_limit_stream_read (GInputStream  *stream,
   StrayWebsocketLimitStream *self = STRAY_WEBSOCKET_LIMIT_STREAM (stream);
   gssize n_read;
 
-  if (self->failure != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->failure));
-      return -1;
-    }
-  n_read = read_pending (self, buffer, count);
-  if (n_read < 0)
+  if (!read_held (self, buffer, count, &n_read, error))
     n_read = g_input_stream_read (self->base_input, buffer, count, cancellable, error);
   return counted (self, buffer, n_read, error);
 }
@@ -191,13 +193,7 @@ stray_websocket_limit_stream_read_nonblocking (GPollableInputStream  *stream,
   StrayWebsocketLimitStream *self = STRAY_WEBSOCKET_LIMIT_STREAM (stream);
   gssize n_read;
 
-  if (self->failure != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->failure));
-      return -1;
-    }
-  n_read = read_pending (self, buffer, count);
-  if (n_read < 0)
+  if (!read_held (self, buffer, count, &n_read, error))
     n_read = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->base_input),
                                                        buffer, count, NULL, error);
   return counted (self, buffer, n_read, error);
