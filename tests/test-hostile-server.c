@@ -781,6 +781,75 @@ test_socket_deep (void)
   socket_attack (ATTACK_DEEP_FRAME, "80 KB of [ as a frame");
 }
 
+/* A wss:// server whose certificate nothing vouches for is refused as GIO refuses it by
+ * default, before any upgrade; the client retries with backoff. tests/data/tls holds a
+ * self-signed certificate for 127.0.0.1 and its key, for tests only: `openssl req -x509
+ * -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 36500 -subj /CN=127.0.0.1
+ * -addext subjectAltName=IP:127.0.0.1`. */
+static void
+on_tls_socket (G_GNUC_UNUSED SoupServer        *server,
+               G_GNUC_UNUSED SoupServerMessage *msg,
+               G_GNUC_UNUSED const char        *path,
+               G_GNUC_UNUSED SoupWebsocketConnection *socket,
+               gpointer                         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+has_tls_error (gconstpointer data)
+{
+  const Fixture *fixture = data;
+  const GError *error = stray_connection_get_error (fixture->connection);
+
+  return is_disconnected (fixture) && error != NULL && error->domain == G_TLS_ERROR;
+}
+
+static void
+test_untrusted_certificate (void)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "tls", "cert.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls", "key.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  GSList *uris;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
+  gboolean upgraded = FALSE;
+  Fixture fixture = { 0 };
+
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_websocket_handler (server, "/connect", NULL, NULL, on_tls_socket, &upgraded,
+                                     NULL);
+  soup_server_listen (server, address, SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base_url = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  fixture.session = stray_session_new ();
+  fixture.tokens = stray_signed_tokens_new (SECRET, "alice", 0);
+  fixture.client = stray_client_new (base_url, API_KEY, "alice",
+                                     STRAY_TOKEN_PROVIDER (fixture.tokens));
+  fixture.connection = stray_connection_new (fixture.session, fixture.client);
+  g_object_set (fixture.connection, "backoff-scale", 0.05, NULL);
+  stray_connection_start (fixture.connection);
+  stray_test_wait_for (has_tls_error, &fixture, "the certificate refused");
+  g_test_message ("wss:// with an untrusted certificate: %s",
+                  stray_connection_get_error (fixture.connection)->message);
+  g_assert_false (upgraded);
+
+  stray_connection_stop (fixture.connection);
+  stray_test_finalize (fixture.connection);
+  stray_test_finalize (fixture.client);
+  stray_test_finalize (fixture.tokens);
+  stray_test_finalize (fixture.session);
+}
+
 /* ---- REST ---- */
 
 /* The first resync's queryChannels, then a recovery's /sync, each answered as @attack once. */
@@ -968,6 +1037,7 @@ main (int   argc,
 
   g_test_add_func ("/stray/hostile/socket/fragments", test_socket_fragments);
   g_test_add_func ("/stray/hostile/socket/deep-frame", test_socket_deep);
+  g_test_add_func ("/stray/hostile/socket/untrusted-certificate", test_untrusted_certificate);
   g_test_add_func ("/stray/hostile/answer/content-length", test_answer_length);
   g_test_add_func ("/stray/hostile/answer/chunked", test_answer_chunked);
   g_test_add_func ("/stray/hostile/answer/deep", test_answer_deep);
