@@ -15,6 +15,9 @@
  * It also reconnects at once when the network comes back and after resume, and disconnects
  * cleanly before suspend (logind's PrepareForSleep).
  *
+ * The socket is made by stray-websocket-client.c, whose stream bounds each message, fragments
+ * together: past the bound the connection is dropped and retried like any other failure.
+ *
  * About 1,000 lines, and kept whole: it is one state machine, whose socket, timers, backoff,
  * held news and network and sleep watchers all read and write the same fields; split, each
  * part would need the whole instance struct through a private header. The resync itself
@@ -534,6 +537,10 @@ on_socket_error (G_GNUC_UNUSED SoupWebsocketConnection *socket,
                  GError                                *error,
                  StrayConnection                       *self)
 {
+  /* Closing the socket's stream closes the connection under it, and then its output again:
+   * that second close's complaint is no reason. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
   g_clear_error (&self->error);
   self->error = g_error_copy (error);
 }
