@@ -27,6 +27,7 @@
 #include "stray-devserver.h"
 #include "stray-signed-tokens.h"
 #include "stray-test-wait.h"
+#include "stray-websocket-limit.h"
 
 #define API_KEY "hostile-key"
 #define SECRET "hostile-secret-0123456789"
@@ -850,6 +851,85 @@ test_untrusted_certificate (void)
   stray_test_finalize (fixture.session);
 }
 
+/* The counting stream on its own: bytes pass unchanged (those read before it first), each
+ * message is counted with its fragments whatever the length's form or the mask, control frames
+ * between fragments are not part of it, a new message starts again from zero, and one byte
+ * past the limit fails the read for good. */
+static GByteArray *
+frames_append (GByteArray   *frames,
+               guint8        first_byte,
+               guint64       length,
+               gboolean      masked)
+{
+  guint8 header[14];
+  gsize size = frame_header (header, first_byte, length, masked);
+  g_autofree guint8 *payload = g_malloc0 (MAX (length, 1));
+
+  g_byte_array_append (frames, header, (guint) size);
+  g_byte_array_append (frames, payload, (guint) length);
+  return frames;
+}
+
+static GError *
+read_through_limit (GByteArray *frames,
+                    gsize       already_read,
+                    guint64     limit)
+{
+  g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data (
+    g_memdup2 (frames->data + already_read, frames->len - already_read),
+    frames->len - already_read, g_free);
+  g_autoptr(GOutputStream) output = g_memory_output_stream_new_resizable ();
+  g_autoptr(GIOStream) base = g_simple_io_stream_new (input, output);
+  g_autoptr(GBytes) held = g_bytes_new (frames->data, already_read);
+  g_autoptr(GIOStream) counted = stray_websocket_limit_wrap (base, held, limit);
+  g_autoptr(GByteArray) read = g_byte_array_new ();
+  GError *error = NULL;
+  guint8 buffer[1000];
+  gssize n;
+
+  while ((n = g_pollable_input_stream_read_nonblocking (
+            G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (counted)), buffer,
+            sizeof buffer, NULL, &error)) > 0)
+    g_byte_array_append (read, buffer, (guint) n);
+  if (error != NULL)
+    {
+      /* Failed for good. */
+      g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (counted), buffer, 1,
+                                            NULL, NULL), ==, -1);
+      return error;
+    }
+  g_assert_cmpmem (read->data, read->len, frames->data, frames->len);
+  return NULL;
+}
+
+static void
+test_limit_stream (void)
+{
+  g_autoptr(GByteArray) frames = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* 100 + 1000 + 70,000 = 71,100 bytes in three fragments, each length form, masked, a ping
+   * between; then a message of 71,100 in one frame. */
+  frames_append (frames, 0x01, 100, TRUE);
+  frames_append (frames, 0x89, 4, TRUE);
+  frames_append (frames, 0x00, 1000, TRUE);
+  frames_append (frames, 0x80, 70000, TRUE);
+  frames_append (frames, 0x81, 71100, FALSE);
+  g_assert_null (read_through_limit (frames, 0, 71100));
+  g_assert_null (read_through_limit (frames, 7, 71100));
+  g_assert_null (read_through_limit (frames, frames->len, 71100));
+
+  error = read_through_limit (frames, 3, 71099);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* A 64-bit length past anything. */
+  g_byte_array_set_size (frames, 0);
+  g_byte_array_append (frames, (const guint8 *) "\x81\x7f\xff\xff\xff\xff\xff\xff\xff\xff", 10);
+  error = read_through_limit (frames, 0, G_MAXUINT32);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+}
+
 /* ---- REST ---- */
 
 /* The first resync's queryChannels, then a recovery's /sync, each answered as @attack once. */
@@ -1035,6 +1115,7 @@ main (int   argc,
   g_unsetenv ("http_proxy");
   g_unsetenv ("https_proxy");
 
+  g_test_add_func ("/stray/hostile/socket/limit-stream", test_limit_stream);
   g_test_add_func ("/stray/hostile/socket/fragments", test_socket_fragments);
   g_test_add_func ("/stray/hostile/socket/deep-frame", test_socket_deep);
   g_test_add_func ("/stray/hostile/socket/untrusted-certificate", test_untrusted_certificate);
