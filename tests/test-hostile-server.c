@@ -821,6 +821,14 @@ test_untrusted_certificate (void)
   gboolean upgraded = FALSE;
   Fixture fixture = { 0 };
 
+#ifdef UNDER_ASAN
+  /* LeakSanitizer's check at exit crashes ("Tracer caught signal 11") reading the dynamic TLS
+   * block of GIO's TLS module, which glib-networking dlopens: a sanitizer bug, not a leak. */
+  g_test_skip ("LeakSanitizer cannot scan the dlopened TLS module's thread-local storage");
+  return;
+#endif
+  if (run_in_subprocess ())
+    return;
   certificate = g_tls_certificate_new_from_files (cert, key, &error);
   g_assert_no_error (error);
   server = soup_server_new ("tls-certificate", certificate, NULL);
