@@ -480,6 +480,24 @@ hostile_stop (Hostile *hostile)
   g_mutex_clear (&hostile->lock);
 }
 
+/* The figures, into the test log: g_test_message(), which a subprocess (run with -q) keeps
+ * quiet, so there as a TAP comment on the stdout it shares with the test. */
+static void G_GNUC_PRINTF (1, 2)
+report (const char *format,
+        ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (g_test_subprocess ())
+    g_print ("# %s\n", text);
+  else
+    g_test_message ("%s", text);
+}
+
 /* ---- what the test measures ---- */
 
 /* The process's peak resident size so far, in kB. */
@@ -576,6 +594,8 @@ fixture_set_up (Fixture *fixture)
   hostile_start (&fixture->hostile,
                  stray_devserver_get_base_url (fixture->server) + strlen ("http://"));
 
+  /* GIO loads its proxy resolver on first use, which is no part of what is measured. */
+  g_proxy_resolver_get_default ();
   base_url = g_strdup_printf ("http://127.0.0.1:%u", fixture->hostile.port);
   fixture->session = stray_session_new ();
   fixture->tokens = stray_signed_tokens_new (SECRET, "alice", 0);
@@ -682,7 +702,7 @@ measure_end (Fixture    *fixture,
   ticker_stop (&fixture->ticker);
   growth_kb = peak_kb () - fixture->start_kb;
   g_mutex_lock (&fixture->hostile.lock);
-  g_test_message ("%s: the server wrote %" G_GUINT64_FORMAT " bytes%s%s before the client "
+  report ("%s: the server wrote %" G_GUINT64_FORMAT " bytes%s%s before the client "
                   "hung up; VmHWM grew by %" G_GUINT64_FORMAT " kB (from %" G_GUINT64_FORMAT
                   " kB); the main loop's longest gap was %" G_GINT64_FORMAT " ms; %u attempts",
                   what, fixture->hostile.attack_bytes,
@@ -694,7 +714,7 @@ measure_end (Fixture    *fixture,
 #ifdef UNDER_ASAN
   /* ASan's shadow memory and its quarantine of freed blocks count in VmHWM: the figure is
    * printed, the bound is the normal build's to check. */
-  g_test_message ("under ASan: memory growth not asserted");
+  report ("under ASan: memory growth not asserted");
 #else
   g_assert_cmpuint (growth_kb, <, MAX_GROWTH_KB);
 #endif
@@ -848,7 +868,7 @@ test_untrusted_certificate (void)
   g_object_set (fixture.connection, "backoff-scale", 0.05, NULL);
   stray_connection_start (fixture.connection);
   stray_test_wait_for (has_tls_error, &fixture, "the certificate refused");
-  g_test_message ("wss:// with an untrusted certificate: %s",
+  report ("wss:// with an untrusted certificate: %s",
                   stray_connection_get_error (fixture.connection)->message);
   g_assert_false (upgraded);
 
@@ -954,10 +974,12 @@ answer_attack (Attack      attack,
   fixture_set_up (&fixture);
   bob_says (&fixture, "one");
 
-  measure_start (&fixture);
   fixture.hostile.target = "/channels";
   g_atomic_int_set (&fixture.hostile.armed, attack);
+  /* Starting does the process's first look for a system bus and a network monitor, at once:
+   * what is measured is what follows. */
   stray_connection_start (fixture.connection);
+  measure_start (&fixture);
   expect_dropped_then_back (&fixture, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE, 2);
   measure_end (&fixture, first);
 
@@ -1099,7 +1121,7 @@ test_devserver_fragments (void)
   stray_test_wait_for (devserver_has_connections, &none, "the connection dropped");
   ticker_stop (&fixture.ticker);
   growth_kb = peak_kb () - fixture.start_kb;
-  g_test_message ("200 MB of fragments to the devserver: %" G_GUINT64_FORMAT " bytes written "
+  report ("200 MB of fragments to the devserver: %" G_GUINT64_FORMAT " bytes written "
                   "before it hung up; VmHWM grew by %" G_GUINT64_FORMAT " kB; the main loop's "
                   "longest gap was %" G_GINT64_FORMAT " ms", flood.written, growth_kb,
                   fixture.ticker.longest / 1000);
