@@ -172,6 +172,11 @@ void        dev_on_socket                (SoupServer              *server,
                                           const char              *path,
                                           SoupWebsocketConnection *socket,
                                           gpointer                 user_data);
+void        dev_on_connect               (SoupServer              *server,
+                                          SoupServerMessage       *msg,
+                                          const char              *path,
+                                          GHashTable              *query,
+                                          gpointer                 user_data);
 
 /* stray-devserver-rest.c */
 gboolean    dev_process_request          (StrayDevserver    *self,

@@ -346,8 +346,7 @@ stray_devserver_listen (StrayDevserver *self,
 
   self->server = soup_server_new ("server-header", "stream-tray-devserver ", NULL);
   soup_server_add_early_handler (self->server, NULL, on_early_request, self, NULL);
-  soup_server_add_websocket_handler (self->server, "/connect", NULL, NULL, dev_on_socket, self,
-                                     NULL);
+  soup_server_add_handler (self->server, "/connect", dev_on_connect, self, NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
 
   socket_address = g_inet_socket_address_new (inet_address, (guint16) port);
