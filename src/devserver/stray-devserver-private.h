@@ -1,7 +1,8 @@
 /* stray-devserver-private.h: what the devserver's own files share
  *
  * StrayDevserver is one object whose code is spread over files named after what they serve:
- *   stray-devserver.c            the object, listening, credentials, request limits
+ *   stray-devserver.c            the object, listening, credentials, request limits and
+ *                                timeouts, libsoup's own refusals in Stream's shape
  *   stray-devserver-events.c     events to sockets, watching, the calls made without HTTP
  *   stray-devserver-socket.c     the WebSocket at /connect and its health checks
  *   stray-devserver-rest.c       routing, request checks and answers in Stream's shape
@@ -30,8 +31,12 @@ G_BEGIN_DECLS
 enum {
   CODE_API_KEY = 2,
   CODE_INPUT = 4,
+  CODE_AUTHENTICATION = 5,
+  CODE_RATE_LIMITED = 9,
   CODE_NOT_FOUND = 16,
   CODE_NOT_ALLOWED = 17,
+  CODE_PAYLOAD_TOO_BIG = 22,
+  CODE_REQUEST_TIMEOUT = 23,
   /* Not Stream's: the devserver's own failures, which Stream's cloud never reports. */
   CODE_INTERNAL = -1,
 };
@@ -89,6 +94,9 @@ struct _StrayDevserver
   GPtrArray *delayed;      /* of DevDelayedAnswer (stray-devserver-dev-hooks.c) */
 
   GHashTable *traffic;     /* user_id → DevTraffic: what users' REST calls cost (/_dev/traffic) */
+
+  guint request_timeout_ms;   /* a new connection's first request, headers and body */
+  guint keepalive_timeout_ms; /* a kept-alive connection's wait for its next request */
 };
 
 typedef struct {
@@ -118,6 +126,9 @@ char       *dev_authenticate             (StrayDevserver *self,
                                           const char     *token,
                                           int            *out_code,
                                           char          **out_message);
+void        dev_set_request_timeouts     (StrayDevserver *self,
+                                          guint           request_ms,
+                                          guint           keepalive_ms);
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);
@@ -179,6 +190,10 @@ gboolean    dev_process_request          (StrayDevserver    *self,
 void        dev_respond                  (SoupServerMessage *msg,
                                           guint              status,
                                           JsonObject        *body);
+JsonObject *dev_new_error                (guint              status,
+                                          int                code,
+                                          const char        *message);
+int         dev_code_for_status          (guint              status);
 gboolean    dev_respond_error            (SoupServerMessage *msg,
                                           guint              status,
                                           int                code,

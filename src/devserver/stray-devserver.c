@@ -7,8 +7,10 @@
  * not have: raw frames, dropped sockets, a stalled server, fresh tokens and late answers.
  *
  * This file is the object and its front door: properties, listening, the credentials every
- * request and socket is checked against, and what happens to a request before it is routed
- * (an oversized body refused from its headers, a request held while the server is stalled).
+ * request and socket is checked against, and what happens to a request before it is routed:
+ * an oversized body refused from its headers (or while a chunked one is read) without reading
+ * the rest, a time limit on reading a request, libsoup's own refusals given Stream's shape, a
+ * request held while the server is stalled.
  * The rest is in files named after what they serve (stray-devserver-private.h lists them).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -102,26 +104,352 @@ on_request (G_GNUC_UNUSED SoupServer *server,
   dev_process_request (self, msg);
 }
 
-/* Refuses an oversized body from its headers, before reading it. */
+/* A new connection's first request must arrive, headers and body, within this: longer than a
+ * client on loopback takes even on a loaded CI machine under sanitizers, short enough that a
+ * client sending nothing, or a byte at a time, ties up a socket only briefly. */
+#define REQUEST_TIMEOUT_MS (15 * 1000)
+
+/* A kept-alive connection may wait this long for its next request: longer than libsoup's
+ * SoupSession idle-timeout (60 s), so the daemon's own pool always closes first and never sends
+ * a request on a connection the server is closing. */
+#define KEEPALIVE_TIMEOUT_MS (120 * 1000)
+
+/* On a connection's GSocket once a request has been read from it. */
+#define SERVED_KEY "stray-devserver-served"
+
+/* What is known of a request while it is read; on its SoupServerMessage. */
+typedef struct {
+  GSource *timeout;
+  gboolean first;       /* the connection's first request */
+  goffset body_read;    /* of a chunked body */
+} DevIncoming;
+
+#define INCOMING_KEY "stray-devserver-incoming"
+
 static void
-on_early_request (G_GNUC_UNUSED SoupServer *server,
-                  SoupServerMessage *msg,
-                  G_GNUC_UNUSED const char *path,
-                  G_GNUC_UNUSED GHashTable *query,
-                  G_GNUC_UNUSED gpointer user_data)
+dev_incoming_free (gpointer data)
+{
+  DevIncoming *incoming = data;
+
+  if (incoming->timeout != NULL)
+    {
+      g_source_destroy (incoming->timeout);
+      g_source_unref (incoming->timeout);
+    }
+  g_free (incoming);
+}
+
+static void
+stop_request_timeout (SoupServerMessage *msg)
+{
+  DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
+
+  if (incoming != NULL && incoming->timeout != NULL)
+    {
+      g_source_destroy (incoming->timeout);
+      g_clear_pointer (&incoming->timeout, g_source_unref);
+    }
+}
+
+/* After a refusal, what the client still sends is read and dropped for a while before the
+ * connection is closed, so that a client still writing its body (libsoup, node) reads the answer
+ * instead of a reset; a client sending more than this, or for longer, is cut off. */
+#define DRAIN_MAX_BYTES (4 * STRAY_DEVSERVER_MAX_BODY)
+#define DRAIN_MAX_MS 2000
+
+typedef struct {
+  GIOStream *stream;
+  GBytes *answer;       /* NULL: closed without one */
+  GCancellable *cancellable;
+  GSource *drain_timeout;
+  goffset drained;
+  guint8 buffer[16 * 1024];
+} DevClosing;
+
+static void
+dev_closing_free (DevClosing *closing)
+{
+  if (closing->drain_timeout != NULL)
+    {
+      g_source_destroy (closing->drain_timeout);
+      g_source_unref (closing->drain_timeout);
+    }
+  g_object_unref (closing->cancellable);
+  g_object_unref (closing->stream);
+  g_clear_pointer (&closing->answer, g_bytes_unref);
+  g_free (closing);
+}
+
+static void
+on_stolen_closed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  dev_closing_free (user_data);
+}
+
+static void
+close_stolen (DevClosing *closing)
+{
+  g_io_stream_close_async (closing->stream, G_PRIORITY_DEFAULT, NULL, on_stolen_closed, closing);
+}
+
+static void
+on_drained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  DevClosing *closing = user_data;
+  gssize n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n_read <= 0 || (closing->drained += n_read) > DRAIN_MAX_BYTES)
+    {
+      close_stolen (closing);
+      return;
+    }
+  g_input_stream_read_async (G_INPUT_STREAM (source), closing->buffer, sizeof closing->buffer,
+                             G_PRIORITY_DEFAULT, closing->cancellable, on_drained, closing);
+}
+
+static gboolean
+on_drain_timeout (gpointer user_data)
+{
+  DevClosing *closing = user_data;
+
+  g_cancellable_cancel (closing->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_answer_written (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  DevClosing *closing = user_data;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket = g_object_get_data (G_OBJECT (closing->stream), "GSocket");
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      g_debug ("the refusal was not delivered: %s", error->message);
+      close_stolen (closing);
+      return;
+    }
+  /* The answer is complete: the client sees its end while what it still sends is dropped. */
+  if (socket != NULL)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  closing->drain_timeout = g_timeout_source_new (DRAIN_MAX_MS);
+  g_source_set_callback (closing->drain_timeout, on_drain_timeout, closing, NULL);
+  g_source_attach (closing->drain_timeout, NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (closing->stream), closing->buffer,
+                             sizeof closing->buffer, G_PRIORITY_DEFAULT, closing->cancellable,
+                             on_drained, closing);
+}
+
+/* The answer @msg holds, as bytes on the wire, with the connection closed after it. */
+static GBytes *
+serialize_answer (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  GString *text = g_string_new (NULL);
+  SoupMessageHeadersIter iter;
+  const char *name, *value;
+
+  g_string_append_printf (text, "HTTP/1.1 %u %s\r\n", soup_server_message_get_status (msg),
+                          soup_server_message_get_reason_phrase (msg));
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &name, &value))
+    if (g_ascii_strcasecmp (name, "Content-Length") != 0 &&
+        g_ascii_strcasecmp (name, "Connection") != 0)
+      g_string_append_printf (text, "%s: %s\r\n", name, value);
+  g_string_append_printf (text, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
+                          g_bytes_get_size (body));
+  g_string_append_len (text, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  return g_string_free_to_bytes (text);
+}
+
+/* Takes the connection from libsoup, which would otherwise read the whole request before
+ * answering, and sends what @msg holds (when @answer), then closes it. Nothing more of the
+ * request is read. */
+static void
+answer_and_close (SoupServerMessage *msg,
+                  gboolean           answer)
+{
+  g_autoptr(SoupServerMessage) held = g_object_ref (msg);
+  g_autoptr(GBytes) bytes = answer ? serialize_answer (msg) : NULL;
+  DevClosing *closing;
+  GIOStream *stream;
+
+  stop_request_timeout (msg);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  closing = g_new0 (DevClosing, 1);
+  closing->stream = stream;
+  closing->cancellable = g_cancellable_new ();
+  if (bytes == NULL)
+    {
+      close_stolen (closing);
+      return;
+    }
+  closing->answer = g_steal_pointer (&bytes);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (closing->answer, NULL),
+                                   g_bytes_get_size (closing->answer), G_PRIORITY_DEFAULT,
+                                   NULL, on_answer_written, closing);
+}
+
+static gboolean
+on_request_timeout (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
+  gboolean first = incoming->first;
+
+  g_clear_pointer (&incoming->timeout, g_source_unref);
+  if (first)
+    {
+      g_debug ("a request took too long to arrive: closing its connection");
+      dev_respond_error (msg, SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
+                         "Request timed out: the request did not arrive in time");
+    }
+  /* An idle kept-alive connection asked nothing: it is closed without an answer. */
+  answer_and_close (msg, first);
+  return G_SOURCE_REMOVE;
+}
+
+/* libsoup refused the request itself (a path that does not decode, as in GET /%00, or one
+ * climbing out with "..") and answers without a body: the body is Stream's error object. */
+static void
+respond_in_streams_shape (SoupServerMessage *msg,
+                          const char        *why)
+{
+  guint status = soup_server_message_get_status (msg);
+  const char *method = soup_server_message_get_method (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  dev_respond_error (msg, status, dev_code_for_status (status), "%s %s %s: %s",
+                     method != NULL ? method : "?", uri != NULL ? g_uri_get_path (uri) : "?",
+                     why, soup_status_get_phrase (status));
+}
+
+static void
+refuse_too_large (SoupServerMessage *msg,
+                  goffset            length)
+{
+  g_debug ("a request body of %" G_GOFFSET_FORMAT " bytes or more: refused", length);
+  dev_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CODE_PAYLOAD_TOO_BIG,
+                     "Payload too big: the request body is %" G_GOFFSET_FORMAT
+                     " bytes or more, over the limit of %d", length, STRAY_DEVSERVER_MAX_BODY);
+  answer_and_close (msg, TRUE);
+}
+
+/* A chunked body is counted as it comes, and refused once past the limit: at most the limit
+ * is ever held. */
+static void
+on_got_chunk (SoupServerMessage *msg,
+              GBytes            *chunk,
+              G_GNUC_UNUSED gpointer user_data)
+{
+  DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
+
+  incoming->body_read += g_bytes_get_size (chunk);
+  if (incoming->body_read > STRAY_DEVSERVER_MAX_BODY)
+    refuse_too_large (msg, incoming->body_read);
+}
+
+/* Runs after libsoup's own got-headers handler: the request line and headers are read, the
+ * body is not. */
+static void
+on_got_headers (SoupServerMessage *msg,
+                G_GNUC_UNUSED gpointer user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  GSocket *socket = soup_server_message_get_socket (msg);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      length > STRAY_DEVSERVER_MAX_BODY)
+  if (socket != NULL)
+    g_object_set_data (G_OBJECT (socket), SERVED_KEY, GINT_TO_POINTER (TRUE));
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > STRAY_DEVSERVER_MAX_BODY)
     {
-      dev_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CODE_INPUT,
-                         "request body is %" G_GOFFSET_FORMAT " bytes, over the limit of %d",
-                         length, STRAY_DEVSERVER_MAX_BODY);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
+      refuse_too_large (msg, soup_message_headers_get_content_length (headers));
+      return;
     }
+  if (soup_server_message_get_status (msg) != 0)
+    {
+      respond_in_streams_shape (msg, "is not a valid request");
+      return;
+    }
+  /* The answer prepared for a request line libsoup cannot parse is not needed. */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
+  soup_message_headers_remove (response_headers, "Content-Type");
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
+}
+
+/* Runs after libsoup's own got-body handler, which ran the handlers: an error answered by
+ * libsoup (a failed WebSocket handshake on /connect, "OPTIONS *") gets Stream's shape. */
+static void
+on_got_body (SoupServerMessage *msg,
+             G_GNUC_UNUSED gpointer user_data)
+{
+  guint status = soup_server_message_get_status (msg);
+  const char *type = soup_message_headers_get_content_type (
+    soup_server_message_get_response_headers (msg), NULL);
+
+  stop_request_timeout (msg);
+  if (status >= 400 && g_strcmp0 (type, "application/json") != 0)
+    respond_in_streams_shape (msg, "was refused");
+}
+
+/* Every request, from the moment its connection is ready for it: its time limit, its checks,
+ * and an answer in Stream's shape ready for a request libsoup cannot even parse (it answers
+ * those before any handler or signal can see them). */
+static void
+on_request_started (G_GNUC_UNUSED SoupServer *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  StrayDevserver *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  DevIncoming *incoming = g_new0 (DevIncoming, 1);
+  g_autoptr(JsonObject) unparsable = NULL;
+  g_autofree char *text = NULL;
+
+  incoming->first = socket == NULL || g_object_get_data (G_OBJECT (socket), SERVED_KEY) == NULL;
+  incoming->timeout = g_timeout_source_new (incoming->first ? self->request_timeout_ms
+                                                            : self->keepalive_timeout_ms);
+  g_source_set_callback (incoming->timeout, on_request_timeout, msg, NULL);
+  g_source_set_static_name (incoming->timeout, "[stray-devserver] request timeout");
+  g_source_attach (incoming->timeout, NULL);
+  g_object_set_data_full (G_OBJECT (msg), INCOMING_KEY, incoming, dev_incoming_free);
+
+  unparsable = dev_new_error (SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "the request could not be parsed: Bad Request");
+  json_object_set_string_member (unparsable, "duration", "0.10ms");
+  text = dev_to_json (unparsable);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&text), strlen (text));
+
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
+  g_signal_connect_object (msg, "got-body", G_CALLBACK (on_got_body), self, 0);
+}
+
+/* Tests shorten the time limits; 0 keeps one as it is. */
+void
+dev_set_request_timeouts (StrayDevserver *self,
+                          guint           request_ms,
+                          guint           keepalive_ms)
+{
+  if (request_ms > 0)
+    self->request_timeout_ms = request_ms;
+  if (keepalive_ms > 0)
+    self->keepalive_timeout_ms = keepalive_ms;
 }
 
 static void
@@ -272,6 +600,8 @@ stray_devserver_init (StrayDevserver *self)
   self->watchers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  self->request_timeout_ms = REQUEST_TIMEOUT_MS;
+  self->keepalive_timeout_ms = KEEPALIVE_TIMEOUT_MS;
 }
 
 /**
@@ -345,7 +675,8 @@ stray_devserver_listen (StrayDevserver *self,
     }
 
   self->server = soup_server_new ("server-header", "stream-tray-devserver ", NULL);
-  soup_server_add_early_handler (self->server, NULL, on_early_request, self, NULL);
+  g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started),
+                           self, 0);
   soup_server_add_websocket_handler (self->server, "/connect", NULL, NULL, dev_on_socket, self,
                                      NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
