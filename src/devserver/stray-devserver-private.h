@@ -95,8 +95,7 @@ struct _StrayDevserver
 
   GHashTable *traffic;     /* user_id → DevTraffic: what users' REST calls cost (/_dev/traffic) */
 
-  guint request_timeout_ms;   /* a new connection's first request, headers and body */
-  guint keepalive_timeout_ms; /* a kept-alive connection's wait for its next request */
+  guint request_timeout_ms; /* for a request to arrive, headers and body */
 };
 
 typedef struct {
@@ -126,9 +125,8 @@ char       *dev_authenticate             (StrayDevserver *self,
                                           const char     *token,
                                           int            *out_code,
                                           char          **out_message);
-void        dev_set_request_timeouts     (StrayDevserver *self,
-                                          guint           request_ms,
-                                          guint           keepalive_ms);
+void        dev_set_request_timeout      (StrayDevserver *self,
+                                          guint           timeout_ms);
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);

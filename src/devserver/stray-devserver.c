@@ -104,23 +104,17 @@ on_request (G_GNUC_UNUSED SoupServer *server,
   dev_process_request (self, msg);
 }
 
-/* A new connection's first request must arrive, headers and body, within this: longer than a
- * client on loopback takes even on a loaded CI machine under sanitizers, short enough that a
- * client sending nothing, or a byte at a time, ties up a socket only briefly. */
+/* A request must arrive, headers and body, within this: longer than a client on loopback takes
+ * even on a loaded CI machine under sanitizers, short enough that a client sending nothing, or
+ * a byte at a time, ties up a socket only briefly. The time runs from the connection (its first
+ * request) or from the first byte (the next ones: libsoup 3.2 starts a kept-alive connection's
+ * next request only when it is readable), so idle kept-alive connections are left alone. */
 #define REQUEST_TIMEOUT_MS (15 * 1000)
-
-/* A kept-alive connection may wait this long for its next request: longer than libsoup's
- * SoupSession idle-timeout (60 s), so the daemon's own pool always closes first and never sends
- * a request on a connection the server is closing. */
-#define KEEPALIVE_TIMEOUT_MS (120 * 1000)
-
-/* On a connection's GSocket once a request has been read from it. */
-#define SERVED_KEY "stray-devserver-served"
 
 /* What is known of a request while it is read; on its SoupServerMessage. */
 typedef struct {
   GSource *timeout;
-  gboolean first;       /* the connection's first request */
+  guint timeout_ms;
   goffset body_read;    /* of a chunked body */
 } DevIncoming;
 
@@ -159,7 +153,7 @@ stop_request_timeout (SoupServerMessage *msg)
 
 typedef struct {
   GIOStream *stream;
-  GBytes *answer;       /* NULL: closed without one */
+  GBytes *answer;
   GCancellable *cancellable;
   GSource *drain_timeout;
   goffset drained;
@@ -271,14 +265,12 @@ serialize_answer (SoupServerMessage *msg)
 }
 
 /* Takes the connection from libsoup, which would otherwise read the whole request before
- * answering, and sends what @msg holds (when @answer), then closes it. Nothing more of the
- * request is read. */
+ * answering, sends the answer @msg holds, and closes it. Nothing more of the request is kept. */
 static void
-answer_and_close (SoupServerMessage *msg,
-                  gboolean           answer)
+answer_and_close (SoupServerMessage *msg)
 {
   g_autoptr(SoupServerMessage) held = g_object_ref (msg);
-  g_autoptr(GBytes) bytes = answer ? serialize_answer (msg) : NULL;
+  g_autoptr(GBytes) answer = serialize_answer (msg);
   DevClosing *closing;
   GIOStream *stream;
 
@@ -289,12 +281,7 @@ answer_and_close (SoupServerMessage *msg,
   closing = g_new0 (DevClosing, 1);
   closing->stream = stream;
   closing->cancellable = g_cancellable_new ();
-  if (bytes == NULL)
-    {
-      close_stolen (closing);
-      return;
-    }
-  closing->answer = g_steal_pointer (&bytes);
+  closing->answer = g_steal_pointer (&answer);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
                                    g_bytes_get_data (closing->answer, NULL),
                                    g_bytes_get_size (closing->answer), G_PRIORITY_DEFAULT,
@@ -306,17 +293,13 @@ on_request_timeout (gpointer user_data)
 {
   SoupServerMessage *msg = user_data;
   DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
-  gboolean first = incoming->first;
 
   g_clear_pointer (&incoming->timeout, g_source_unref);
-  if (first)
-    {
-      g_debug ("a request took too long to arrive: closing its connection");
-      dev_respond_error (msg, SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
-                         "Request timed out: the request did not arrive in time");
-    }
-  /* An idle kept-alive connection asked nothing: it is closed without an answer. */
-  answer_and_close (msg, first);
+  g_debug ("a request took too long to arrive: closing its connection");
+  dev_respond_error (msg, SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
+                     "Request timed out: the request did not arrive within %u ms",
+                     incoming->timeout_ms);
+  answer_and_close (msg);
   return G_SOURCE_REMOVE;
 }
 
@@ -343,7 +326,7 @@ refuse_too_large (SoupServerMessage *msg,
   dev_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CODE_PAYLOAD_TOO_BIG,
                      "Payload too big: the request body is %" G_GOFFSET_FORMAT
                      " bytes or more, over the limit of %d", length, STRAY_DEVSERVER_MAX_BODY);
-  answer_and_close (msg, TRUE);
+  answer_and_close (msg);
 }
 
 /* A chunked body is counted as it comes, and refused once past the limit: at most the limit
@@ -369,10 +352,6 @@ on_got_headers (SoupServerMessage *msg,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
-  GSocket *socket = soup_server_message_get_socket (msg);
-
-  if (socket != NULL)
-    g_object_set_data (G_OBJECT (socket), SERVED_KEY, GINT_TO_POINTER (TRUE));
 
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
       soup_message_headers_get_content_length (headers) > STRAY_DEVSERVER_MAX_BODY)
@@ -407,6 +386,110 @@ on_got_body (SoupServerMessage *msg,
     respond_in_streams_shape (msg, "was refused");
 }
 
+/* Between two requests on a kept-alive connection no request exists yet: libsoup 3.2 starts
+ * the next one only once a whole line of it has come, and holds what comes before unseen. So
+ * the connection itself is watched: from its first byte, the next request has the same time to
+ * arrive as any. An idle connection (no byte) is left alone. */
+#define IDLE_WATCH_KEY "stray-devserver-idle-watch"
+
+typedef struct {
+  GSocket *socket;      /* unowned: the watch is the socket's data */
+  guint timeout_ms;
+  GSource *readable;
+  GSource *timeout;
+} DevIdleWatch;
+
+static void
+forget_idle_watch (GSocket *socket)
+{
+  g_object_set_data (G_OBJECT (socket), IDLE_WATCH_KEY, NULL);
+}
+
+static gboolean
+on_idle_request_timeout (gpointer user_data)
+{
+  DevIdleWatch *watch = user_data;
+  g_autoptr(JsonObject) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *answer = NULL;
+
+  if (!g_socket_is_closed (watch->socket))
+    {
+      g_debug ("a request on a kept-alive connection took too long to arrive: closing it");
+      error = dev_new_error (SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
+                             "Request timed out: the request did not arrive in time");
+      body = dev_to_json (error);
+      answer = g_strdup_printf ("HTTP/1.1 408 Request Timeout\r\n"
+                                "Content-Type: application/json\r\nConnection: close\r\n"
+                                "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
+                                strlen (body), body);
+      /* libsoup writes nothing on the connection now, and the answer fits the socket's
+       * buffer. libsoup then reads the end of the stream and lets the connection go. */
+      g_socket_send (watch->socket, answer, strlen (answer), NULL, NULL);
+      g_socket_shutdown (watch->socket, TRUE, TRUE, NULL);
+    }
+  forget_idle_watch (watch->socket);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_idle_readable (GSocket                   *socket,
+                  G_GNUC_UNUSED GIOCondition condition,
+                  gpointer                   user_data)
+{
+  DevIdleWatch *watch = user_data;
+
+  if (g_socket_is_closed (socket))
+    {
+      forget_idle_watch (socket);
+      return G_SOURCE_REMOVE;
+    }
+  /* Readable once is enough: libsoup reads what came. */
+  g_clear_pointer (&watch->readable, g_source_unref);
+  watch->timeout = g_timeout_source_new (watch->timeout_ms);
+  g_source_set_callback (watch->timeout, on_idle_request_timeout, watch, NULL);
+  g_source_attach (watch->timeout, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+dev_idle_watch_free (gpointer data)
+{
+  DevIdleWatch *watch = data;
+
+  if (watch->readable != NULL)
+    {
+      g_source_destroy (watch->readable);
+      g_source_unref (watch->readable);
+    }
+  if (watch->timeout != NULL)
+    {
+      g_source_destroy (watch->timeout);
+      g_source_unref (watch->timeout);
+    }
+  g_free (watch);
+}
+
+static void
+on_request_finished (G_GNUC_UNUSED SoupServer *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  StrayDevserver *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  DevIdleWatch *watch;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  watch = g_new0 (DevIdleWatch, 1);
+  watch->socket = socket;
+  watch->timeout_ms = self->request_timeout_ms;
+  watch->readable = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (watch->readable, G_SOURCE_FUNC (on_idle_readable), watch, NULL);
+  g_source_attach (watch->readable, NULL);
+  g_object_set_data_full (G_OBJECT (socket), IDLE_WATCH_KEY, watch, dev_idle_watch_free);
+}
+
 /* Every request, from the moment its connection is ready for it: its time limit, its checks,
  * and an answer in Stream's shape ready for a request libsoup cannot even parse (it answers
  * those before any handler or signal can see them). */
@@ -416,14 +499,17 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
                     gpointer           user_data)
 {
   StrayDevserver *self = user_data;
-  GSocket *socket = soup_server_message_get_socket (msg);
   DevIncoming *incoming = g_new0 (DevIncoming, 1);
+  GSocket *socket = soup_server_message_get_socket (msg);
   g_autoptr(JsonObject) unparsable = NULL;
   g_autofree char *text = NULL;
 
-  incoming->first = socket == NULL || g_object_get_data (G_OBJECT (socket), SERVED_KEY) == NULL;
-  incoming->timeout = g_timeout_source_new (incoming->first ? self->request_timeout_ms
-                                                            : self->keepalive_timeout_ms);
+  /* The connection is no longer between requests. */
+  if (socket != NULL)
+    forget_idle_watch (socket);
+
+  incoming->timeout_ms = self->request_timeout_ms;
+  incoming->timeout = g_timeout_source_new (incoming->timeout_ms);
   g_source_set_callback (incoming->timeout, on_request_timeout, msg, NULL);
   g_source_set_static_name (incoming->timeout, "[stray-devserver] request timeout");
   g_source_attach (incoming->timeout, NULL);
@@ -440,16 +526,12 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
   g_signal_connect_object (msg, "got-body", G_CALLBACK (on_got_body), self, 0);
 }
 
-/* Tests shorten the time limits; 0 keeps one as it is. */
+/* Tests shorten the time a request has to arrive. */
 void
-dev_set_request_timeouts (StrayDevserver *self,
-                          guint           request_ms,
-                          guint           keepalive_ms)
+dev_set_request_timeout (StrayDevserver *self,
+                         guint           timeout_ms)
 {
-  if (request_ms > 0)
-    self->request_timeout_ms = request_ms;
-  if (keepalive_ms > 0)
-    self->keepalive_timeout_ms = keepalive_ms;
+  self->request_timeout_ms = timeout_ms;
 }
 
 static void
@@ -601,7 +683,6 @@ stray_devserver_init (StrayDevserver *self)
                                           (GDestroyNotify) g_ptr_array_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
   self->request_timeout_ms = REQUEST_TIMEOUT_MS;
-  self->keepalive_timeout_ms = KEEPALIVE_TIMEOUT_MS;
 }
 
 /**
@@ -676,6 +757,8 @@ stray_devserver_listen (StrayDevserver *self,
 
   self->server = soup_server_new ("server-header", "stream-tray-devserver ", NULL);
   g_signal_connect_object (self->server, "request-started", G_CALLBACK (on_request_started),
+                           self, 0);
+  g_signal_connect_object (self->server, "request-finished", G_CALLBACK (on_request_finished),
                            self, 0);
   soup_server_add_websocket_handler (self->server, "/connect", NULL, NULL, dev_on_socket, self,
                                      NULL);
