@@ -1722,6 +1722,7 @@ test_slow_headers (Fixture       *fixture,
   g_autoptr(JsonObject) answer = NULL;
   StallWatch watch;
   double largest_gap_ms, waited_ms;
+  gint64 sent_at;
   guint status = 0;
 
   dev_set_request_timeout (fixture->server, 500);
@@ -1767,8 +1768,13 @@ test_slow_headers (Fixture       *fixture,
                    SOUP_WEBSOCKET_STATE_OPEN);
 
   /* The time runs for a kept-alive connection's next request from its first byte. */
+  sent_at = g_get_monotonic_time ();
   raw_send (kept_alive, "GET /unr");
   g_assert_true (stray_test_try_wait_for (raw_is_done, kept_alive, WAIT_SECONDS));
+  waited_ms = (kept_alive->closed_at - sent_at) / 1000.0;
+  g_test_message ("half a request line on a kept-alive connection: disconnected after %.0f ms",
+                  waited_ms);
+  g_assert_cmpfloat (waited_ms, >=, 450);
   answer = raw_take_answer (kept_alive, &status);
   g_assert_nonnull (answer);
   g_assert_cmpuint (status, ==, 408);

@@ -397,6 +397,7 @@ typedef struct {
   guint timeout_ms;
   GSource *readable;
   GSource *timeout;
+  gint64 first_byte_at; /* monotonic µs; 0 while idle */
 } DevIdleWatch;
 
 static void
@@ -446,6 +447,7 @@ on_idle_readable (GSocket                   *socket,
     }
   /* Readable once is enough: libsoup reads what came. */
   g_clear_pointer (&watch->readable, g_source_unref);
+  watch->first_byte_at = g_get_monotonic_time ();
   watch->timeout = g_timeout_source_new (watch->timeout_ms);
   g_source_set_callback (watch->timeout, on_idle_request_timeout, watch, NULL);
   g_source_attach (watch->timeout, NULL);
@@ -501,15 +503,22 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
   StrayDevserver *self = user_data;
   DevIncoming *incoming = g_new0 (DevIncoming, 1);
   GSocket *socket = soup_server_message_get_socket (msg);
+  DevIdleWatch *watch = socket != NULL ? g_object_get_data (G_OBJECT (socket), IDLE_WATCH_KEY)
+                                       : NULL;
+  gint64 waited_ms = 0;
   g_autoptr(JsonObject) unparsable = NULL;
   g_autofree char *text = NULL;
 
-  /* The connection is no longer between requests. */
+  /* The connection is no longer between requests; the time already taken since the request's
+   * first byte counts. */
+  if (watch != NULL && watch->first_byte_at != 0)
+    waited_ms = (g_get_monotonic_time () - watch->first_byte_at) / 1000;
   if (socket != NULL)
     forget_idle_watch (socket);
 
   incoming->timeout_ms = self->request_timeout_ms;
-  incoming->timeout = g_timeout_source_new (incoming->timeout_ms);
+  incoming->timeout = g_timeout_source_new (incoming->timeout_ms -
+                                            MIN (waited_ms, incoming->timeout_ms));
   g_source_set_callback (incoming->timeout, on_request_timeout, msg, NULL);
   g_source_set_static_name (incoming->timeout, "[stray-devserver] request timeout");
   g_source_attach (incoming->timeout, NULL);
