@@ -1,8 +1,8 @@
 /* stray-devserver-private.h: what the devserver's own files share
  *
  * StrayDevserver is one object whose code is spread over files named after what they serve:
- *   stray-devserver.c            the object, listening, credentials, request limits and
- *                                timeouts, libsoup's own refusals in Stream's shape
+ *   stray-devserver.c            the object, listening, credentials, a stalled server
+ *   stray-devserver-limits.c     a request's size and time, libsoup's refusals in Stream's shape
  *   stray-devserver-events.c     events to sockets, watching, the calls made without HTTP
  *   stray-devserver-socket.c     the WebSocket at /connect and its health checks
  *   stray-devserver-rest.c       routing, request checks and answers in Stream's shape
@@ -40,6 +40,13 @@ enum {
   /* Not Stream's: the devserver's own failures, which Stream's cloud never reports. */
   CODE_INTERNAL = -1,
 };
+
+/* A request must arrive, headers and body, within this: longer than a client on loopback takes
+ * even on a loaded CI machine under sanitizers, short enough that a client sending nothing, or
+ * a byte at a time, ties up a socket only briefly. The time runs from the connection for its
+ * first request, and from the first byte for the next ones, so that idle kept-alive connections
+ * are left alone (stray-devserver-limits.c). */
+#define DEV_REQUEST_TIMEOUT_MS (15 * 1000)
 
 /* How deeply JSON from clients may nest. */
 #define MAX_DEPTH 64
@@ -125,6 +132,9 @@ char       *dev_authenticate             (StrayDevserver *self,
                                           const char     *token,
                                           int            *out_code,
                                           char          **out_message);
+
+/* stray-devserver-limits.c */
+void        dev_limit_requests           (StrayDevserver *self);
 void        dev_set_request_timeout      (StrayDevserver *self,
                                           guint           timeout_ms);
 
