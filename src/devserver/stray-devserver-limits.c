@@ -321,14 +321,16 @@ on_idle_request_timeout (gpointer user_data)
 {
   DevIdleWatch *watch = user_data;
   g_autoptr(JsonObject) error = NULL;
+  g_autofree char *message = NULL;
   g_autofree char *body = NULL;
   g_autofree char *answer = NULL;
 
   if (!g_socket_is_closed (watch->socket))
     {
       g_debug ("a request on a kept-alive connection took too long to arrive: closing it");
-      error = dev_new_error (SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
-                             "Request timed out: the request did not arrive in time");
+      message = g_strdup_printf ("Request timed out: the request did not arrive within %u ms",
+                                 watch->timeout_ms);
+      error = dev_new_error (SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT, message);
       body = dev_to_json (error);
       answer = g_strdup_printf ("HTTP/1.1 408 Request Timeout\r\n"
                                 "Content-Type: application/json\r\nConnection: close\r\n"
@@ -410,6 +412,7 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
   gint64 waited_ms = 0;
   g_autoptr(JsonObject) unparsable = NULL;
   g_autofree char *text = NULL;
+  gsize length;
 
   /* The connection is no longer between requests; the time already taken since the request's
    * first byte counts. */
@@ -428,10 +431,10 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
 
   unparsable = dev_new_error (SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "the request could not be parsed: Bad Request");
-  json_object_set_string_member (unparsable, "duration", "0.10ms");
   text = dev_to_json (unparsable);
+  length = strlen (text);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&text), strlen (text));
+                                    g_steal_pointer (&text), length);
 
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
   g_signal_connect_object (msg, "got-body", G_CALLBACK (on_got_body), self, 0);
