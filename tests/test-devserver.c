@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "stray-devserver.h"
-#include "stray-devserver-private.h" /* dev_set_request_timeout() */
+#include "stray-devserver-private.h" /* dev_set_request_timeout(), dev_set_max_waiting() */
 #include "stray-fixed-token.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
@@ -1781,6 +1781,49 @@ test_slow_headers (Fixture       *fixture,
   assert_error (answer, 23, 408);
 }
 
+static gboolean
+server_waits_for (gconstpointer data)
+{
+  const struct { StrayDevserver *server; guint count; } *expected = data;
+
+  return expected->server->waiting->length == expected->count;
+}
+
+/* Past the most connections that may wait for their request, the one that waited longest is
+ * answered 408 and let go; the others, and a request that comes, are served. */
+static void
+test_many_waiting (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(RawClient) oldest = NULL;
+  g_autoptr(RawClient) older = NULL;
+  g_autoptr(RawClient) newest = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  struct { StrayDevserver *server; guint count; } expected = { fixture->server, 1 };
+  guint status = 0;
+
+  dev_set_max_waiting (fixture->server, 2, 0);
+  oldest = raw_connect (fixture);
+  stray_test_wait_for (server_waits_for, &expected, "the first connection to wait");
+  older = raw_connect (fixture);
+  expected.count = 2;
+  stray_test_wait_for (server_waits_for, &expected, "the second connection to wait");
+  newest = raw_connect (fixture);
+  g_assert_true (stray_test_try_wait_for (raw_is_done, oldest, WAIT_SECONDS));
+  answer = raw_take_answer (oldest, &status);
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (status, ==, 408);
+  assert_error (answer, 23, 408);
+  g_clear_pointer (&answer, json_object_unref);
+
+  g_assert_false (older->closed);
+  raw_send (newest, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  stray_test_wait_for (raw_has_answer, newest, "an answer to the newest connection");
+  answer = raw_take_answer (newest, &status);
+  assert_error (answer, 2, 401);
+  g_assert_false (older->closed);
+}
+
 /* Whatever is refused, by the devserver or by libsoup before any route is looked at, is
  * answered with Stream's error object and a StatusCode that matches the status. */
 static void
@@ -2517,6 +2560,7 @@ main (int   argc,
   ADD ("hostile/huge-body-by-length", test_huge_body_by_length);
   ADD ("hostile/huge-body-chunked", test_huge_body_chunked);
   ADD ("hostile/slow-headers", test_slow_headers);
+  ADD ("hostile/many-waiting", test_many_waiting);
   ADD ("hostile/refusals-in-streams-shape", test_refusals_in_streams_shape);
   ADD ("hooks/inject", test_inject);
   ADD ("hooks/drop", test_drop);

@@ -3,7 +3,8 @@
  * What a request may cost the devserver before it is routed, as the daemon limits what a
  * server may cost it (issue 15): a body over STRAY_DEVSERVER_MAX_BODY is refused from its
  * Content-Length, or as soon as a chunked one passes it, without reading the rest; a request
- * has DEV_REQUEST_TIMEOUT_MS to arrive; and what libsoup refuses by itself (GET /%00, a failed
+ * has DEV_REQUEST_TIMEOUT_MS to arrive, and past DEV_MAX_WAITING of them the oldest goes; and
+ * what libsoup refuses by itself (GET /%00, a failed
  * handshake on /connect, a request line it cannot parse) is answered in Stream's error shape.
  *
  * libsoup 3.2's SoupServer reads a whole body before any handler runs, and answers only once
@@ -37,26 +38,39 @@ typedef struct {
   GSource *timeout;
   guint timeout_ms;
   goffset body_read;    /* of a chunked body */
+  StrayDevserver *server; /* unowned; NULL once it is disposed */
+  GList *waiting;       /* its link in server->waiting while the request is still to come */
+  gint64 started_at;    /* monotonic µs */
 } DevIncoming;
 
 #define INCOMING_KEY "stray-devserver-incoming"
+
+static void
+stop_waiting (DevIncoming *incoming)
+{
+  drop_source (&incoming->timeout);
+  if (incoming->server != NULL && incoming->waiting != NULL)
+    g_queue_delete_link (incoming->server->waiting, incoming->waiting);
+  incoming->waiting = NULL;
+}
 
 static void
 dev_incoming_free (gpointer data)
 {
   DevIncoming *incoming = data;
 
-  drop_source (&incoming->timeout);
+  stop_waiting (incoming);
   g_free (incoming);
 }
 
+/* The request has come (or is answered): its time limit and its place in the queue end. */
 static void
 stop_request_timeout (SoupServerMessage *msg)
 {
   DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
 
   if (incoming != NULL)
-    drop_source (&incoming->timeout);
+    stop_waiting (incoming);
 }
 
 /* After a refusal, what the client still sends is read and dropped for a while before the
@@ -198,19 +212,57 @@ answer_and_close (SoupServerMessage *msg)
                                    NULL, on_answer_written, closing);
 }
 
+static void
+time_out (SoupServerMessage *msg,
+          const char        *why)
+{
+  g_debug ("a request %s: closing its connection", why);
+  dev_respond_error (msg, SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
+                     "Request timed out: the request %s", why);
+  answer_and_close (msg);
+}
+
 static gboolean
 on_request_timeout (gpointer user_data)
 {
   SoupServerMessage *msg = user_data;
   DevIncoming *incoming = g_object_get_data (G_OBJECT (msg), INCOMING_KEY);
+  g_autofree char *why = g_strdup_printf ("did not arrive within %u ms", incoming->timeout_ms);
 
   g_clear_pointer (&incoming->timeout, g_source_unref);
-  g_debug ("a request took too long to arrive: closing its connection");
-  dev_respond_error (msg, SOUP_STATUS_REQUEST_TIMEOUT, CODE_REQUEST_TIMEOUT,
-                     "Request timed out: the request did not arrive within %u ms",
-                     incoming->timeout_ms);
-  answer_and_close (msg);
+  time_out (msg, why);
   return G_SOURCE_REMOVE;
+}
+
+/* Past DEV_MAX_WAITING connections whose request is still to come, the one that has waited
+ * longest is let go, so that slow clients cannot take every socket for the time limit; a burst
+ * of clients connecting at once is not, as long as none has waited longer than the grace. */
+static void
+shed_waiting (StrayDevserver *self)
+{
+  while (self->waiting->length > self->max_waiting)
+    {
+      SoupServerMessage *oldest = g_queue_peek_head (self->waiting);
+      DevIncoming *incoming = g_object_get_data (G_OBJECT (oldest), INCOMING_KEY);
+
+      if (g_get_monotonic_time () - incoming->started_at < self->waiting_grace_ms * 1000)
+        break;
+      time_out (oldest, "did not arrive before too many others waited");
+    }
+}
+
+/* The disposed server's queue goes; requests still to come no longer point at it. */
+void
+dev_forget_waiting (StrayDevserver *self)
+{
+  for (GList *link = self->waiting->head; link != NULL; link = link->next)
+    {
+      DevIncoming *incoming = g_object_get_data (G_OBJECT (link->data), INCOMING_KEY);
+
+      incoming->server = NULL;
+      incoming->waiting = NULL;
+    }
+  g_queue_clear (self->waiting);
 }
 
 /* libsoup refused the request itself (a path that does not decode, as in GET /%00, or one
@@ -427,6 +479,10 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
   g_source_set_callback (incoming->timeout, on_request_timeout, msg, NULL);
   g_source_set_static_name (incoming->timeout, "[stray-devserver] request timeout");
   g_source_attach (incoming->timeout, NULL);
+  incoming->server = self;
+  incoming->started_at = g_get_monotonic_time ();
+  g_queue_push_tail (self->waiting, msg);
+  incoming->waiting = self->waiting->tail;
   g_object_set_data_full (G_OBJECT (msg), INCOMING_KEY, incoming, dev_incoming_free);
 
   unparsable = dev_new_error (SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
@@ -438,6 +494,7 @@ on_request_started (G_GNUC_UNUSED SoupServer *server,
 
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
   g_signal_connect_object (msg, "got-body", G_CALLBACK (on_got_body), self, 0);
+  shed_waiting (self);
 }
 
 /* Tests shorten the time a request has to arrive. */
@@ -446,6 +503,16 @@ dev_set_request_timeout (StrayDevserver *self,
                          guint           timeout_ms)
 {
   self->request_timeout_ms = timeout_ms;
+}
+
+/* Tests lower how many requests may be waited for past @grace_ms. */
+void
+dev_set_max_waiting (StrayDevserver *self,
+                     guint           max_waiting,
+                     guint           grace_ms)
+{
+  self->max_waiting = max_waiting;
+  self->waiting_grace_ms = grace_ms;
 }
 
 /* Watches every request of @self's SoupServer, from before it is read. */

@@ -48,6 +48,12 @@ enum {
  * are left alone (stray-devserver-limits.c). */
 #define DEV_REQUEST_TIMEOUT_MS (15 * 1000)
 
+/* How many connections may wait for their request for longer than DEV_WAITING_GRACE_MS: far
+ * more than the demo, the tests or the benchmarks (100 sockets at once) ever open, and far
+ * fewer than the descriptors a process may have (1024 by default). */
+#define DEV_MAX_WAITING 256
+#define DEV_WAITING_GRACE_MS 1000
+
 /* How deeply JSON from clients may nest. */
 #define MAX_DEPTH 64
 
@@ -103,6 +109,9 @@ struct _StrayDevserver
   GHashTable *traffic;     /* user_id → DevTraffic: what users' REST calls cost (/_dev/traffic) */
 
   guint request_timeout_ms; /* for a request to arrive, headers and body */
+  GQueue *waiting;          /* SoupServerMessage whose request is still to come, oldest first */
+  guint max_waiting;
+  guint waiting_grace_ms;
 };
 
 typedef struct {
@@ -137,6 +146,10 @@ char       *dev_authenticate             (StrayDevserver *self,
 void        dev_limit_requests           (StrayDevserver *self);
 void        dev_set_request_timeout      (StrayDevserver *self,
                                           guint           timeout_ms);
+void        dev_set_max_waiting          (StrayDevserver *self,
+                                          guint           max_waiting,
+                                          guint           grace_ms);
+void        dev_forget_waiting           (StrayDevserver *self);
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);

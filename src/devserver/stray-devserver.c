@@ -131,6 +131,7 @@ stray_devserver_dispose (GObject *object)
       g_hash_table_remove_all (self->connections);
     }
   g_clear_pointer (&self->stalled, g_ptr_array_unref);
+  dev_forget_waiting (self);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
 
@@ -150,6 +151,7 @@ stray_devserver_finalize (GObject *object)
   g_hash_table_unref (self->by_user);
   g_hash_table_unref (self->watchers);
   g_hash_table_unref (self->traffic);
+  g_queue_free (self->waiting);
 
   G_OBJECT_CLASS (stray_devserver_parent_class)->finalize (object);
 }
@@ -251,6 +253,9 @@ stray_devserver_init (StrayDevserver *self)
                                           (GDestroyNotify) g_ptr_array_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
   self->request_timeout_ms = DEV_REQUEST_TIMEOUT_MS;
+  self->waiting = g_queue_new ();
+  self->max_waiting = DEV_MAX_WAITING;
+  self->waiting_grace_ms = DEV_WAITING_GRACE_MS;
 }
 
 /**
