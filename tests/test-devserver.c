@@ -1707,6 +1707,34 @@ test_huge_body_chunked (Fixture       *fixture,
   assert_huge_body_refused (fixture, TRUE);
 }
 
+/* A complete request on @client's connection is served (401 without a token): it is open. */
+static void
+assert_raw_served (RawClient *client)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  guint status = 0;
+
+  raw_send (client, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  stray_test_wait_for (raw_has_answer, client, "an answer on a raw connection");
+  answer = raw_take_answer (client, &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_error (answer, 2, 401);
+}
+
+/* @client, whose request never came, is answered 408 (code 23), after which the server closes. */
+static void
+assert_raw_timed_out (RawClient *client)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  guint status = 0;
+
+  g_assert_true (stray_test_try_wait_for (raw_is_done, client, WAIT_SECONDS));
+  answer = raw_take_answer (client, &status);
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (status, ==, 408);
+  assert_error (answer, 23, 408);
+}
+
 /* A client that sends half a request line and stops, or nothing, is answered 408 and
  * disconnected once the time for a request is up; so is one that stops halfway through its
  * second request on a kept-alive connection. An idle kept-alive connection and a WebSocket
@@ -1719,50 +1747,31 @@ test_slow_headers (Fixture       *fixture,
   g_autoptr(RawClient) slow = NULL;
   g_autoptr(RawClient) silent = NULL;
   g_autoptr(Socket) socket = NULL;
-  g_autoptr(JsonObject) answer = NULL;
   StallWatch watch;
   double largest_gap_ms, waited_ms;
   gint64 sent_at;
-  guint status = 0;
 
   dev_set_request_timeout (fixture->server, 500);
   socket = socket_open (fixture, "alice");
   kept_alive = raw_connect (fixture);
-  raw_send (kept_alive, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  stray_test_wait_for (raw_has_answer, kept_alive, "an answer on the kept-alive connection");
-  answer = raw_take_answer (kept_alive, &status);
-  assert_error (answer, 2, 401);
-  g_clear_pointer (&answer, json_object_unref);
+  assert_raw_served (kept_alive);
 
   stall_watch_start (&watch);
   slow = raw_connect (fixture);
   silent = raw_connect (fixture);
   raw_send (slow, "GET /unread?api_key=" API_KEY " HT");
-  g_assert_true (stray_test_try_wait_for (raw_is_done, slow, WAIT_SECONDS));
-  g_assert_true (stray_test_try_wait_for (raw_is_done, silent, WAIT_SECONDS));
+  assert_raw_timed_out (slow);
+  assert_raw_timed_out (silent);
   largest_gap_ms = stall_watch_stop (&watch);
   waited_ms = (slow->closed_at - slow->connected_at) / 1000.0;
   g_test_message ("half a request line: disconnected after %.0f ms (limit 500 ms); "
                   "largest main-loop gap %.1f ms", waited_ms, largest_gap_ms);
   g_assert_cmpfloat (waited_ms, >=, 450);
   g_assert_cmpfloat (largest_gap_ms, <, 100);
-  answer = raw_take_answer (slow, &status);
-  g_assert_nonnull (answer);
-  g_assert_cmpuint (status, ==, 408);
-  assert_error (answer, 23, 408);
-  g_clear_pointer (&answer, json_object_unref);
-  answer = raw_take_answer (silent, &status);
-  g_assert_nonnull (answer);
-  g_assert_cmpuint (status, ==, 408);
-  g_clear_pointer (&answer, json_object_unref);
 
   /* Idle for longer than the limit, both still work. */
   g_assert_false (kept_alive->closed);
-  raw_send (kept_alive, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  stray_test_wait_for (raw_has_answer, kept_alive, "a second answer on the same connection");
-  answer = raw_take_answer (kept_alive, &status);
-  assert_error (answer, 2, 401);
-  g_clear_pointer (&answer, json_object_unref);
+  assert_raw_served (kept_alive);
   g_assert_false (socket->closed);
   g_assert_cmpint (soup_websocket_connection_get_state (socket->socket), ==,
                    SOUP_WEBSOCKET_STATE_OPEN);
@@ -1770,15 +1779,11 @@ test_slow_headers (Fixture       *fixture,
   /* The time runs for a kept-alive connection's next request from its first byte. */
   sent_at = g_get_monotonic_time ();
   raw_send (kept_alive, "GET /unr");
-  g_assert_true (stray_test_try_wait_for (raw_is_done, kept_alive, WAIT_SECONDS));
+  assert_raw_timed_out (kept_alive);
   waited_ms = (kept_alive->closed_at - sent_at) / 1000.0;
   g_test_message ("half a request line on a kept-alive connection: disconnected after %.0f ms",
                   waited_ms);
   g_assert_cmpfloat (waited_ms, >=, 450);
-  answer = raw_take_answer (kept_alive, &status);
-  g_assert_nonnull (answer);
-  g_assert_cmpuint (status, ==, 408);
-  assert_error (answer, 23, 408);
 }
 
 static gboolean
@@ -1798,9 +1803,7 @@ test_many_waiting (Fixture       *fixture,
   g_autoptr(RawClient) oldest = NULL;
   g_autoptr(RawClient) older = NULL;
   g_autoptr(RawClient) newest = NULL;
-  g_autoptr(JsonObject) answer = NULL;
   struct { StrayDevserver *server; guint count; } expected = { fixture->server, 1 };
-  guint status = 0;
 
   dev_set_max_waiting (fixture->server, 2, 0);
   oldest = raw_connect (fixture);
@@ -1809,18 +1812,9 @@ test_many_waiting (Fixture       *fixture,
   expected.count = 2;
   stray_test_wait_for (server_waits_for, &expected, "the second connection to wait");
   newest = raw_connect (fixture);
-  g_assert_true (stray_test_try_wait_for (raw_is_done, oldest, WAIT_SECONDS));
-  answer = raw_take_answer (oldest, &status);
-  g_assert_nonnull (answer);
-  g_assert_cmpuint (status, ==, 408);
-  assert_error (answer, 23, 408);
-  g_clear_pointer (&answer, json_object_unref);
-
+  assert_raw_timed_out (oldest);
   g_assert_false (older->closed);
-  raw_send (newest, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  stray_test_wait_for (raw_has_answer, newest, "an answer to the newest connection");
-  answer = raw_take_answer (newest, &status);
-  assert_error (answer, 2, 401);
+  assert_raw_served (newest);
   g_assert_false (older->closed);
 }
 
