@@ -841,12 +841,6 @@ test_untrusted_certificate (void)
   gboolean upgraded = FALSE;
   Fixture fixture = { 0 };
 
-#ifdef UNDER_ASAN
-  /* LeakSanitizer's check at exit crashes ("Tracer caught signal 11") reading the dynamic TLS
-   * block of GIO's TLS module, which glib-networking dlopens: a sanitizer bug, not a leak. */
-  g_test_skip ("LeakSanitizer cannot scan the dlopened TLS module's thread-local storage");
-  return;
-#endif
   if (run_in_subprocess ())
     return;
   certificate = g_tls_certificate_new_from_files (cert, key, &error);
@@ -877,6 +871,12 @@ test_untrusted_certificate (void)
   stray_test_finalize (fixture.client);
   stray_test_finalize (fixture.tokens);
   stray_test_finalize (fixture.session);
+#ifdef UNDER_ASAN
+  /* LeakSanitizer's scan at exit crashes ("Tracer caught signal 11") reading the thread-local
+   * storage of GIO's TLS module, which glib-networking dlopens: a sanitizer bug, not a leak.
+   * This case's process alone ends without that scan; everything else under ASan still runs. */
+  _exit (0);
+#endif
 }
 
 /* The counting stream on its own: bytes pass unchanged (those read before it first), each
