@@ -725,25 +725,33 @@ test_backoff (Fixture       *fixture,
   (void) user_data;
 }
 
-/* With an https server, an http avatar is not fetched: not even a connection. */
+/* With an https server, an http avatar is not fetched: not even a connection. The server on
+ * loopback shows that the scheme alone decides, since its address would be allowed. */
 static void
 test_http_refused (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/a.png", fixture->listener_port);
+  static const char * const servers[] = { PUBLIC_SERVER, "https://localhost:8443" };
   g_autofree char *plain = url_of (fixture->plain.base, "/good.png");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
 
   serve (&fixture->plain, "/good.png", save_pixbuf (20, 20, "png"));
-  stray_avatar_cache_set_server_url (fixture->cache, PUBLIC_SERVER);
-  pixbuf = get (fixture, url, &error);
-  g_test_message ("%s: %s", url, error->message);
-  g_assert_null (pixbuf);
-  g_clear_error (&error);
-  pixbuf = get (fixture, plain, &error);
-  g_assert_null (pixbuf);
-  g_assert_nonnull (error);
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/a%u.png",
+                                              fixture->listener_port, i);
+      g_autofree char *plain_url = g_strdup_printf ("%s?%u", plain, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+      stray_avatar_cache_set_server_url (fixture->cache, servers[i]);
+      pixbuf = get (fixture, url, &error);
+      g_test_message ("server %s, %s: %s", servers[i], url, error->message);
+      g_assert_null (pixbuf);
+      g_clear_error (&error);
+      pixbuf = get (fixture, plain_url, &error);
+      g_assert_null (pixbuf);
+      g_assert_nonnull (error);
+    }
   /* Let a connection, had one been made, arrive. */
   stray_test_run_for_ms (100);
   g_assert_cmpuint (fixture->n_connections, ==, 0);
