@@ -831,6 +831,34 @@ test_loopback (Fixture       *fixture,
   (void) user_data;
 }
 
+/* A proxy in the environment is not used for avatars: through it, the address checked would be
+ * the proxy's, and the proxy would reach what the policy refuses. GIO picks its proxy resolver
+ * once per process, so this runs in a subprocess of its own. */
+static void
+test_no_proxy (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *url = url_of (fixture->plain.base, "/good.png");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+      /* Nothing listens there: a request sent through it would fail. */
+      g_setenv ("http_proxy", "http://127.0.0.1:9", TRUE);
+      g_setenv ("https_proxy", "http://127.0.0.1:9", TRUE);
+      serve (&fixture->plain, "/good.png", save_pixbuf (20, 20, "png"));
+      pixbuf = get (fixture, url, &error);
+      g_assert_no_error (error);
+      assert_size (pixbuf, 20, 20);
+      g_assert_cmpuint (n_requests (&fixture->plain, "/good.png"), ==, 1);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  (void) user_data;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -849,6 +877,7 @@ main (int   argc,
   ADD ("http-refused", test_http_refused);
   ADD ("redirect-to-http", test_redirect_to_http);
   ADD ("loopback", test_loopback);
+  ADD ("no-proxy", test_no_proxy);
 
 #undef ADD
 
