@@ -235,7 +235,7 @@ on_decoded (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  StrayAvatarCache *self = STRAY_AVATAR_CACHE (source);
+  g_autoptr(StrayAvatarCache) self = user_data;
   Decode *decode = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
   g_autoptr(GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), &error);
@@ -255,7 +255,7 @@ on_decoded (GObject      *source,
   else
     fail (self, decode->url, error);
   decode_next (self);
-  (void) user_data;
+  (void) source;
 }
 
 static void
@@ -268,7 +268,9 @@ decode_next (StrayAvatarCache *self)
     return;
   decode = g_queue_pop_head (&self->decodes);
   self->decoding = TRUE;
-  task = g_task_new (self, NULL, on_decoded, NULL);
+  /* The cache is the callback's, not the task's: the worker thread may drop the task last,
+   * and the cache must be let go on the main thread. */
+  task = g_task_new (NULL, NULL, on_decoded, g_object_ref (self));
   g_task_set_source_tag (task, decode_next);
   g_task_set_task_data (task, decode, decode_free);
   g_task_run_in_thread (task, decode_in_thread);
