@@ -123,6 +123,28 @@ make_gif (guint width,
   return g_byte_array_free_to_bytes (gif);
 }
 
+/* A GIF animation of @n_frames one-pixel frames on a 1448×1448 canvas, each composited on the
+ * whole canvas by gdk-pixbuf's loader. */
+static GBytes *
+make_animation (guint n_frames)
+{
+  static const guint8 frame[] = {
+    0x21, 0xf9, 4, 0x04, 1, 0, 0, 0,          /* graphic control: 10 ms, keep */
+    ',', 0, 0, 0, 0, 1, 0, 1, 0, 0,           /* 1×1 at 0,0 */
+    2, 2, 0x44, 0x01, 0,                      /* LZW: clear, 0, end */
+  };
+  GByteArray *gif = g_byte_array_new ();
+
+  g_byte_array_append (gif, (const guint8 *) "GIF89a", 6);
+  append_le16 (gif, 1448);
+  append_le16 (gif, 1448);
+  g_byte_array_append (gif, (const guint8 *) "\x80\0\0\0\0\0\xff\xff\xff", 9);
+  for (guint i = 0; i < n_frames; i++)
+    g_byte_array_append (gif, frame, sizeof frame);
+  g_byte_array_append (gif, (const guint8 *) ";", 1);
+  return g_byte_array_free_to_bytes (gif);
+}
+
 static guint32
 crc32 (const guint8 *data,
        gsize         length,
@@ -580,6 +602,23 @@ test_decode_formats (void)
       assert_size (pixbuf, cases[i].width, cases[i].height);
       g_bytes_unref (cases[i].bytes);
     }
+
+  /* Only the first frame of an animation is decoded: 20,000 frames in 480 KB took 2 s. */
+  {
+    g_autoptr(GBytes) animation = make_animation (20000);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkPixbuf) pixbuf = NULL;
+    gint64 start = g_get_monotonic_time ();
+    double ms;
+
+    g_assert_cmpuint (g_bytes_get_size (animation), <, STRAY_AVATAR_MAX_BYTES);
+    pixbuf = stray_avatar_decode (animation, STRAY_AVATAR_SIZE, &error);
+    ms = (g_get_monotonic_time () - start) / 1000.0;
+    g_test_message ("a GIF of 20,000 frames: %.1f ms", ms);
+    g_assert_no_error (error);
+    assert_size (pixbuf, 96, 96);
+    g_assert_cmpfloat (ms, <, 1000);
+  }
 }
 
 /* Other formats are refused, whatever gdk-pixbuf could load; huge declared sizes too. */
