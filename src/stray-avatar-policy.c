@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "stray-avatar-policy.h"
+#include "stray-server-url.h"
 
 static StrayAddressKind
 classify_ipv4 (const guint8 *b)
@@ -104,7 +105,7 @@ server_kind (GUri *server)
 
   if (host == NULL)
     return STRAY_ADDRESS_PUBLIC;
-  if (g_ascii_strcasecmp (host, "localhost") == 0 || g_str_has_suffix (host, ".localhost"))
+  if (stray_server_url_host_is_loopback (host))
     return STRAY_ADDRESS_LOOPBACK;
   address = g_inet_address_new_from_string (host);
   return address != NULL ? stray_avatar_policy_classify (address) : STRAY_ADDRESS_PUBLIC;
