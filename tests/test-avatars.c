@@ -21,6 +21,7 @@
 
 #include "stray-avatar-cache.h"
 #include "stray-avatar-decode.h"
+#include "stray-avatar-policy.h"
 #include "stray-test-wait.h"
 
 /* The largest gap allowed between two ticks of the main loop. */
@@ -898,6 +899,48 @@ test_no_proxy (Fixture       *fixture,
   (void) user_data;
 }
 
+/* What each address reaches, as the policy sees it after DNS. */
+static void
+test_policy_classify (void)
+{
+  static const struct { const char *address; StrayAddressKind kind; } cases[] = {
+    { "8.8.8.8", STRAY_ADDRESS_PUBLIC },
+    { "2001:4860:4860::8888", STRAY_ADDRESS_PUBLIC },
+    { "127.0.0.1", STRAY_ADDRESS_LOOPBACK },
+    { "127.200.0.9", STRAY_ADDRESS_LOOPBACK },
+    { "0.0.0.0", STRAY_ADDRESS_LOOPBACK },
+    { "::1", STRAY_ADDRESS_LOOPBACK },
+    { "::", STRAY_ADDRESS_LOOPBACK },
+    { "::ffff:127.0.0.1", STRAY_ADDRESS_LOOPBACK },
+    { "64:ff9b::7f00:1", STRAY_ADDRESS_LOOPBACK },
+    { "10.1.2.3", STRAY_ADDRESS_PRIVATE },
+    { "172.16.0.1", STRAY_ADDRESS_PRIVATE },
+    { "172.31.255.255", STRAY_ADDRESS_PRIVATE },
+    { "172.32.0.1", STRAY_ADDRESS_PUBLIC },
+    { "192.168.1.1", STRAY_ADDRESS_PRIVATE },
+    { "100.64.0.1", STRAY_ADDRESS_PRIVATE },
+    { "100.127.255.255", STRAY_ADDRESS_PRIVATE },
+    { "100.128.0.1", STRAY_ADDRESS_PUBLIC },
+    { "::ffff:10.0.0.1", STRAY_ADDRESS_PRIVATE },
+    { "fc00::1", STRAY_ADDRESS_PRIVATE },
+    { "fd12:3456::1", STRAY_ADDRESS_PRIVATE },
+    { "169.254.169.254", STRAY_ADDRESS_LINK_LOCAL },
+    { "fe80::1", STRAY_ADDRESS_LINK_LOCAL },
+    { "224.0.0.1", STRAY_ADDRESS_NEVER },
+    { "255.255.255.255", STRAY_ADDRESS_NEVER },
+    { "ff02::1", STRAY_ADDRESS_NEVER },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (cases[i].address);
+
+      g_assert_nonnull (address);
+      g_test_message ("%s", cases[i].address);
+      g_assert_cmpint (stray_avatar_policy_classify (address), ==, cases[i].kind);
+    }
+}
+
 /* How many threads the process has. */
 static guint
 n_threads (void)
@@ -936,6 +979,7 @@ main (int   argc,
 
   g_test_add_func ("/stray/avatars/decode/formats", test_decode_formats);
   g_test_add_func ("/stray/avatars/decode/refused", test_decode_refused);
+  g_test_add_func ("/stray/avatars/policy/classify", test_policy_classify);
 
 #define ADD(path, func) \
   g_test_add ("/stray/avatars/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
