@@ -302,16 +302,24 @@ make_xpm (void)
 
 /* ---- measuring ---- */
 
+/* A number from /proc/self/status, e.g. "VmHWM" (in KB) or "Threads". */
 static gsize
-peak_kb (void)
+status_field (const char *name)
 {
   g_autofree char *status = NULL;
+  g_autofree char *key = g_strconcat ("\n", name, ":", NULL);
   const char *line;
 
   g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "VmHWM:");
+  line = strstr (status, key);
   g_assert_nonnull (line);
-  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+  return g_ascii_strtoull (line + strlen (key), NULL, 10);
+}
+
+static gsize
+peak_kb (void)
+{
+  return status_field ("VmHWM");
 }
 
 /* Resets VmHWM to the present resident size (Linux ≥ 4.0), so that what an earlier test
@@ -941,19 +949,6 @@ test_policy_classify (void)
     }
 }
 
-/* How many threads the process has. */
-static guint
-n_threads (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "Threads:");
-  g_assert_nonnull (line);
-  return g_ascii_strtoull (line + strlen ("Threads:"), NULL, 10);
-}
-
 /* Waits until GLib's idle worker threads have ended (they do at once, with no idle thread kept:
  * see main), so that LeakSanitizer does not look at a thread that used GnuTLS: with glibc 2.36,
  * Debian 12's LeakSanitizer crashes reading the dynamic TLS of glib-networking's module there
@@ -963,7 +958,7 @@ let_idle_threads_end (void)
 {
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-  while (n_threads () > 2 && g_get_monotonic_time () < deadline)
+  while (status_field ("Threads") > 2 && g_get_monotonic_time () < deadline)
     g_usleep (10 * 1000);
 }
 
