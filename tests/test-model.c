@@ -835,6 +835,27 @@ test_hard_delete_lowers (Fixture       *fixture,
   g_assert_cmpuint (badge (fixture), ==, 0);
 }
 
+/* Hidden with clear_history while the socket was away: the resync's answer (no earlier message,
+ * read to the hiding) leaves no stale preview and nothing unread. */
+static void
+test_clear_history_resync (Fixture       *fixture,
+                           G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  g_assert_cmpstr (last_text (fixture, GENERAL), ==, "text of m1");
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\","
+                         "\"last_message_at\":\"2026-01-01T10:00:00Z\"},"
+                         "\"hidden\":true,\"messages\":[],"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":0,"
+                         "\"last_read\":\"2026-01-01T10:05:00Z\"}]}");
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_null (last_text (fixture, GENERAL));
+  g_assert_true (stray_channel_get_hidden (channel (fixture, GENERAL)));
+  g_assert_cmpuint (badge (fixture), ==, 0);
+}
+
 /* A resync answer computed before live events arrives after them: it stands for its moment
  * (general's newest message, 10:00), the events newer than that are applied on top, and an
  * event it already counted that arrives late changes nothing. */
@@ -1086,6 +1107,7 @@ main (int   argc,
   ADD ("message-new/read-events-config", test_read_events_config);
   ADD ("muted-user/timed", test_muted_user_timed);
   ADD ("message-deleted/hard-lowers", test_hard_delete_lowers);
+  ADD ("resync/clear-history", test_clear_history_resync);
   ADD ("resync/late-answer", test_resync_late_answer);
   ADD ("resync/membership", test_resync_membership);
   ADD ("resync/totals", test_resync_totals);
