@@ -61,6 +61,35 @@ dev_mute_active (StrayDevStore *self,
   return FALSE;
 }
 
+static gint
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The keys of @mutes that still hold, in order, so that a list reads the same every time; the
+ * expired mutes are dropped on the way. */
+static GPtrArray *
+active_mute_keys (StrayDevStore *self,
+                  GHashTable    *mutes)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GPtrArray *active = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Collected first: dropping an expired mute changes the table. */
+  g_hash_table_iter_init (&iter, mutes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_ids);
+  for (guint i = 0; i < keys->len; i++)
+    if (dev_mute_active (self, mutes, g_ptr_array_index (keys, i)))
+      g_ptr_array_add (active, g_ptr_array_index (keys, i));
+  return active;
+}
+
 void
 dev_user_free (gpointer data)
 {
@@ -285,14 +314,7 @@ stray_dev_store_channel_mutes (StrayDevStore *self,
 {
   DevUser *user = dev_ensure_user (self, user_id);
   JsonArray *mutes = json_array_new ();
-  g_autoptr(GPtrArray) cids = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
-
-  /* Collected first: an expired mute is dropped on the way. */
-  g_hash_table_iter_init (&iter, user->channel_mutes);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (cids, key);
+  g_autoptr(GPtrArray) cids = active_mute_keys (self, user->channel_mutes);
 
   for (guint i = 0; i < cids->len; i++)
     {
@@ -300,8 +322,7 @@ stray_dev_store_channel_mutes (StrayDevStore *self,
       DevMute *mute;
       JsonObject *object, *channel;
 
-      if (!dev_channel_mute_active (self, user, cid) ||
-          (channel = stray_dev_store_channel_json (self, cid, user_id)) == NULL)
+      if ((channel = stray_dev_store_channel_json (self, cid, user_id)) == NULL)
         continue;
       mute = g_hash_table_lookup (user->channel_mutes, cid);
       object = json_object_new ();
@@ -333,13 +354,6 @@ user_mute_json (StrayDevStore *self,
   return object;
 }
 
-static gint
-compare_ids (gconstpointer a,
-             gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /**
  * stray_dev_store_user_mutes:
  *
@@ -352,25 +366,16 @@ stray_dev_store_user_mutes (StrayDevStore *self,
 {
   DevUser *user = dev_ensure_user (self, user_id);
   JsonArray *mutes = json_array_new ();
-  g_autoptr(GPtrArray) targets = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
+  g_autoptr(GPtrArray) targets = active_mute_keys (self, user->muted_users);
 
-  /* Collected first: an expired mute is dropped on the way. */
-  g_hash_table_iter_init (&iter, user->muted_users);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (targets, key);
-  /* By target, so that the list reads the same every time. */
-  g_ptr_array_sort (targets, compare_ids);
   for (guint i = 0; i < targets->len; i++)
     {
       const char *target = g_ptr_array_index (targets, i);
 
-      if (dev_user_mute_active (self, user, target))
-        json_array_add_object_element (mutes,
-                                       user_mute_json (self, user_id, target,
-                                                       g_hash_table_lookup (user->muted_users,
-                                                                            target)));
+      json_array_add_object_element (mutes,
+                                     user_mute_json (self, user_id, target,
+                                                     g_hash_table_lookup (user->muted_users,
+                                                                          target)));
     }
   return mutes;
 }
