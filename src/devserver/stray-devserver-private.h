@@ -271,6 +271,10 @@ gboolean    dev_handle_delivered         (DevRequest     *request);
 /* stray-devserver-users.c */
 gboolean    dev_handle_upsert_users      (DevRequest     *request);
 gboolean    dev_handle_mute_channel      (DevRequest     *request);
+gboolean    dev_handle_mute_users        (DevRequest     *request);
+
+/* stray-devserver-channel-types.c */
+gboolean    dev_handle_channel_types     (DevRequest     *request);
 
 /* stray-devserver-sync.c */
 gboolean    dev_handle_sync              (DevRequest     *request);
@@ -287,6 +291,7 @@ gboolean    dev_handle_token             (DevRequest     *request);
 gboolean    dev_handle_rate_limit        (DevRequest     *request);
 gboolean    dev_handle_delay             (DevRequest     *request);
 gboolean    dev_handle_traffic           (DevRequest     *request);
+gboolean    dev_handle_clock             (DevRequest     *request);
 void        dev_serve_avatar             (SoupServerMessage *msg,
                                           const char        *user_id);
 

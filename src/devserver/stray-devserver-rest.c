@@ -241,6 +241,15 @@ static const Route routes[] = {
   { "POST", "_dev/rate-limit", dev_handle_rate_limit },
   { "POST", "_dev/delay", dev_handle_delay },
   { "POST", "_dev/traffic", dev_handle_traffic },
+  /* Issue 16: user mutes, channel types, and a clock tests may move ahead. */
+  { "POST", "moderation/mute", dev_handle_mute_users },
+  { "POST", "moderation/unmute", dev_handle_mute_users },
+  { "POST", "channeltypes", dev_handle_channel_types },
+  { "GET", "channeltypes", dev_handle_channel_types },
+  { "GET", "channeltypes/*", dev_handle_channel_types },
+  { "PUT", "channeltypes/*", dev_handle_channel_types },
+  { "DELETE", "channeltypes/*", dev_handle_channel_types },
+  { "POST", "_dev/clock", dev_handle_clock },
 };
 
 static gboolean
