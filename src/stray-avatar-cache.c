@@ -339,7 +339,7 @@ fetch_failed_literal (Fetch      *fetch,
  * there, and the socket closed before connect() when refused (cancelling alone would still let
  * connect() go out, since GSocket does not check the cancellable before it). */
 static void
-on_network_event (SoupMessage        *msg,
+on_network_event (G_GNUC_UNUSED SoupMessage *msg,
                   GSocketClientEvent  event,
                   GIOStream          *connection,
                   Fetch              *fetch)
@@ -365,7 +365,6 @@ on_network_event (SoupMessage        *msg,
     g_error_free (error);
   g_socket_close (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)), NULL);
   g_cancellable_cancel (fetch->cancellable);
-  (void) msg;
 }
 
 static void fetch_send (Fetch *fetch);
