@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "stray-account.h"
+#include "stray-server-url.h"
 
 #define TOKEN_COMMAND_TIMEOUT_SECONDS 30
 #define MAX_TOKEN_LENGTH (16 * 1024)
@@ -476,16 +477,8 @@ check_account (const char  *server_url,
                const char  *user_id,
                GError     **error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
-
-  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
-      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an http:// or https:// URL"), server_url);
-      return FALSE;
-    }
+  if (!stray_server_url_check (server_url, error))
+    return FALSE;
   if (api_key == NULL || *api_key == '\0' || user_id == NULL || *user_id == '\0')
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

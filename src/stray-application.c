@@ -26,6 +26,7 @@
 #include "stray-command-line.h"
 #include "stray-environment.h"
 #include "stray-fixed-token.h"
+#include "stray-server-url.h"
 #include "stray-ui-loader.h"
 
 G_DEFINE_FINAL_TYPE (StrayApplication, stray_application, G_TYPE_APPLICATION)
@@ -101,6 +102,8 @@ start_connection (StrayApplication   *self,
 {
   g_autoptr(StrayClient) client = stray_client_new (base_url, api_key, user_id, tokens);
 
+  /* Where avatars may be fetched from depends on where the server is. */
+  stray_avatar_cache_set_server_url (self->avatars, base_url);
   self->connection = stray_connection_new (self->session, client);
   g_signal_connect (self->connection, "event", G_CALLBACK (on_connection_event), self);
   g_signal_connect (self->connection, "synced", G_CALLBACK (on_synced), self);
@@ -112,6 +115,8 @@ start_connection (StrayApplication   *self,
 static void
 configure (StrayApplication *self)
 {
+  g_autoptr(GError) error = NULL;
+
   if (self->connection != NULL)
     {
       stray_connection_stop (self->connection);
@@ -121,6 +126,13 @@ configure (StrayApplication *self)
     {
       g_debug ("no account set up: waiting for one");
       /* …and the state is not-configured again, until a connection says otherwise. */
+      stray_session_clear (self->session);
+      return;
+    }
+  /* The settings can be edited behind the setup page's back: the same rule holds. */
+  if (!stray_server_url_check (stray_account_get_server_url (self->account), &error))
+    {
+      g_warning ("not connecting: %s", error->message);
       stray_session_clear (self->session);
       return;
     }

@@ -22,6 +22,7 @@
 #include "stray-dbus-service.h"
 #include "stray-json.h"
 #include "stray-replay.h"
+#include "stray-server-url.h"
 
 /* ---- --replay ---- */
 
@@ -285,6 +286,13 @@ stray_command_line_set_account (GVariantDict *options)
       g_printerr ("%s\n", _("stream-tray: --set-account needs --server URL, --api-key KEY and "
                             "--user ID; the token is read from stdin"));
       return 2;
+    }
+
+  /* Before the token is asked for, so that nobody pastes one for a server that is refused. */
+  if (!stray_server_url_check (server, &error))
+    {
+      g_printerr (_("stream-tray: cannot set up the account: %s\n"), error->message);
+      return EXIT_FAILURE;
     }
 
   token = read_token_from_stdin ();

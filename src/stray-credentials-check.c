@@ -16,6 +16,7 @@
 #include "stray-connection.h"
 #include "stray-credentials-check.h"
 #include "stray-fixed-token.h"
+#include "stray-server-url.h"
 #include "stray-session.h"
 
 typedef struct {
@@ -130,9 +131,15 @@ stray_credentials_check_async (const char          *server_url,
   g_autoptr(StrayFixedToken) tokens = stray_fixed_token_new (token);
   g_autoptr(StrayClient) client = NULL;
   Check *check = g_new0 (Check, 1);
+  GError *error = NULL;
 
   g_task_set_source_tag (task, stray_credentials_check_async);
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+  if (!stray_server_url_check (server_url, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   client = stray_client_new (server_url, api_key, user_id, STRAY_TOKEN_PROVIDER (tokens));
   check->session = stray_session_new ();

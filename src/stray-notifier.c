@@ -103,6 +103,44 @@ pending_free (gpointer data)
 }
 
 /**
+ * stray_notifier_format_summary:
+ * @title: a channel's title or a sender's name, as any chat user may have set it
+ *
+ * The summary is plain text by the Desktop Notifications specification, and servers treat it
+ * so: GNOME Shell shows it as written and dunst escapes it itself, so it is not escaped here
+ * (that would show "&amp;"). It is one line, control characters made spaces, and cut at 80
+ * characters on a character boundary, so that no name can push the message out of view.
+ *
+ * Returns: (transfer full): the summary
+ */
+char *
+stray_notifier_format_summary (const char *title)
+{
+  g_autofree char *valid = g_utf8_make_valid (title != NULL ? title : "", -1);
+  GString *line = g_string_sized_new (strlen (valid));
+  guint length = 0;
+
+  for (const char *c = valid; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      gunichar character = g_utf8_get_char (c);
+      GUnicodeBreakType kind = g_unichar_break_type (character);
+
+      if (length == STRAY_NOTIFIER_SUMMARY_CHARS - 1 && *g_utf8_next_char (c) != '\0')
+        {
+          g_string_append (line, "…");
+          break;
+        }
+      /* BK: U+2028 and U+2029 as well as the control characters that break lines. */
+      if (g_unichar_iscntrl (character) || kind == G_UNICODE_BREAK_MANDATORY)
+        g_string_append_c (line, ' ');
+      else
+        g_string_append_unichar (line, character);
+      length++;
+    }
+  return g_string_free (line, FALSE);
+}
+
+/**
  * stray_notifier_format_body:
  * @sender: (nullable): who wrote it
  * @text: the message, plain text
@@ -588,9 +626,10 @@ stray_notifier_handle_event (StrayNotifier    *self,
   pending->text = g_strdup (event->message->text);
   g_free (pending->summary);
   /* A one-to-one conversation is known by the other person's name. */
-  pending->summary = g_strdup (stray_channel_is_direct (channel) && pending->sender != NULL
-                               ? pending->sender
-                               : stray_channel_get_title (channel));
+  pending->summary = stray_notifier_format_summary (stray_channel_is_direct (channel) &&
+                                                   pending->sender != NULL
+                                                   ? pending->sender
+                                                   : stray_channel_get_title (channel));
   g_free (pending->avatar_url);
   pending->avatar_url = g_strdup (event->message->user != NULL ? event->message->user->image
                                                                : NULL);

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define STRAY_NOTIFIER_INTERVAL_MS 2000
 #define STRAY_NOTIFIER_SUMMARY_AFTER 5
 #define STRAY_NOTIFIER_BODY_CHARS 200
+#define STRAY_NOTIFIER_SUMMARY_CHARS 80
 
 #define STRAY_TYPE_NOTIFIER (stray_notifier_get_type ())
 
@@ -36,6 +37,7 @@ void           stray_notifier_set_focused_channel  (StrayNotifier    *self,
 const char    *stray_notifier_get_activation_token (StrayNotifier    *self);
 guint          stray_notifier_get_n_shown          (StrayNotifier    *self);
 
+char          *stray_notifier_format_summary       (const char       *title);
 char          *stray_notifier_format_body          (const char       *sender,
                                                     const char       *text);
 

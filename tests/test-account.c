@@ -12,8 +12,10 @@
 
 #include "stray-account.h"
 #include "stray-connection.h"
+#include "stray-credentials-check.h"
 #include "stray-devserver.h"
 #include "stray-jwt.h"
+#include "stray-server-url.h"
 #include "stray-test-wait.h"
 
 #define API_KEY "account-key"
@@ -284,6 +286,71 @@ test_refresh_on_expiry (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (session, on_state_changed, &connected);
 }
 
+typedef struct {
+  gboolean done;
+  GError *error;
+} CheckResult;
+
+static void
+on_credentials_checked (G_GNUC_UNUSED GObject *source,
+                        GAsyncResult          *result,
+                        gpointer               user_data)
+{
+  CheckResult *check = user_data;
+
+  stray_credentials_check_finish (result, &check->error);
+  check->done = TRUE;
+}
+
+/* A token is never offered to a plain http:// server elsewhere than this computer: not by
+ * --set-account's API, nor with a token command, nor by the setup page's check. Nothing is
+ * stored when refused; https:// and http:// on loopback are accepted. */
+static void
+test_refuses_clear_text (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  static const char * const clear_text[] = {
+    "http://chat.example.org", "HTTP://chat.example.org:80/", "http://192.168.1.20:3030",
+    "http://10.0.0.1", "http://[fe80::1]:3030", "http://localhost.example.org",
+    "http://127.0.0.1.nip.io",
+  };
+  static const char * const allowed[] = {
+    "https://chat.stream-io-api.com", "https://192.168.1.20", "http://127.0.0.1:3030",
+    "http://127.1.2.3", "http://localhost:3030", "http://[::1]:3030",
+  };
+  const char *argv[] = { "/bin/true", NULL };
+  g_autofree char *token = stray_jwt_sign_user (SECRET, "alice", 0);
+  g_autoptr(GError) error = NULL;
+  CheckResult check = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clear_text); i++)
+    {
+      g_assert_false (stray_account_set_up (fixture->account, clear_text[i], API_KEY, "alice",
+                                            token, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, "clear text"));
+      g_clear_error (&error);
+      g_assert_false (stray_account_set_up_with_command (fixture->account, clear_text[i],
+                                                         API_KEY, "alice", argv, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_clear_error (&error);
+      g_assert_false (stray_account_is_configured (fixture->account));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (allowed); i++)
+    {
+      g_assert_true (stray_server_url_check (allowed[i], &error));
+      g_assert_no_error (error);
+    }
+
+  /* The setup page's check answers at once, without a connection: the name does not resolve
+   * here, so a connection attempt would fail with another error. */
+  stray_credentials_check_async ("http://chat.example.org", API_KEY, "alice", token, NULL,
+                                 on_credentials_checked, &check);
+  stray_test_wait_for (stray_test_flag_is_set, &check.done, "the credentials check");
+  g_assert_error (check.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&check.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -295,6 +362,8 @@ main (int   argc,
   g_test_add ("/stray/account/token-command", Fixture, NULL, fixture_set_up,
               test_token_command, fixture_tear_down);
   g_test_add_func ("/stray/account/check-token", test_check_token);
+  g_test_add ("/stray/account/refuses-clear-text", Fixture, NULL, fixture_set_up,
+              test_refuses_clear_text, fixture_tear_down);
   g_test_add ("/stray/account/refresh-on-expiry", Fixture, NULL, fixture_set_up,
               test_refresh_on_expiry, fixture_tear_down);
 

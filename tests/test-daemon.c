@@ -494,6 +494,15 @@ test_set_account_refuses (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* A plain http:// server elsewhere would see the token in clear text. */
+  g_assert_cmpint (run_tray (fixture, "a.b.c\n", &out, &err, "--set-account", "--server",
+                             "http://chat.example.org", "--api-key", API_KEY, "--user", "alice",
+                             NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "clear text"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   g_assert_cmpint (run_tray (fixture, "a.b.c\n", &out, &err, "--set-account", NULL), ==, 2);
 }
 

@@ -164,6 +164,8 @@ fixture_set_up (Fixture       *fixture,
   uris = soup_server_get_uris (fixture->pictures);
   fixture->pictures_url = g_uri_to_string (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* As with the local devserver: pictures over plain http on loopback, like the server. */
+  stray_avatar_cache_set_server_url (fixture->avatars, fixture->pictures_url);
 
   fixture->notifier = stray_notifier_new (fixture->session, G_ACTION_GROUP (fixture->actions),
                                           fixture->settings, fixture->avatars, FALSE);
@@ -298,6 +300,7 @@ test_hostile_markup (Fixture       *fixture,
 {
   g_autoptr(GString) long_text = g_string_new (NULL);
   g_autofree char *body = NULL;
+  g_autofree char *summary = NULL;
 
   message (fixture, "messaging:general", "bob",
            "<b>bold</b> & <a href=\\\"http://evil\\\">link</a>", NULL);
@@ -306,6 +309,12 @@ test_hostile_markup (Fixture       *fixture,
                    "bob name: &lt;b&gt;bold&lt;/b&gt; &amp; &lt;a href=&quot;http://evil&quot;&gt;"
                    "link&lt;/a&gt;");
 
+  /* The summary is plain text by the specification: shown as written (dunst escapes it
+   * itself, GNOME Shell renders none), but on one line. */
+  message (fixture, "messaging:dm", "<b>eve</b> &\\nco", "hi", NULL);
+  wait_notified (fixture, 2);
+  g_assert_cmpstr (notified (fixture, 1)->summary, ==, "<b>eve</b> & co name");
+
   /* Cut at 200 characters, on a character boundary. */
   for (guint i = 0; i < 150; i++)
     g_string_append (long_text, "ü日");
@@ -313,6 +322,13 @@ test_hostile_markup (Fixture       *fixture,
   g_assert_cmpint (g_utf8_strlen (body, -1), ==, STRAY_NOTIFIER_BODY_CHARS);
   g_assert_true (g_utf8_validate (body, -1, NULL));
   g_assert_true (g_str_has_suffix (body, "…"));
+
+  summary = stray_notifier_format_summary (long_text->str);
+  g_assert_cmpint (g_utf8_strlen (summary, -1), ==, STRAY_NOTIFIER_SUMMARY_CHARS);
+  g_assert_true (g_str_has_suffix (summary, "…"));
+  g_clear_pointer (&summary, g_free);
+  summary = stray_notifier_format_summary ("a\u2028b\tc\r\xff");
+  g_assert_cmpstr (summary, ==, "a b c \xef\xbf\xbd");
 }
 
 /* Every rule that says no, then one that says yes, so that "nothing" is not for nothing. */

@@ -1,79 +1,29 @@
 // The official Stream Chat JavaScript SDK, unmodified, against stream-tray-devserver.
 //
-// Run by meson (tests/meson.build) as: node --test --test-reporter=tap conformance.test.mjs
-// with STRAY_DEVSERVER set to the devserver binary. The devserver is started here, on a free
-// loopback port, and stopped at the end.
+// Run by meson (tests/meson.build) as: node --test --test-reporter=tap *.test.mjs with
+// STRAY_DEVSERVER set to the devserver binary. Each test file starts its own devserver on a free
+// loopback port and stops it at the end (devserver.mjs).
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamChat } from 'stream-chat';
+import { API_KEY, Devserver, connectError, nextEvent } from './devserver.mjs';
 
-const API_KEY = 'conformance-key';
-const SECRET = 'conformance-secret-0123456789';
-const TIMEOUT_MS = 10000;
-
-let server;
+let devserver;
 let baseURL;
 let serverClient;
 let alice;
 let channel;
 
-// Resolves with the next event of `type` on `emitter` (a client or a channel), or fails.
-function nextEvent(emitter, type, predicate = () => true) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      subscription.unsubscribe();
-      reject(new Error(`no ${type} within ${TIMEOUT_MS} ms`));
-    }, TIMEOUT_MS);
-    const subscription = emitter.on(type, (event) => {
-      if (!predicate(event)) return;
-      clearTimeout(timer);
-      subscription.unsubscribe();
-      resolve(event);
-    });
-  });
-}
-
-// connectUser rejects with an Error whose message is JSON: {code, StatusCode, message, …}.
-async function connectError(client, user, token) {
-  try {
-    await client.connectUser(user, token);
-  } catch (error) {
-    return JSON.parse(error.message);
-  } finally {
-    await client.disconnectUser().catch(() => {});
-  }
-  assert.fail('connectUser succeeded');
-}
-
 function userClient() {
-  return new StreamChat(API_KEY, { baseURL, allowServerSideConnect: true, timeout: 3000 });
+  return devserver.userClient();
 }
 
 before(async () => {
-  const binary = process.env.STRAY_DEVSERVER;
-  assert.ok(binary, 'STRAY_DEVSERVER must name the devserver binary');
-  server = spawn(binary, ['--api-key', API_KEY, '--health-interval', '30'], {
-    env: { ...process.env, STREAM_TRAY_DEVSERVER_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: server.stdout });
-  const [line] = await Promise.race([
-    once(lines, 'line'),
-    once(server, 'exit').then(([code]) => {
-      throw new Error(`devserver exited with ${code} before it was ready`);
-    }),
-  ]);
-  const match = /^ready (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-  assert.ok(match, `devserver said "${line}"`);
-  baseURL = match[1];
-
-  serverClient = new StreamChat(API_KEY, SECRET, { baseURL, timeout: 3000 });
+  devserver = await Devserver.start();
+  ({ baseURL, serverClient } = devserver);
   await serverClient.upsertUsers([
     { id: 'alice', name: 'Alice' },
     { id: 'bob', name: 'Bob' },
@@ -88,13 +38,7 @@ before(async () => {
 
 after(async () => {
   if (alice) await alice.disconnectUser();
-  if (server) {
-    server.kill('SIGTERM');
-    // A clean exit: under the sanitizers a leak or a fault would show here.
-    const [code, signal] = await once(server, 'exit');
-    assert.equal(signal, null);
-    assert.equal(code, 0);
-  }
+  if (devserver) await devserver.stop();
 });
 
 // The tests run in order and share one connection, as one user's session would.
