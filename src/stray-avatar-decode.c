@@ -107,6 +107,22 @@ skip_gif_sub_blocks (const guint8 *data,
   return 0;
 }
 
+/* Whether the image whose descriptor starts at @descriptor (after its 0x2c) has pixels, all
+ * on the canvas. */
+static gboolean
+gif_image_fits (const guint8 *descriptor,
+                guint         screen_width,
+                guint         screen_height)
+{
+  guint left = descriptor[1] | descriptor[2] << 8;
+  guint top = descriptor[3] | descriptor[4] << 8;
+  guint width = descriptor[5] | descriptor[6] << 8;
+  guint height = descriptor[7] | descriptor[8] << 8;
+
+  return width > 0 && height > 0 && left + width <= screen_width &&
+         top + height <= screen_height;
+}
+
 /* The length of a GIF up to the end of its first image, or 0 when it has none: only the first
  * frame is shown, and the loader would otherwise composite every frame of an animation on the
  * full canvas (20,000 one-pixel frames in 480 KB took 2 to 4 s). */
@@ -115,8 +131,15 @@ gif_first_frame_length (const guint8 *data,
                         gsize         length)
 {
   gsize offset = 13;
+  guint screen_width, screen_height;
 
   if (length < offset)
+    return 0;
+  /* An empty canvas, or a first image that is empty or not inside it, is refused here:
+   * gdk-pixbuf's loader answers those with a critical (found by tests/fuzz/fuzz-avatar.c). */
+  screen_width = data[6] | data[7] << 8;
+  screen_height = data[8] | data[9] << 8;
+  if (screen_width == 0 || screen_height == 0)
     return 0;
   if (data[10] & 0x80)
     offset += 3u << ((data[10] & 7) + 1);
@@ -128,7 +151,8 @@ gif_first_frame_length (const guint8 *data,
           offset = offset + 2 <= length ? skip_gif_sub_blocks (data, length, offset + 2) : 0;
           break;
         case 0x2c: /* an image: its descriptor, colour table, LZW code size, then sub-blocks */
-          if (offset + 11 > length)
+          if (offset + 11 > length || !gif_image_fits (data + offset, screen_width,
+                                                         screen_height))
             return 0;
           if (data[offset + 9] & 0x80)
             offset += 3u << ((data[offset + 9] & 7) + 1);

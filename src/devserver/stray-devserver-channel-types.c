@@ -16,17 +16,16 @@
 
 #include "stray-devserver-private.h"
 
-/* Answers @type, or the store's @error when it is %NULL. */
+/* Answers @type (transfer full), or the store's @error when it is %NULL. */
 static gboolean
 respond_type (DevRequest *request,
               JsonObject *type,
               GError     *error)
 {
-  g_autoptr(JsonObject) owned = type;
-
   if (type == NULL)
     return dev_respond_store_error (request, error);
   dev_respond_ok (request, type);
+  json_object_unref (type);
   return TRUE;
 }
 

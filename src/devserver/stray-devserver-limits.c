@@ -193,13 +193,15 @@ serialize_answer (SoupServerMessage *msg)
 static void
 answer_and_close (SoupServerMessage *msg)
 {
-  g_autoptr(SoupServerMessage) held = g_object_ref (msg);
   g_autoptr(GBytes) answer = serialize_answer (msg);
   DevClosing *closing;
   GIOStream *stream;
 
   stop_request_timeout (msg);
+  /* Stealing the connection lets libsoup drop the message: held until it is done. */
+  g_object_ref (msg);
   stream = soup_server_message_steal_connection (msg);
+  g_object_unref (msg);
   if (stream == NULL)
     return;
   closing = g_new0 (DevClosing, 1);

@@ -223,7 +223,9 @@ def tokens():
 def main():
     if len(sys.argv) != 2:
         raise SystemExit("usage: make-seeds.py PATH/TO/stream-tray-devserver")
-    shutil.rmtree(CORPUS, ignore_errors=True)
+    # The seeds written here, afresh; corpus/avatar/ is made by hand (README.md).
+    for target in ("frame", "rest", "devserver", "jwt"):
+        shutil.rmtree(CORPUS / target, ignore_errors=True)
     frames()
     rest_and_requests(sys.argv[1])
     tokens()
