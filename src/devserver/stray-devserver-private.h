@@ -10,6 +10,7 @@
  *   stray-devserver-reads.c      REST: read state and GET /unread
  *   stray-devserver-users.c      REST: upserting users, muting channels
  *   stray-devserver-sync.c       REST: POST /sync, the events missed since a moment
+ *   stray-devserver-threads.c    who a server-side call acts for; a thread's replies
  *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
  *
  * Types named Dev… and functions named dev_… are the devserver's private names, declared here
@@ -230,6 +231,15 @@ gboolean    dev_handle_delivered         (DevRequest     *request);
 /* stray-devserver-users.c */
 gboolean    dev_handle_upsert_users      (DevRequest     *request);
 gboolean    dev_handle_mute_channel      (DevRequest     *request);
+
+/* stray-devserver-threads.c */
+gboolean    dev_acting_user_of           (DevRequest     *request,
+                                          JsonObject     *object,
+                                          const char     *prefix,
+                                          const char     *call,
+                                          gboolean        required,
+                                          const char    **out_user_id);
+gboolean    dev_handle_replies           (DevRequest     *request);
 
 /* stray-devserver-sync.c */
 gboolean    dev_handle_sync              (DevRequest     *request);
