@@ -216,6 +216,7 @@ stray_dev_store_add_message (StrayDevStore *self,
   if (!json_object_has_member (stored, "silent"))
     json_object_set_boolean_member (stored, "silent", FALSE);
   set_empty_array (stored, "attachments");
+  set_empty_array (stored, "restricted_visibility");
   set_empty_array (stored, "latest_reactions");
   set_empty_array (stored, "own_reactions");
   set_empty_object (stored, "reaction_counts");

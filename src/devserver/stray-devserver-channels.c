@@ -226,9 +226,19 @@ emit_channel_event (StrayDevserver *self,
                     const char     *user_id)
 {
   g_autoptr(JsonObject) event = dev_new_event (self, type, cid);
+  JsonObject *channel = stray_dev_store_channel_json (self->store, cid, NULL);
 
-  json_object_set_object_member (event, "channel",
-                                 stray_dev_store_channel_json (self->store, cid, NULL));
+  /* channel.updated carries the members too, and their count (Stream's recorded one). */
+  if (g_str_equal (type, "channel.updated"))
+    {
+      g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, 0);
+
+      json_object_set_member (channel, "members",
+                              json_node_copy (json_object_get_member (state, "members")));
+      json_object_set_int_member (event, "channel_member_count",
+                                  stray_json_int (channel, "member_count", 0));
+    }
+  json_object_set_object_member (event, "channel", channel);
   if (user_id != NULL)
     dev_set_user (self, event, "user", user_id);
   dev_emit_to_watchers (self, cid, event, FALSE);
@@ -294,6 +304,7 @@ dev_handle_channel_update (DevRequest *request)
                                          stray_dev_store_member_json (self->store, cid,
                                                                       added[i]));
           dev_set_user (self, event, "user", added[i]);
+          dev_set_channel_last_message_at (self, event, cid);
           dev_emit_to_watchers (self, cid, event, FALSE);
           dev_emit_added_to_channel (self, cid, added[i]);
         }
@@ -315,6 +326,7 @@ dev_handle_channel_update (DevRequest *request)
           dev_set_user (self, notification, "user", removed[i]);
           json_object_set_object_member (event, "member", member);
           dev_set_user (self, event, "user", removed[i]);
+          dev_set_channel_last_message_at (self, event, cid);
 
           dev_emit_to_watchers (self, cid, event, FALSE);
           dev_emit_to_user (self, removed[i], notification, TRUE);

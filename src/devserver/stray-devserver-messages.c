@@ -190,6 +190,7 @@ dev_handle_reaction (DevRequest *request)
   json_object_set_object_member (event, "message", json_object_ref (message));
   json_object_set_object_member (event, "reaction", json_object_ref (reaction));
   dev_set_user (self, event, "user", user_id);
+  dev_set_channel_last_message_at (self, event, cid);
   dev_emit_to_watchers (self, cid, event, FALSE);
 
   json_object_set_object_member (response, "message", json_object_ref (message));

@@ -132,6 +132,9 @@ void        dev_set_user                 (StrayDevserver *self,
                                           JsonObject     *event,
                                           const char     *member,
                                           const char     *user_id);
+void        dev_set_channel_last_message_at (StrayDevserver *self,
+                                             JsonObject     *event,
+                                             const char     *cid);
 void        dev_send_text                (DevConnection  *connection,
                                           const char     *text,
                                           gsize           length);
