@@ -119,7 +119,7 @@ count_param (DevRequest *request,
  * dev_handle_replies:
  *
  * GET /messages/{parent_id}/replies: the replies to a message, oldest first, as the SDK's
- * getReplies() asks for them: `limit` (Stream's default 10, at most 300, as for a channel's
+ * getReplies() asks for them: `limit` (10 when not given, at most 300, as for a channel's
  * messages), `offset`, and the pagination by id, `id_lt`/`id_lte` (the newest replies before a
  * reply, as an app scrolls up) and `id_gt`/`id_gte` (the oldest after one).
  */
