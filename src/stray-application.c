@@ -102,6 +102,8 @@ start_connection (StrayApplication   *self,
 {
   g_autoptr(StrayClient) client = stray_client_new (base_url, api_key, user_id, tokens);
 
+  /* Where avatars may be fetched from depends on where the server is. */
+  stray_avatar_cache_set_server_url (self->avatars, base_url);
   self->connection = stray_connection_new (self->session, client);
   g_signal_connect (self->connection, "event", G_CALLBACK (on_connection_event), self);
   g_signal_connect (self->connection, "synced", G_CALLBACK (on_synced), self);

@@ -1,4 +1,4 @@
-/* stray-avatar-cache.h: senders' pictures for notifications, fetched at most once
+/* stray-avatar-cache.h: senders' pictures for notifications, fetched under a policy
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,15 +17,19 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (StrayAvatarCache, stray_avatar_cache, STRAY, AVATAR_CACHE, GObject)
 
-StrayAvatarCache *stray_avatar_cache_new          (const char          *directory);
-void              stray_avatar_cache_get_async    (StrayAvatarCache    *self,
-                                                   const char          *url,
-                                                   GCancellable        *cancellable,
-                                                   GAsyncReadyCallback  callback,
-                                                   gpointer             user_data);
-GdkPixbuf        *stray_avatar_cache_get_finish   (StrayAvatarCache    *self,
-                                                   GAsyncResult        *result,
-                                                   GError             **error);
-guint             stray_avatar_cache_get_n_fetches (StrayAvatarCache   *self);
+StrayAvatarCache *stray_avatar_cache_new              (const char          *directory);
+void              stray_avatar_cache_set_server_url   (StrayAvatarCache    *self,
+                                                       const char          *server_url);
+void              stray_avatar_cache_set_tls_database (StrayAvatarCache    *self,
+                                                       GTlsDatabase        *database);
+void              stray_avatar_cache_get_async        (StrayAvatarCache    *self,
+                                                       const char          *url,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+GdkPixbuf        *stray_avatar_cache_get_finish       (StrayAvatarCache    *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+guint             stray_avatar_cache_get_n_fetches    (StrayAvatarCache    *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stray-devserver.h"
+#include "stray-devserver-private.h" /* dev_set_request_timeout(), dev_set_max_waiting() */
 #include "stray-fixed-token.h"
 #include "stray-json.h"
 #include "stray-jwt.h"
@@ -1245,7 +1246,7 @@ test_errors (Fixture       *fixture,
                           NULL, 0, &status);
   assert_error (response, 43, 401);
 
-  /* An oversized body is refused from its headers. */
+  /* An oversized body is refused from its headers, with Stream's code for it (22). */
   while (huge->len < 2 * 1024 * 1024)
     g_string_append_c (huge, 'x');
   g_string_append (huge, "\"}}");
@@ -1254,7 +1255,7 @@ test_errors (Fixture       *fixture,
                           "/channels/messaging/general/message?api_key=" API_KEY, token,
                           huge->str, huge->len, &status);
   g_assert_cmpuint (status, ==, 413);
-  assert_error (response, 4, 413);
+  assert_error (response, 22, 413);
 
   /* And after all that, the state is as it was. */
   g_clear_pointer (&response, json_object_unref);
@@ -1368,6 +1369,499 @@ test_mangled_bodies (Fixture       *fixture,
   unread = call (fixture, "GET", "/unread", "alice", NULL, NULL, 200);
   /* Hidden channels are left out of queryChannels but still count, so ≥. */
   g_assert_cmpint (stray_json_int (unread, "total_unread_count", -1), >=, sum);
+}
+
+/* ---- hostile clients on a raw socket: bodies, slow headers, what libsoup refuses ---- */
+
+/* What a hostile client may send: far beyond the 1 MiB limit, as in issue 15's finding. */
+#define HUGE_BODY ((guint64) 200 * 1024 * 1024)
+#define SEND_BLOCK (64 * 1024)
+
+typedef struct {
+  GSocketConnection *connection;
+  GString *received;
+  gboolean closed;          /* the server let go: end of stream or a reset */
+  gint64 connected_at;      /* monotonic µs */
+  gint64 closed_at;
+  guint8 buffer[16 * 1024];
+  /* A body streamed after the headers, until it is all sent or a write fails. */
+  GBytes *block;
+  guint64 to_send;
+  guint64 sent;
+  gboolean chunked;         /* the last chunk is still to be sent */
+  gboolean sending;
+} RawClient;
+
+static void
+on_raw_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawClient *client = user_data;
+  gssize n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n_read <= 0)
+    {
+      client->closed = TRUE;
+      client->closed_at = g_get_monotonic_time ();
+      return;
+    }
+  g_string_append_len (client->received, (const char *) client->buffer, n_read);
+  g_input_stream_read_async (G_INPUT_STREAM (source), client->buffer, sizeof client->buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_raw_read, client);
+}
+
+/* A connection to the server, read from as long as it is open. */
+static RawClient *
+raw_connect (Fixture *fixture)
+{
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  RawClient *client = g_new0 (RawClient, 1);
+
+  /* The kernel completes the connection from the listen queue: no main loop needed. */
+  client->connection = g_socket_client_connect_to_uri (socket_client, fixture->base_url, 80,
+                                                       NULL, &error);
+  g_assert_no_error (error);
+  client->connected_at = g_get_monotonic_time ();
+  client->received = g_string_new (NULL);
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (client->connection)),
+                             client->buffer, sizeof client->buffer, G_PRIORITY_DEFAULT, NULL,
+                             on_raw_read, client);
+  return client;
+}
+
+static void
+raw_free (RawClient *client)
+{
+  g_io_stream_close (G_IO_STREAM (client->connection), NULL, NULL);
+  /* The pending read ends with the close. */
+  stray_test_wait_for (stray_test_flag_is_set, &client->closed, "the raw client's read to end");
+  stray_test_wait_for (stray_test_pointer_is_null, &client->block, "the raw client's writes");
+  g_object_unref (client->connection);
+  g_string_free (client->received, TRUE);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawClient, raw_free)
+
+static void
+raw_send (RawClient  *client,
+          const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (client->connection)),
+                             text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void send_next_block (RawClient *client);
+
+static void
+on_block_sent (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  RawClient *client = user_data;
+  gsize written = 0;
+
+  /* A failed write is the server closing the connection on a body it refused. */
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, NULL);
+  client->sent += written;
+  if (written == g_bytes_get_size (client->block) && client->sent < client->to_send)
+    send_next_block (client);
+  else if (written == g_bytes_get_size (client->block) && client->chunked)
+    {
+      /* All of it sent: the last chunk ends the body. */
+      client->chunked = FALSE;
+      g_bytes_unref (client->block);
+      client->block = g_bytes_new_static ("0\r\n\r\n", 5);
+      client->to_send += 5;
+      send_next_block (client);
+    }
+  else
+    {
+      client->sending = FALSE;
+      g_clear_pointer (&client->block, g_bytes_unref);
+    }
+}
+
+static void
+send_next_block (RawClient *client)
+{
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (client->connection)),
+                                   g_bytes_get_data (client->block, NULL),
+                                   g_bytes_get_size (client->block), G_PRIORITY_DEFAULT, NULL,
+                                   on_block_sent, client);
+}
+
+/* Streams @length bytes of body, one 64 KiB block (or chunk) at a time from one buffer, so
+ * that the client itself holds nothing. */
+static void
+raw_stream_body (RawClient *client,
+                 guint64    length,
+                 gboolean   chunked)
+{
+  GString *block = g_string_new (NULL);
+
+  if (chunked)
+    g_string_append_printf (block, "%x\r\n", SEND_BLOCK);
+  for (guint i = 0; i < SEND_BLOCK / 8; i++)
+    g_string_append (block, "xxxxxxxx");
+  if (chunked)
+    g_string_append (block, "\r\n");
+  client->block = g_string_free_to_bytes (block);
+  client->to_send = length;
+  client->chunked = chunked;
+  client->sending = TRUE;
+  send_next_block (client);
+}
+
+static gboolean
+raw_is_done (gconstpointer data)
+{
+  const RawClient *client = data;
+
+  return client->closed && !client->sending;
+}
+
+static gboolean raw_has_answer (gconstpointer data);
+
+/* The client stopped sending, and was answered or let go. */
+static gboolean
+raw_is_answered (gconstpointer data)
+{
+  const RawClient *client = data;
+
+  return (client->closed || raw_has_answer (client)) && !client->sending;
+}
+
+/* The first whole answer received: its status, and its body parsed; NULL until it is whole. */
+static JsonObject *
+raw_take_answer (RawClient *client,
+                 guint     *out_status)
+{
+  const char *end_of_headers = strstr (client->received->str, "\r\n\r\n");
+  const char *length_header;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize headers_length, body_length;
+  JsonNode *root;
+
+  if (end_of_headers == NULL)
+    return NULL;
+  headers_length = end_of_headers + 4 - client->received->str;
+  length_header = g_strstr_len (client->received->str, headers_length, "Content-Length: ");
+  g_assert_nonnull (length_header);
+  body_length = strtoul (length_header + strlen ("Content-Length: "), NULL, 10);
+  if (client->received->len < headers_length + body_length)
+    return NULL;
+
+  g_assert_true (g_str_has_prefix (client->received->str, "HTTP/1."));
+  *out_status = strtoul (client->received->str + strlen ("HTTP/1.1 "), NULL, 10);
+  json_parser_load_from_data (parser, end_of_headers + 4, body_length, &error);
+  g_assert_no_error (error);
+  g_string_erase (client->received, 0, headers_length + body_length);
+  root = json_parser_get_root (parser);
+  /* Not an empty body, as libsoup's own refusals have. */
+  g_assert_nonnull (root);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+static gboolean
+raw_has_answer (gconstpointer data)
+{
+  const RawClient *client = data;
+  const char *end_of_headers = strstr (client->received->str, "\r\n\r\n");
+  const char *length_header;
+
+  if (end_of_headers == NULL)
+    return FALSE;
+  length_header = strstr (client->received->str, "Content-Length: ");
+  return length_header != NULL && length_header < end_of_headers &&
+         client->received->len >= (gsize) (end_of_headers + 4 - client->received->str) +
+                                   strtoul (length_header + strlen ("Content-Length: "), NULL,
+                                            10);
+}
+
+/* The largest gap between two ticks of a 10 ms timeout: how long the main loop, which serves
+ * the devserver here, was ever blocked. */
+typedef struct {
+  guint id;
+  gint64 last_tick;
+  gint64 largest_gap;
+} StallWatch;
+
+static gboolean
+on_stall_tick (gpointer user_data)
+{
+  StallWatch *watch = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  watch->largest_gap = MAX (watch->largest_gap, now - watch->last_tick);
+  watch->last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stall_watch_start (StallWatch *watch)
+{
+  watch->last_tick = g_get_monotonic_time ();
+  watch->largest_gap = 0;
+  watch->id = g_timeout_add (10, on_stall_tick, watch);
+}
+
+/* Returns the largest gap in ms. */
+static double
+stall_watch_stop (StallWatch *watch)
+{
+  on_stall_tick (watch);
+  g_clear_handle_id (&watch->id, g_source_remove);
+  return watch->largest_gap / 1000.0;
+}
+
+static guint64
+proc_status_kb (const char *field)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *needle = g_strconcat ("\n", field, ":", NULL);
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, needle);
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen (needle), NULL, 10);
+}
+
+/* The peak so far is forgotten (Linux ≥ 4.0), so that VmHWM is this test's own peak. */
+static void
+reset_peak_memory (void)
+{
+  g_file_set_contents ("/proc/self/clear_refs", "5", 1, NULL);
+}
+
+/* A client sends a 200 MB body, declared by Content-Length or chunked: the server answers 413
+ * in Stream's shape as soon as it knows, without holding the body, and closes the connection;
+ * the client cannot even send most of it. */
+static void
+assert_huge_body_refused (Fixture  *fixture,
+                          gboolean  chunked)
+{
+  g_autoptr(RawClient) client = raw_connect (fixture);
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *headers = NULL;
+  StallWatch watch;
+  guint64 rss_before_kb, hwm_kb;
+  double largest_gap_ms;
+  guint status = 0;
+
+  reset_peak_memory ();
+  rss_before_kb = proc_status_kb ("VmRSS");
+  stall_watch_start (&watch);
+  headers = g_strdup_printf ("POST /channels?api_key=" API_KEY " HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\nAuthorization: %s\r\nstream-auth-type: jwt\r\n"
+                             "Content-Type: application/json\r\n%s\r\n",
+                             fixture->server_token,
+                             chunked ? "Transfer-Encoding: chunked\r\n"
+                                     : "Content-Length: 209715200\r\n");
+  raw_send (client, headers);
+  raw_stream_body (client, HUGE_BODY, chunked);
+  g_assert_true (stray_test_try_wait_for (raw_is_answered, client, WAIT_SECONDS));
+  largest_gap_ms = stall_watch_stop (&watch);
+  hwm_kb = proc_status_kb ("VmHWM");
+
+  g_test_message ("%s body of 200 MiB: %" G_GUINT64_FORMAT " KiB sent before the server closed; "
+                  "memory peak %" G_GUINT64_FORMAT " KiB over VmRSS %" G_GUINT64_FORMAT
+                  " KiB; largest main-loop gap %.1f ms",
+                  chunked ? "a chunked" : "a Content-Length", client->sent / 1024,
+                  hwm_kb - MIN (hwm_kb, rss_before_kb), rss_before_kb, largest_gap_ms);
+  /* Refused early: most of the body could not even be sent, nor was any of it held.
+   * AddressSanitizer's shadow memory and quarantine add to VmHWM, but not hundreds of MB: the
+   * same bound holds in both builds. */
+  g_assert_cmpuint (client->sent, <, 32 * 1024 * 1024);
+  g_assert_cmpuint (hwm_kb, <, rss_before_kb + 64 * 1024);
+  g_assert_cmpfloat (largest_gap_ms, <, 100);
+  answer = raw_take_answer (client, &status);
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (status, ==, 413);
+  assert_error (answer, 22, 413);
+  g_assert_nonnull (strstr (stray_json_string (answer, "message"), "over the limit"));
+  /* And the connection is closed. */
+  g_assert_true (stray_test_try_wait_for (stray_test_flag_is_set, &client->closed,
+                                          WAIT_SECONDS));
+}
+
+static void
+test_huge_body_by_length (Fixture       *fixture,
+                          G_GNUC_UNUSED gconstpointer user_data)
+{
+  assert_huge_body_refused (fixture, FALSE);
+}
+
+static void
+test_huge_body_chunked (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+  assert_huge_body_refused (fixture, TRUE);
+}
+
+/* A complete request on @client's connection is served (401 without a token): it is open. */
+static void
+assert_raw_served (RawClient *client)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  guint status = 0;
+
+  raw_send (client, "GET /unread HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  stray_test_wait_for (raw_has_answer, client, "an answer on a raw connection");
+  answer = raw_take_answer (client, &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_error (answer, 2, 401);
+}
+
+/* @client, whose request never came, is answered 408 (code 23), after which the server closes. */
+static void
+assert_raw_timed_out (RawClient *client)
+{
+  g_autoptr(JsonObject) answer = NULL;
+  guint status = 0;
+
+  g_assert_true (stray_test_try_wait_for (raw_is_done, client, WAIT_SECONDS));
+  answer = raw_take_answer (client, &status);
+  g_assert_nonnull (answer);
+  g_assert_cmpuint (status, ==, 408);
+  assert_error (answer, 23, 408);
+}
+
+/* A client that sends half a request line and stops, or nothing, is answered 408 and
+ * disconnected once the time for a request is up; so is one that stops halfway through its
+ * second request on a kept-alive connection. An idle kept-alive connection and a WebSocket
+ * stay. */
+static void
+test_slow_headers (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(RawClient) kept_alive = NULL;
+  g_autoptr(RawClient) slow = NULL;
+  g_autoptr(RawClient) silent = NULL;
+  g_autoptr(Socket) socket = NULL;
+  StallWatch watch;
+  double largest_gap_ms, waited_ms;
+  gint64 sent_at;
+
+  dev_set_request_timeout (fixture->server, 500);
+  socket = socket_open (fixture, "alice");
+  kept_alive = raw_connect (fixture);
+  assert_raw_served (kept_alive);
+
+  stall_watch_start (&watch);
+  slow = raw_connect (fixture);
+  silent = raw_connect (fixture);
+  raw_send (slow, "GET /unread?api_key=" API_KEY " HT");
+  assert_raw_timed_out (slow);
+  assert_raw_timed_out (silent);
+  largest_gap_ms = stall_watch_stop (&watch);
+  waited_ms = (slow->closed_at - slow->connected_at) / 1000.0;
+  g_test_message ("half a request line: disconnected after %.0f ms (limit 500 ms); "
+                  "largest main-loop gap %.1f ms", waited_ms, largest_gap_ms);
+  g_assert_cmpfloat (waited_ms, >=, 450);
+  g_assert_cmpfloat (largest_gap_ms, <, 100);
+
+  /* Idle for longer than the limit, both still work. */
+  g_assert_false (kept_alive->closed);
+  assert_raw_served (kept_alive);
+  g_assert_false (socket->closed);
+  g_assert_cmpint (soup_websocket_connection_get_state (socket->socket), ==,
+                   SOUP_WEBSOCKET_STATE_OPEN);
+
+  /* The time runs for a kept-alive connection's next request from its first byte. */
+  sent_at = g_get_monotonic_time ();
+  raw_send (kept_alive, "GET /unr");
+  assert_raw_timed_out (kept_alive);
+  waited_ms = (kept_alive->closed_at - sent_at) / 1000.0;
+  g_test_message ("half a request line on a kept-alive connection: disconnected after %.0f ms",
+                  waited_ms);
+  g_assert_cmpfloat (waited_ms, >=, 450);
+}
+
+static gboolean
+server_waits_for (gconstpointer data)
+{
+  const struct { StrayDevserver *server; guint count; } *expected = data;
+
+  return expected->server->waiting->length == expected->count;
+}
+
+/* Past the most connections that may wait for their request, the one that waited longest is
+ * answered 408 and let go; the others, and a request that comes, are served. */
+static void
+test_many_waiting (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(RawClient) oldest = NULL;
+  g_autoptr(RawClient) older = NULL;
+  g_autoptr(RawClient) newest = NULL;
+  struct { StrayDevserver *server; guint count; } expected = { fixture->server, 1 };
+
+  dev_set_max_waiting (fixture->server, 2, 0);
+  oldest = raw_connect (fixture);
+  stray_test_wait_for (server_waits_for, &expected, "the first connection to wait");
+  older = raw_connect (fixture);
+  expected.count = 2;
+  stray_test_wait_for (server_waits_for, &expected, "the second connection to wait");
+  newest = raw_connect (fixture);
+  assert_raw_timed_out (oldest);
+  g_assert_false (older->closed);
+  assert_raw_served (newest);
+  g_assert_false (older->closed);
+}
+
+/* Whatever is refused, by the devserver or by libsoup before any route is looked at, is
+ * answered with Stream's error object and a StatusCode that matches the status. */
+static void
+test_refusals_in_streams_shape (Fixture       *fixture,
+                                G_GNUC_UNUSED gconstpointer user_data)
+{
+  static const struct {
+    const char *request;
+    guint status;
+    int code;
+  } refusals[] = {
+    /* A path that does not decode: libsoup refuses it before any handler. */
+    { "GET /%00 HTTP/1.1\r\nHost: 127.0.0.1\r\n", 400, 4 },
+    { "GET /channels/%00/x HTTP/1.1\r\nHost: 127.0.0.1\r\n", 400, 4 },
+    { "GET /no/such/route?api_key=" API_KEY " HTTP/1.1\r\nHost: 127.0.0.1\r\n", 404, 16 },
+    { "PUT /channels?api_key=" API_KEY " HTTP/1.1\r\nHost: 127.0.0.1\r\n", 404, 16 },
+    /* Not a WebSocket handshake: libsoup's own refusal. */
+    { "GET /connect HTTP/1.1\r\nHost: 127.0.0.1\r\n", 400, 4 },
+    /* A scheme the server does not serve. */
+    { "GET https://127.0.0.1/unread HTTP/1.1\r\nHost: 127.0.0.1\r\n", 400, 4 },
+    /* No handler at all for "*". */
+    { "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n", 404, 16 },
+    /* Not HTTP: libsoup answers before any signal; the answer was prepared beforehand. */
+    { "NOT HTTP AT ALL\r\n", 400, 4 },
+    { "GET /unread HTTP/1.1\r\n", 400, 4 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autoptr(RawClient) client = raw_connect (fixture);
+      g_autoptr(JsonObject) answer = NULL;
+      g_autofree char *request = g_strconcat (refusals[i].request, "Connection: close\r\n\r\n",
+                                              NULL);
+      guint status = 0;
+
+      raw_send (client, request);
+      g_assert_true (stray_test_try_wait_for (raw_is_done, client, WAIT_SECONDS));
+      g_test_message ("%.*s answered %.*s", (int) strcspn (request, "\r"), request,
+                      (int) strcspn (client->received->str, "\r"), client->received->str);
+      answer = raw_take_answer (client, &status);
+      g_assert_nonnull (answer);
+      g_assert_cmpuint (status, ==, refusals[i].status);
+      assert_error (answer, refusals[i].code, refusals[i].status);
+    }
 }
 
 /* ---- test hooks ---- */
@@ -2057,6 +2551,11 @@ main (int   argc,
   ADD ("rest/upsert-users", test_upsert_users);
   ADD ("rest/errors", test_errors);
   ADD ("rest/mangled-bodies", test_mangled_bodies);
+  ADD ("hostile/huge-body-by-length", test_huge_body_by_length);
+  ADD ("hostile/huge-body-chunked", test_huge_body_chunked);
+  ADD ("hostile/slow-headers", test_slow_headers);
+  ADD ("hostile/many-waiting", test_many_waiting);
+  ADD ("hostile/refusals-in-streams-shape", test_refusals_in_streams_shape);
   ADD ("hooks/inject", test_inject);
   ADD ("hooks/drop", test_drop);
   ADD ("hooks/stall", test_stall);

@@ -443,7 +443,7 @@ test_message_changes (Fixture       *fixture,
   apply (fixture, "{\"type\":\"message.deleted\",\"cid\":\"" GENERAL "\",\"hard_delete\":true,"
                   "\"message\":{\"id\":\"m2\",\"text\":\"back\"}}");
   g_assert_cmpstr (last_text (fixture, GENERAL), ==, "");
-  /* Deleting does not change what is unread. */
+  /* Without its date, a deleted message cannot be told read or unread: the count stays. */
   g_assert_cmpuint (unread (fixture, GENERAL), ==, 2);
 }
 
@@ -699,6 +699,163 @@ sync_channel (Fixture    *fixture,
   stray_session_sync_channel (fixture->session, &page->channels[0]);
 }
 
+/* The badge as it stands once a resync completed: the channels' sum. */
+static void
+complete_resync (Fixture *fixture)
+{
+  stray_session_begin_sync (fixture->session);
+  stray_session_end_sync (fixture->session, NULL);
+}
+
+static guint
+badge (Fixture *fixture)
+{
+  return stray_session_get_total_unread_count (fixture->session);
+}
+
+/* A channel whose type has read events off (livestream's default) never counts: its messages
+ * show, the badge stays where it was. */
+static void
+test_read_events_config (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"livestream:show\",\"type\":\"livestream\","
+                         "\"id\":\"show\",\"config\":{\"name\":\"livestream\","
+                         "\"read_events\":false}},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":0,"
+                         "\"last_read\":\"2026-01-01T09:00:00Z\"}]}");
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_false (stray_channel_get_read_events (channel (fixture, "livestream:show")));
+
+  apply_message (fixture, "livestream:show", "l1", "han", "2026-01-01T10:00:00Z", NULL);
+  apply (fixture, "{\"type\":\"notification.message_new\",\"cid\":\"livestream:other\","
+                  "\"channel\":{\"cid\":\"livestream:other\",\"config\":{\"read_events\":false}},"
+                  "\"message\":{\"id\":\"l2\",\"text\":\"hello\",\"user\":{\"id\":\"han\"},"
+                  "\"created_at\":\"2026-01-01T10:01:00Z\"}}");
+  g_assert_cmpuint (unread (fixture, "livestream:show"), ==, 0);
+  g_assert_cmpuint (unread (fixture, "livestream:other"), ==, 0);
+  g_assert_cmpstr (last_text (fixture, "livestream:show"), ==, "text of l1");
+  g_assert_cmpstr (last_text (fixture, "livestream:other"), ==, "hello");
+  g_assert_cmpuint (badge (fixture), ==, 0);
+
+  /* Beside them, a messaging channel counts; a config that names read events counts too. */
+  apply (fixture, "{\"type\":\"notification.message_new\",\"cid\":\"" GENERAL "\","
+                  "\"channel\":{\"cid\":\"" GENERAL "\",\"config\":{\"read_events\":true}},"
+                  "\"message\":{\"id\":\"g1\",\"text\":\"hi\",\"user\":{\"id\":\"han\"},"
+                  "\"created_at\":\"2026-01-01T10:02:00Z\"}}");
+  g_assert_cmpuint (badge (fixture), ==, 1);
+
+  /* A type changed to keep no read state stops counting from then on. */
+  apply (fixture, "{\"type\":\"channel.updated\",\"cid\":\"" GENERAL "\","
+                  "\"channel\":{\"cid\":\"" GENERAL "\",\"config\":{\"read_events\":false}}}");
+  apply_message (fixture, GENERAL, "g2", "han", "2026-01-01T10:03:00Z", NULL);
+  g_assert_cmpuint (badge (fixture), ==, 1);
+}
+
+/* A timed mute (me.mutes' `expires`) holds for the messages before its end, and ends by
+ * itself; the other mutes stay. */
+static void
+test_muted_user_timed (Fixture       *fixture,
+                       G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply (fixture, "{\"type\":\"notification.mutes_updated\",\"me\":{\"id\":\"luke\","
+                  "\"mutes\":[{\"user\":{\"id\":\"luke\"},\"target\":{\"id\":\"count_dooku\"}},"
+                  "{\"user\":{\"id\":\"luke\"},\"target\":{\"id\":\"jabba\"},"
+                  "\"created_at\":\"2026-01-01T09:05:00Z\","
+                  "\"expires\":\"2026-01-01T10:05:00Z\"}]}}");
+  complete_resync (fixture);
+
+  apply_message (fixture, GENERAL, "during", "jabba", "2026-01-01T10:04:00Z", NULL);
+  apply_message (fixture, GENERAL, "dooku", "count_dooku", "2026-01-01T10:06:00Z", NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 0);
+  g_assert_cmpuint (badge (fixture), ==, 0);
+
+  apply_message (fixture, GENERAL, "after", "jabba", "2026-01-01T10:06:00Z", NULL);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 1);
+  g_assert_cmpuint (badge (fixture), ==, 1);
+  /* By this computer's clock the timed mute is over (the notifier asks): the other holds. */
+  g_assert_false (stray_session_is_user_muted (fixture->session, "jabba"));
+  g_assert_true (stray_session_is_user_muted (fixture->session, "count_dooku"));
+}
+
+/* A message.deleted in general for @message_id by @user_id, created at @created_at. */
+static void
+apply_delete (Fixture    *fixture,
+              const char *message_id,
+              const char *user_id,
+              const char *created_at,
+              gboolean    hard)
+{
+  apply (fixture,
+         "{\"type\":\"message.deleted\",\"cid\":\"" GENERAL "\",\"hard_delete\":%s,"
+         "\"created_at\":\"2026-01-01T11:00:00Z\",\"message\":{\"id\":\"%s\","
+         "\"type\":\"deleted\",\"text\":\"\",\"created_at\":\"%s\",\"user\":{\"id\":\"%s\"}}}",
+         hard ? "true" : "false", message_id, created_at, user_id);
+}
+
+/* A hard delete lowers the count when the message was unread and counted; nothing else does. */
+static void
+test_hard_delete_lowers (Fixture       *fixture,
+                         G_GNUC_UNUSED gconstpointer user_data)
+{
+  /* Read up to 10:00, with m1 (10:01) unread. */
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\","
+                         "\"last_message_at\":\"2026-01-01T10:01:00Z\"},"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":1,"
+                         "\"last_read\":\"2026-01-01T10:00:00Z\"}]}");
+  stray_session_end_sync (fixture->session, NULL);
+  apply_message (fixture, GENERAL, "m2", "han", "2026-01-01T10:02:00Z", NULL);
+  apply_message (fixture, GENERAL, "own", "luke", "2026-01-01T10:03:00Z", NULL);
+  apply_message (fixture, GENERAL, "dooku", "count_dooku", "2026-01-01T10:04:00Z", NULL);
+  g_assert_cmpuint (badge (fixture), ==, 2);
+
+  /* Read before, soft, own or muted: no change. */
+  apply_delete (fixture, "m0", "han", "2026-01-01T09:59:00Z", TRUE);
+  apply_delete (fixture, "m1", "han", "2026-01-01T10:01:00Z", FALSE);
+  apply_delete (fixture, "own", "luke", "2026-01-01T10:03:00Z", TRUE);
+  apply_delete (fixture, "dooku", "count_dooku", "2026-01-01T10:04:00Z", TRUE);
+  g_assert_cmpuint (badge (fixture), ==, 2);
+
+  apply_delete (fixture, "m2", "han", "2026-01-01T10:02:00Z", TRUE);
+  g_assert_cmpuint (unread (fixture, GENERAL), ==, 1);
+  g_assert_cmpuint (badge (fixture), ==, 1);
+  apply_delete (fixture, "m1", "han", "2026-01-01T10:01:00Z", TRUE);
+  g_assert_cmpuint (badge (fixture), ==, 0);
+
+  /* Once read, a hard delete of what was read takes nothing away. */
+  apply_message (fixture, GENERAL, "m3", "han", "2026-01-01T10:05:00Z", NULL);
+  apply (fixture, "{\"type\":\"message.read\",\"cid\":\"" GENERAL "\",\"user\":{\"id\":\"luke\"},"
+                  "\"created_at\":\"2026-01-01T10:10:00Z\"}");
+  apply_message (fixture, GENERAL, "m4", "han", "2026-01-01T10:11:00Z", NULL);
+  apply_delete (fixture, "m3", "han", "2026-01-01T10:05:00Z", TRUE);
+  g_assert_cmpuint (badge (fixture), ==, 1);
+  apply_delete (fixture, "m4", "han", "2026-01-01T10:11:00Z", TRUE);
+  g_assert_cmpuint (badge (fixture), ==, 0);
+}
+
+/* Hidden with clear_history while the socket was away: the resync's answer (no earlier message,
+ * read to the hiding) leaves no stale preview and nothing unread. */
+static void
+test_clear_history_resync (Fixture       *fixture,
+                           G_GNUC_UNUSED gconstpointer user_data)
+{
+  apply_message (fixture, GENERAL, "m1", "han", "2026-01-01T10:00:00Z", NULL);
+  g_assert_cmpstr (last_text (fixture, GENERAL), ==, "text of m1");
+
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"" GENERAL "\","
+                         "\"last_message_at\":\"2026-01-01T10:00:00Z\"},"
+                         "\"hidden\":true,\"messages\":[],"
+                         "\"read\":[{\"user\":{\"id\":\"luke\"},\"unread_messages\":0,"
+                         "\"last_read\":\"2026-01-01T10:05:00Z\"}]}");
+  stray_session_end_sync (fixture->session, NULL);
+  g_assert_null (last_text (fixture, GENERAL));
+  g_assert_true (stray_channel_get_hidden (channel (fixture, GENERAL)));
+  g_assert_cmpuint (badge (fixture), ==, 0);
+}
+
 /* A resync answer computed before live events arrives after them: it stands for its moment
  * (general's newest message, 10:00), the events newer than that are applied on top, and an
  * event it already counted that arrives late changes nothing. */
@@ -947,6 +1104,10 @@ main (int   argc,
   ADD ("list/order", test_list_order);
   ADD ("list/newest-first", test_newest_first);
   ADD ("no-history", test_no_history);
+  ADD ("message-new/read-events-config", test_read_events_config);
+  ADD ("muted-user/timed", test_muted_user_timed);
+  ADD ("message-deleted/hard-lowers", test_hard_delete_lowers);
+  ADD ("resync/clear-history", test_clear_history_resync);
   ADD ("resync/late-answer", test_resync_late_answer);
   ADD ("resync/membership", test_resync_membership);
   ADD ("resync/totals", test_resync_totals);

@@ -164,6 +164,8 @@ fixture_set_up (Fixture       *fixture,
   uris = soup_server_get_uris (fixture->pictures);
   fixture->pictures_url = g_uri_to_string (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* As with the local devserver: pictures over plain http on loopback, like the server. */
+  stray_avatar_cache_set_server_url (fixture->avatars, fixture->pictures_url);
 
   fixture->notifier = stray_notifier_new (fixture->session, G_ACTION_GROUP (fixture->actions),
                                           fixture->settings, fixture->avatars, FALSE);

@@ -23,4 +23,10 @@ gint64 stray_channel_get_synced_at (StrayChannel *self);
 void   stray_channel_set_synced_at (StrayChannel *self,
                                     gint64        synced_at);
 
+/* The moment (server time, µs) the user last read the channel, as far as the session knows: a
+ * hard-deleted message newer than it was unread (stray-session.c). 0 when unknown. */
+gint64 stray_channel_get_read_at   (StrayChannel *self);
+void   stray_channel_set_read_at   (StrayChannel *self,
+                                    gint64        read_at);
+
 G_END_DECLS

@@ -32,6 +32,7 @@ struct _StrayChannel
   gboolean read_events;
   gboolean attention;
   gint64 synced_at;     /* not a property: the session's bookkeeping */
+  gint64 read_at;       /* not a property: the session's bookkeeping */
   /* The list the channel is in: told directly, since a signal handler per channel cost a
    * list of 1,000 channels a quarter of a megabyte. */
   StrayChannelObserver observer;
@@ -643,4 +644,21 @@ stray_channel_set_synced_at (StrayChannel *self,
   g_return_if_fail (STRAY_IS_CHANNEL (self));
 
   self->synced_at = synced_at;
+}
+
+gint64
+stray_channel_get_read_at (StrayChannel *self)
+{
+  g_return_val_if_fail (STRAY_IS_CHANNEL (self), 0);
+
+  return self->read_at;
+}
+
+void
+stray_channel_set_read_at (StrayChannel *self,
+                           gint64        read_at)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL (self));
+
+  self->read_at = read_at;
 }

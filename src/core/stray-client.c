@@ -375,6 +375,110 @@ on_answer_parsed (G_GNUC_UNUSED GObject *source,
                            stray_json_string (object, "message") ?: "");
 }
 
+/* The answer's body, read a piece at a time so that no more than the limit is ever held. */
+typedef struct {
+  GTask *task;                   /* the call's */
+  GInputStream *body;
+  GByteArray *bytes;
+} BodyRead;
+
+#define BODY_READ_CHUNK (64 * 1024)
+
+static void
+body_read_free (BodyRead *read)
+{
+  g_clear_object (&read->task);
+  g_clear_object (&read->body);
+  g_clear_pointer (&read->bytes, g_byte_array_unref);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BodyRead, body_read_free)
+
+static void
+parse_answer (GTask  *task,
+              GBytes *bytes)
+{
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GTask) parse = NULL;
+  ParseJob *job;
+
+  job = g_new0 (ParseJob, 1);
+  job->bytes = g_bytes_ref (bytes);
+  if (SOUP_STATUS_IS_SUCCESSFUL (call->status))
+    {
+      job->decode = call->decode;
+      job->decoded_free = call->decoded_free;
+    }
+  parse = g_task_new (NULL, NULL, on_answer_parsed, task);
+  g_task_set_task_data (parse, job, parse_job_free);
+  g_task_run_in_thread (parse, parse_in_thread);
+}
+
+/* An answer over the limit fails the call as one that cannot be read; the rest of it is left
+ * unread, and libsoup drops the connection it came on. */
+static void
+refuse_oversized (GTask *task,
+                  guint64 size,
+                  gboolean announced)
+{
+  Call *call = g_task_get_task_data (task);
+
+  g_debug ("%s %s: the answer %s %" G_GUINT64_FORMAT " bytes, over the limit of %d: refused",
+           call->method, call->path, announced ? "announces" : "has more than", size,
+           STRAY_REST_MAX_ANSWER_SIZE);
+  g_task_return_new_error (task, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
+                           "%s %s answered badly: the answer is over the limit of %d bytes",
+                           call->method, call->path, STRAY_REST_MAX_ANSWER_SIZE);
+  g_object_unref (task);
+}
+
+static void on_body_read (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static void
+read_body (BodyRead *read)
+{
+  g_input_stream_read_bytes_async (read->body, BODY_READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (read->task), on_body_read, read);
+}
+
+static void
+on_body_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(BodyRead) read = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) piece = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              &error);
+  gsize length;
+
+  if (piece == NULL)
+    {
+      g_task_return_error (read->task, g_steal_pointer (&error));
+      return;
+    }
+  length = g_bytes_get_size (piece);
+  if (length == 0)
+    {
+      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&read->bytes));
+
+      g_input_stream_close_async (read->body, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      parse_answer (g_steal_pointer (&read->task), bytes);
+      return;
+    }
+  if (read->bytes->len + length > STRAY_REST_MAX_ANSWER_SIZE)
+    {
+      g_input_stream_close_async (read->body, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      refuse_oversized (g_steal_pointer (&read->task), read->bytes->len + length, FALSE);
+      return;
+    }
+  g_byte_array_append (read->bytes, g_bytes_get_data (piece, NULL), length);
+  read_body (g_steal_pointer (&read));
+}
+
 static void
 on_call_sent (GObject      *source,
               GAsyncResult *result,
@@ -384,31 +488,36 @@ on_call_sent (GObject      *source,
   Call *call = g_task_get_task_data (task);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                               &error);
-  g_autoptr(GTask) parse = NULL;
-  ParseJob *job;
+  g_autoptr(GInputStream) body = soup_session_send_finish (SOUP_SESSION (source), result,
+                                                           &error);
+  SoupMessageHeaders *headers;
+  BodyRead *read;
 
-  if (bytes == NULL)
+  if (body == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   call->status = soup_message_get_status (msg);
+  headers = soup_message_get_response_headers (msg);
   g_free (call->retry_after);
-  call->retry_after = g_strdup (soup_message_headers_get_one (
-    soup_message_get_response_headers (msg), "Retry-After"));
-  job = g_new0 (ParseJob, 1);
-  job->bytes = g_steal_pointer (&bytes);
-  if (SOUP_STATUS_IS_SUCCESSFUL (call->status))
+  call->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
+  /* What the server announces is refused before a byte of it is read; what it did not
+   * announce (chunked, or more than it said) is counted as it comes. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > STRAY_REST_MAX_ANSWER_SIZE)
     {
-      job->decode = call->decode;
-      job->decoded_free = call->decoded_free;
+      g_input_stream_close_async (body, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      refuse_oversized (g_steal_pointer (&task),
+                        soup_message_headers_get_content_length (headers), TRUE);
+      return;
     }
-  parse = g_task_new (NULL, NULL, on_answer_parsed, g_steal_pointer (&task));
-  g_task_set_task_data (parse, job, parse_job_free);
-  g_task_run_in_thread (parse, parse_in_thread);
+  read = g_new0 (BodyRead, 1);
+  read->task = g_steal_pointer (&task);
+  read->body = g_steal_pointer (&body);
+  read->bytes = g_byte_array_new ();
+  read_body (read);
 }
 
 static void
@@ -468,8 +577,8 @@ send_call (GTask *task)
       soup_message_set_request_body_from_bytes (msg, "application/json", body);
     }
 
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), on_call_sent, task);
+  soup_session_send_async (self->session, msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), on_call_sent, task);
 }
 
 /**

@@ -15,6 +15,9 @@
  * It also reconnects at once when the network comes back and after resume, and disconnects
  * cleanly before suspend (logind's PrepareForSleep).
  *
+ * The socket is made by stray-websocket-client.c, whose stream bounds each message, fragments
+ * together: past the bound the connection is dropped and retried like any other failure.
+ *
  * About 1,000 lines, and kept whole: it is one state machine, whose socket, timers, backoff,
  * held news and network and sleep watchers all read and write the same fields; split, each
  * part would need the whole instance struct through a private header. The resync itself
@@ -33,10 +36,8 @@
 #include "stray-connection-private.h"
 #include "stray-event.h"
 #include "stray-resync.h"
-
-/* libsoup would close the socket on a larger frame; frames over the decoder's 1 MiB are
- * refused one by one instead, without losing the connection. */
-#define MAX_SOCKET_PAYLOAD (16 * 1024 * 1024)
+#include "stray-websocket-client.h"
+#include "stray-websocket-limit.h"
 
 /* News held back during a /sync beyond this many is taken in at once, out of order rather
  * than without bound. */
@@ -48,7 +49,6 @@ struct _StrayConnection
 
   StraySession *session;
   StrayClient *client;
-  SoupSession *soup;
   SoupWebsocketConnection *socket;
   GCancellable *cancellable;     /* of the current attempt: token, socket, resync */
 
@@ -133,6 +133,9 @@ static void on_socket_message (SoupWebsocketConnection *socket,
                                StrayConnection         *self);
 static void on_socket_closed (SoupWebsocketConnection *socket,
                               StrayConnection         *self);
+static void on_socket_error (SoupWebsocketConnection *socket,
+                             GError                  *error,
+                             StrayConnection         *self);
 
 /* Forgets the current socket; with @cleanly it says goodbye with a close frame. */
 static void
@@ -527,16 +530,31 @@ on_socket_closed (SoupWebsocketConnection *socket,
   fail (self, g_steal_pointer (&self->error));
 }
 
+/* Why libsoup is closing the socket (a message over the limit, a protocol error), which the
+ * "closed" that follows reports. */
 static void
-on_socket_connected (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+on_socket_error (G_GNUC_UNUSED SoupWebsocketConnection *socket,
+                 GError                                *error,
+                 StrayConnection                       *self)
+{
+  /* Closing the socket's stream closes the connection under it, and then its output again:
+   * that second close's complaint is no reason. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
+  g_clear_error (&self->error);
+  self->error = g_error_copy (error);
+}
+
+static void
+on_socket_connected (G_GNUC_UNUSED GObject *source,
+                     GAsyncResult          *result,
+                     gpointer               user_data)
 {
   g_autoptr(StrayConnection) self = user_data;
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *socket;
 
-  socket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  socket = stray_websocket_connect_finish (result, &error);
   if (socket == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -545,8 +563,11 @@ on_socket_connected (GObject      *source,
     }
 
   self->socket = socket;
-  soup_websocket_connection_set_max_incoming_payload_size (socket, MAX_SOCKET_PAYLOAD);
+  /* A frame is a message or a part of one: what bounds messages bounds frames. */
+  soup_websocket_connection_set_max_incoming_payload_size (socket,
+                                                           STRAY_WEBSOCKET_MAX_MESSAGE_SIZE);
   g_signal_connect (socket, "message", G_CALLBACK (on_socket_message), self);
+  g_signal_connect (socket, "error", G_CALLBACK (on_socket_error), self);
   g_signal_connect (socket, "closed", G_CALLBACK (on_socket_closed), self);
   self->handshake_id = g_timeout_add (self->handshake_timeout, on_handshake_timeout, self);
   restart_watchdog (self);
@@ -561,7 +582,7 @@ on_token (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GUri) uri = NULL;
 
   token = stray_token_provider_get_token_finish (STRAY_TOKEN_PROVIDER (source), result, &error);
   if (token == NULL)
@@ -578,10 +599,10 @@ on_token (GObject      *source,
 
   url = stray_client_socket_url (self->client, token);
   memset (token, 0, strlen (token));
-  msg = soup_message_new ("GET", url);
-  memset (url, 0, strlen (url));
-  if (msg == NULL)
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
+      memset (url, 0, strlen (url));
       g_clear_error (&self->error);
       self->error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                  "“%s” is not a valid server URL",
@@ -589,9 +610,13 @@ on_token (GObject      *source,
       set_state (self, STRAY_CONNECTION_AUTH_FAILED);
       return;
     }
-  soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->cancellable, on_socket_connected,
-                                        g_object_ref (self));
+  /* Messages, fragments together, are bounded by the connection's own stream
+   * (stray-websocket-limit.c); messages over the decoder's 1 MiB and under that bound are
+   * refused one by one, the connection kept. */
+  stray_websocket_connect_async (url, STRAY_CLIENT_X_STREAM_CLIENT,
+                                 STRAY_WEBSOCKET_MAX_MESSAGE_SIZE, self->cancellable,
+                                 on_socket_connected, g_object_ref (self));
+  memset (url, 0, strlen (url));
 }
 
 static void
@@ -672,7 +697,6 @@ stray_connection_dispose (GObject *object)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
   self->sleep_subscription = 0;
   g_clear_object (&self->system_bus);
-  g_clear_object (&self->soup);
   g_clear_object (&self->client);
   g_clear_object (&self->session);
 
@@ -814,8 +838,6 @@ stray_connection_init (StrayConnection *self)
   self->handshake_timeout = 15000;
   self->backoff_scale = 1.0;
   self->beyond_synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->soup = soup_session_new_with_options ("user-agent", STRAY_CLIENT_X_STREAM_CLIENT,
-                                              NULL);
 }
 
 /**

@@ -436,6 +436,9 @@ stray_decode_channel (JsonObject        *object,
                       GError           **error)
 {
   JsonArray *capabilities;
+  JsonObject *config;
+  gboolean config_read_events, has_config_read_events = FALSE;
+  char config_scope[64];
 
   if (!stray_decode_string (object, scope, "cid", &channel->cid, error) ||
       !stray_decode_string (object, scope, "id", &channel->id, error) ||
@@ -449,7 +452,14 @@ stray_decode_channel (JsonObject        *object,
                           error) ||
       !stray_decode_bool (object, scope, "hidden", &channel->hidden, &channel->has_hidden,
                           error) ||
-      !stray_decode_array (object, scope, "own_capabilities", &capabilities, error))
+      !stray_decode_array (object, scope, "own_capabilities", &capabilities, error) ||
+      !stray_decode_object (object, scope, "config", &config, error))
+    return FALSE;
+  g_snprintf (config_scope, sizeof config_scope, "%s%sconfig", scope ? scope : "",
+              scope ? "." : "");
+  if (config != NULL &&
+      !stray_decode_bool (config, config_scope, "read_events", &config_read_events,
+                          &has_config_read_events, error))
     return FALSE;
 
   channel->read_events = TRUE;
@@ -468,6 +478,10 @@ stray_decode_channel (JsonObject        *object,
             channel->read_events = TRUE;
         }
     }
+  /* A type without read events keeps no unread counts: livestream's, by Stream's default. */
+  if (has_config_read_events && !config_read_events)
+    channel->read_events = FALSE;
+  channel->has_capabilities |= has_config_read_events;
   return TRUE;
 }
 

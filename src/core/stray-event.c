@@ -93,6 +93,7 @@ typedef struct {
   StrayEventRefusal refusal;
   GPtrArray *mentioned_user_ids;
   GPtrArray *muted_user_ids;
+  GArray *muted_user_expires_us;
   GPtrArray *muted_channel_cids;
 } StrayEventStorage;
 
@@ -157,6 +158,37 @@ decode_thread (JsonObject       *object,
                              error);
 }
 
+/* When each mute of me.mutes ends, beside muted_user_ids: the same elements are skipped. */
+static gboolean
+decode_mute_expiries (JsonObject        *object,
+                      StrayEventStorage *storage,
+                      GError           **error)
+{
+  StrayEventMe *me = &storage->me;
+  JsonArray *mutes = json_object_get_array_member (object, "mutes");
+  guint length = json_array_get_length (mutes);
+
+  storage->muted_user_expires_us = g_array_sized_new (FALSE, TRUE, sizeof (gint64), length);
+  for (guint i = 0; i < length; i++)
+    {
+      JsonObject *mute = json_array_get_object_element (mutes, i);
+      JsonObject *target = json_object_get_object_member (mute, "target");
+      JsonNode *id = target != NULL ? json_object_get_member (target, "id") : NULL;
+      char scope[64];
+      const char *expires;
+      gint64 expires_us = 0;
+
+      if (id == NULL || JSON_NODE_HOLDS_NULL (id))
+        continue;
+      g_snprintf (scope, sizeof scope, "me.mutes[%u]", i);
+      if (!stray_decode_timestamp (mute, scope, "expires", &expires, &expires_us, error))
+        return FALSE;
+      g_array_append_val (storage->muted_user_expires_us, expires_us);
+    }
+  me->muted_user_expires_us = (const gint64 *) (gpointer) storage->muted_user_expires_us->data;
+  return TRUE;
+}
+
 static gboolean
 decode_me (JsonObject        *object,
            StrayEventStorage *storage,
@@ -173,6 +205,8 @@ decode_me (JsonObject        *object,
          stray_decode_count (object, scope, "unread_threads", &me->unread_threads, error) &&
          stray_decode_id_list (object, scope, "mutes", "target", "id",
                                &storage->muted_user_ids, &me->muted_user_ids, error) &&
+         (me->muted_user_ids == NULL || me->muted_user_ids[0] == NULL ||
+          decode_mute_expiries (object, storage, error)) &&
          stray_decode_id_list (object, scope, "channel_mutes", "channel", "cid",
                                &storage->muted_channel_cids, &me->muted_channel_cids, error);
 }
@@ -290,6 +324,7 @@ stray_event_storage_clear (gpointer data)
   g_clear_pointer (&storage->pub.root, json_node_unref);
   g_clear_pointer (&storage->mentioned_user_ids, g_ptr_array_unref);
   g_clear_pointer (&storage->muted_user_ids, g_ptr_array_unref);
+  g_clear_pointer (&storage->muted_user_expires_us, g_array_unref);
   g_clear_pointer (&storage->muted_channel_cids, g_ptr_array_unref);
 }
 

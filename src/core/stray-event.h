@@ -123,9 +123,11 @@ typedef struct {
   gboolean hidden;
   gboolean has_frozen;
   gboolean has_hidden;
-  /* FALSE only when own_capabilities is listed and lacks "read-events" */
+  /* FALSE when own_capabilities is listed and lacks "read-events", or config.read_events is
+   * false (the channel's type keeps no read state) */
   gboolean read_events;
-  gboolean has_capabilities; /* own_capabilities was listed */
+  gboolean has_capabilities; /* own_capabilities or config.read_events was listed: read_events
+                              * is the server's word, not a default */
 } StrayEventChannel;
 
 typedef struct {
@@ -170,6 +172,8 @@ typedef struct {
   gint32 unread_count;
   gint32 unread_threads;
   const char * const *muted_user_ids;     /* NULL-terminated; NULL when absent */
+  const gint64 *muted_user_expires_us;    /* beside each muted user: when the mute ends (µs);
+                                           * 0: until unmuted */
   const char * const *muted_channel_cids; /* NULL-terminated; NULL when absent */
 } StrayEventMe;
 

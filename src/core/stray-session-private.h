@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 typedef struct {
   char *cid;              /* NULL: every channel (all marked read) */
   gint64 at;              /* the event's moment (server time, µs); 0 when absent */
-  gboolean increment;     /* one more unread message; else the count becomes `unread` */
+  gint step;              /* +1: one more unread message, -1: one fewer (a hard delete);
+                           * 0: the count becomes `unread` */
   guint unread;
   gboolean attention;     /* the message mentions the user or is direct */
 } StrayCountFact;
@@ -31,7 +32,8 @@ struct _StraySession
   guint total_unread_count;
   guint unread_channels;
   guint unread_threads;
-  GHashTable *muted_users;    /* set of user ids */
+  GHashTable *muted_users;    /* user id → when the mute ends (gint64 µs, server time; 0: until
+                               * unmuted) */
   GHashTable *muted_channels; /* set of cids */
   StrayConnectionState connection_state;
   /* While a resync runs (NULL outside one): */
@@ -63,7 +65,7 @@ gboolean stray_session_message_mentions_user (StraySession            *self,
 void     stray_session_take_fact (StraySession *self,
                                   const char   *cid,
                                   gint64        at,
-                                  gboolean      increment,
+                                  gint          step,
                                   guint         unread,
                                   gboolean      attention);
 

@@ -56,14 +56,26 @@ apply_fact (StrayChannel         *channel,
 {
   if (fact->at != 0 && fact->at <= stray_channel_get_synced_at (channel))
     return;
-  if (fact->increment)
+  if (fact->step > 0)
     {
       stray_channel_set_unread_count (channel, stray_channel_get_unread_count (channel) + 1);
       if (fact->attention)
         stray_channel_set_attention (channel, TRUE);
     }
+  else if (fact->step < 0)
+    {
+      guint unread = stray_channel_get_unread_count (channel);
+
+      stray_channel_set_unread_count (channel, unread > 0 ? unread - 1 : 0);
+    }
   else
-    stray_channel_set_unread_count (channel, fact->unread);
+    {
+      stray_channel_set_unread_count (channel, fact->unread);
+      /* Read up to the fact's moment; a count above 0 (marked unread) moves the moment back
+       * to one the model does not know, so it stays where it was. */
+      if (fact->unread == 0 && fact->at > stray_channel_get_read_at (channel))
+        stray_channel_set_read_at (channel, fact->at);
+    }
 }
 
 /**
@@ -77,14 +89,14 @@ void
 stray_session_take_fact (StraySession *self,
                          const char   *cid,
                          gint64        at,
-                         gboolean      increment,
+                         gint          step,
                          guint         unread,
                          gboolean      attention)
 {
   StrayCountFact fact = {
     .cid = (char *) cid,
     .at = at,
-    .increment = increment,
+    .step = step,
     .unread = unread,
     .attention = attention,
   };
@@ -309,6 +321,8 @@ take_state_counts (StraySession                *self,
     }
   stray_channel_set_synced_at (channel, moment);
   stray_channel_set_unread_count (channel, unread);
+  if (read != NULL)
+    stray_channel_set_read_at (channel, last_read_us);
   stray_channel_set_attention (channel, state_attention (self, channel, state, unread,
                                                          last_read_us, had_attention));
 

@@ -34,6 +34,7 @@ dev_member_free (gpointer data)
   g_free (member->updated_at);
   g_free (member->last_read);
   g_free (member->last_read_message_id);
+  g_free (member->history_cleared_at);
   g_free (member);
 }
 
@@ -213,6 +214,10 @@ stray_dev_store_create_channel (StrayDevStore      *self,
     return dev_store_fail (
       error, STRAY_DEV_STORE_ERROR_INPUT,
       "channel type and id are required and may contain letters, digits and @_-!");
+  if (!dev_channel_type_exists (self, type))
+    return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                           "GetOrCreateChannel failed with error: \"channel type %s does not "
+                           "exist\"", type);
   if (!dev_is_valid_id (created_by_id))
     return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
                            "either data.created_by or data.created_by_id must be provided");
@@ -382,34 +387,16 @@ stray_dev_store_set_hidden (StrayDevStore *self,
     return dev_store_fail (error, STRAY_DEV_STORE_ERROR_NOT_ALLOWED,
                            "user \"%s\" is not a member of channel \"%s\"", user_id, cid);
   member->hidden = hidden;
+  /* Stream's clear_history: the history before now is gone for this member alone. */
   if (hidden && clear)
     {
       member->unread_messages = 0;
       g_free (member->last_read);
       member->last_read = stray_dev_store_now (self);
+      g_free (member->history_cleared_at);
+      member->history_cleared_at = g_strdup (member->last_read);
     }
   return TRUE;
-}
-
-static JsonObject *
-config_json (const char *type)
-{
-  static const char * const enabled[] = {
-    "typing_events", "read_events", "connect_events", "search", "reactions", "replies",
-    "quotes", "mutes", "uploads", "url_enrichment", "custom_events", "push_notifications",
-  };
-  JsonObject *config = json_object_new ();
-
-  json_object_set_string_member (config, "name", type);
-  for (guint i = 0; i < G_N_ELEMENTS (enabled); i++)
-    json_object_set_boolean_member (config, enabled[i], TRUE);
-  json_object_set_boolean_member (config, "reminders", FALSE);
-  json_object_set_string_member (config, "message_retention", "infinite");
-  json_object_set_int_member (config, "max_message_length", 5000);
-  json_object_set_string_member (config, "automod", "disabled");
-  json_object_set_string_member (config, "automod_behavior", "flag");
-  json_object_set_array_member (config, "commands", json_array_new ());
-  return config;
 }
 
 /**
@@ -451,7 +438,8 @@ stray_dev_store_channel_json (StrayDevStore *self,
   json_object_set_boolean_member (object, "frozen", channel->frozen);
   json_object_set_boolean_member (object, "disabled", FALSE);
   json_object_set_int_member (object, "member_count", channel->members->len);
-  json_object_set_object_member (object, "config", config_json (channel->type));
+  json_object_set_object_member (object, "config",
+                                 dev_channel_type_config (self, channel->type));
 
   capabilities = json_array_new ();
   for (guint i = 0; i < G_N_ELEMENTS (member_capabilities); i++)
@@ -461,6 +449,10 @@ stray_dev_store_channel_json (StrayDevStore *self,
           g_strcmp0 (member_capabilities[i], "join-channel") != 0)
         continue;
       if (channel->frozen && g_str_has_prefix (member_capabilities[i], "send-"))
+        continue;
+      /* What the type turns off, no member may do (read-events above all: the SDK marks
+       * read only with it). */
+      if (!dev_channel_type_allows (self, channel->type, member_capabilities[i]))
         continue;
       json_array_add_string_element (capabilities, member_capabilities[i]);
     }
@@ -521,29 +513,34 @@ stray_dev_store_channel_state (StrayDevStore *self,
   DevChannel *channel = dev_lookup_channel (self, cid, NULL);
   JsonObject *state;
   JsonArray *messages, *members, *reads;
-  DevMember *own = NULL;
+  DevMember *own = NULL, *viewer;
   guint first = 0, timeline = 0;
 
   if (channel == NULL)
     return NULL;
+  viewer = dev_lookup_member (channel, user_id);
 
   state = json_object_new ();
   json_object_set_object_member (state, "channel",
                                  stray_dev_store_channel_json (self, cid, user_id));
 
-  /* The newest message_limit messages of the timeline, oldest first. */
+  /* The newest message_limit messages of the timeline the viewer sees, oldest first. */
   messages = json_array_new ();
   for (guint i = channel->messages->len; i > 0 && timeline < message_limit; i--)
-    if (!dev_is_thread_only (g_ptr_array_index (channel->messages, i - 1)))
-      {
-        timeline++;
-        first = i - 1;
-      }
+    {
+      JsonObject *message = g_ptr_array_index (channel->messages, i - 1);
+
+      if (!dev_is_thread_only (message) && dev_member_sees (viewer, message))
+        {
+          timeline++;
+          first = i - 1;
+        }
+    }
   for (guint i = first; timeline > 0 && i < channel->messages->len; i++)
     {
       JsonObject *message = g_ptr_array_index (channel->messages, i);
 
-      if (!dev_is_thread_only (message))
+      if (!dev_is_thread_only (message) && dev_member_sees (viewer, message))
         json_array_add_object_element (messages, json_object_ref (message));
     }
   json_object_set_array_member (state, "messages", messages);

@@ -394,6 +394,9 @@ stray_dev_store_delete_message (StrayDevStore *self,
   if (message == NULL)
     return NULL;
   channel = g_hash_table_lookup (self->messages, message_id);
+  /* Judged before the message changes: a deleted message counts for no one. */
+  if (hard)
+    dev_uncount_message (self, channel, message);
   now = stray_dev_store_now (self);
   json_object_set_string_member (message, "type", "deleted");
   json_object_set_string_member (message, "deleted_at", now);

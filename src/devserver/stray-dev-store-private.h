@@ -3,6 +3,7 @@
  * StrayDevStore is one object whose code is spread over files named after what they hold:
  *   stray-dev-store.c           the object, its clock, its errors, valid ids
  *   stray-dev-store-users.c     users, their mutes, `me`
+ *   stray-dev-store-types.c     channel types and their config
  *   stray-dev-store-channels.c  channels and members, and a channel as clients see it
  *   stray-dev-store-messages.c  messages and reactions
  *   stray-dev-store-reads.c     read state and unread counting
@@ -20,15 +21,17 @@
 
 G_BEGIN_DECLS
 
+/* A user's mute of another user or of a channel. */
 typedef struct {
   char *created_at;
+  char *updated_at;
   char *expires; /* NULL: until unmuted */
-} DevChannelMute;
+} DevMute;
 
 typedef struct {
   JsonObject *user;
-  GHashTable *muted_users;   /* target id → created_at */
-  GHashTable *channel_mutes; /* cid → DevChannelMute */
+  GHashTable *muted_users;   /* target id → DevMute */
+  GHashTable *channel_mutes; /* cid → DevMute */
   GHashTable *channels;      /* set of cids the user is a member of */
 } DevUser;
 
@@ -41,6 +44,7 @@ typedef struct {
   char *last_read_message_id;
   guint unread_messages;
   gboolean hidden;
+  char *history_cleared_at; /* hidden with clear_history: what the member no longer sees */
 } DevMember;
 
 /* A channel's events as /sync gives them back, oldest first, bounded. */
@@ -73,10 +77,14 @@ struct _StrayDevStore
   GHashTable *users;    /* id → DevUser */
   GHashTable *channels; /* cid → DevChannel */
   GHashTable *messages; /* id → DevChannel holding it */
+  GHashTable *channel_types; /* name → its config (stray-dev-store-types.c) */
   gint64 last_now_us;
+  gint64 clock_offset_us; /* what stray_dev_store_advance_clock() added */
 };
 
 /* stray-dev-store.c */
+gint64      dev_store_now_us        (StrayDevStore      *self);
+char       *dev_store_format_time   (gint64              time_us);
 gboolean    dev_store_fail          (GError            **error,
                                      StrayDevStoreError  code,
                                      const char         *format,
@@ -94,6 +102,22 @@ JsonNode   *dev_user_node           (StrayDevStore      *self,
 gboolean    dev_channel_mute_active (StrayDevStore      *self,
                                      DevUser            *user,
                                      const char         *cid);
+gboolean    dev_user_mute_active    (StrayDevStore      *self,
+                                     DevUser            *user,
+                                     const char         *target_id);
+
+/* stray-dev-store-types.c */
+void        dev_channel_types_init  (StrayDevStore      *self);
+gboolean    dev_channel_type_exists (StrayDevStore      *self,
+                                     const char         *type);
+gboolean    dev_channel_type_has    (StrayDevStore      *self,
+                                     const char         *type,
+                                     const char         *feature);
+gboolean    dev_channel_type_allows (StrayDevStore      *self,
+                                     const char         *type,
+                                     const char         *capability);
+JsonObject *dev_channel_type_config (StrayDevStore      *self,
+                                     const char         *type);
 
 /* stray-dev-store-channels.c */
 void        dev_channel_free        (gpointer            data);
@@ -115,6 +139,11 @@ void        dev_count_new_message   (StrayDevStore      *self,
                                      DevMember          *author,
                                      JsonObject         *message,
                                      const char         *now);
+void        dev_uncount_message     (StrayDevStore      *self,
+                                     DevChannel         *channel,
+                                     JsonObject         *message);
+gboolean    dev_member_sees         (DevMember          *member,
+                                     JsonObject         *message);
 JsonObject *dev_read_json           (StrayDevStore      *self,
                                      DevMember          *member);
 

@@ -31,10 +31,47 @@ counts_for (StrayDevStore *self,
       dev_is_thread_only (message) ||
       g_strcmp0 ((stray_json_string (message, "type") ?: ""), "system") == 0)
     return FALSE;
+  /* A type without read events keeps no unread counts at all (Stream's read_events). */
+  if (!dev_channel_type_has (self, channel->type, "read_events"))
+    return FALSE;
+  /* Muted channels and muted users' messages do not count (Stream's muting docs, and the
+   * SDKs' _countMessageAsUnread). */
   if (user != NULL && (dev_channel_mute_active (self, user, channel->cid) ||
-                       g_hash_table_contains (user->muted_users, author_id)))
+                       dev_user_mute_active (self, user, author_id)))
     return FALSE;
   return TRUE;
+}
+
+/* Whether @member still has @message in their history (hiding with clear_history ends it). */
+gboolean
+dev_member_sees (DevMember  *member,
+                 JsonObject *message)
+{
+  return member == NULL || member->history_cleared_at == NULL ||
+         g_strcmp0 (stray_json_string (message, "created_at"), member->history_cleared_at) > 0;
+}
+
+/* @message, about to be hard-deleted from @channel, no longer counts for the members it counted
+ * for: those who had not read it, by the rules a new message counts by (as Stream's Swift
+ * SDK's ChannelReadUpdaterMiddleware and Flutter's local counts take a hard delete). */
+void
+dev_uncount_message (StrayDevStore *self,
+                     DevChannel    *channel,
+                     JsonObject    *message)
+{
+  const char *author_id = stray_json_string (stray_json_object (message, "user"), "id");
+  const char *created_at = stray_json_string (message, "created_at");
+
+  for (guint i = 0; author_id != NULL && i < channel->members->len; i++)
+    {
+      DevMember *member = g_ptr_array_index (channel->members, i);
+
+      if (member->unread_messages > 0 &&
+          g_strcmp0 (created_at, member->last_read) > 0 &&
+          dev_member_sees (member, message) &&
+          counts_for (self, channel, member, message, author_id))
+        member->unread_messages--;
+    }
 }
 
 /* A message @author just added to @channel, at @now: it counts as unread for the members it

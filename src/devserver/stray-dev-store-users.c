@@ -1,8 +1,8 @@
 /* stray-dev-store-users.c
  *
  * The store's users: made on first sight or upserted, online or not, and what each has muted
- * (channels, for a while or until unmuted; users). `me`, as health.check and notification
- * events carry it, is put together here.
+ * (channels and users, each for a while or until unmuted). `me`, as health.check and
+ * notification events carry it, is put together here.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,13 +17,77 @@
 #include "stray-json.h"
 
 static void
-dev_channel_mute_free (gpointer data)
+dev_mute_free (gpointer data)
 {
-  DevChannelMute *mute = data;
+  DevMute *mute = data;
 
   g_free (mute->created_at);
+  g_free (mute->updated_at);
   g_free (mute->expires);
   g_free (mute);
+}
+
+/* A mute from now on, for @duration_us or (0) until undone. */
+static DevMute *
+dev_mute_new (StrayDevStore *self,
+              gint64         duration_us)
+{
+  DevMute *mute = g_new0 (DevMute, 1);
+
+  mute->created_at = stray_dev_store_now (self);
+  mute->updated_at = g_strdup (mute->created_at);
+  if (duration_us > 0)
+    mute->expires = dev_store_format_time (dev_store_now_us (self) + duration_us);
+  return mute;
+}
+
+/* Whether @mute still holds; an expired one is removed from @mutes on the way. */
+static gboolean
+dev_mute_active (StrayDevStore *self,
+                 GHashTable    *mutes,
+                 const char    *key)
+{
+  DevMute *mute = g_hash_table_lookup (mutes, key);
+  g_autofree char *now = NULL;
+
+  if (mute == NULL)
+    return FALSE;
+  if (mute->expires == NULL)
+    return TRUE;
+  now = dev_store_format_time (dev_store_now_us (self));
+  if (strcmp (now, mute->expires) < 0)
+    return TRUE;
+  g_hash_table_remove (mutes, key);
+  return FALSE;
+}
+
+static gint
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The keys of @mutes that still hold, in order, so that a list reads the same every time; the
+ * expired mutes are dropped on the way. */
+static GPtrArray *
+active_mute_keys (StrayDevStore *self,
+                  GHashTable    *mutes)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GPtrArray *active = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Collected first: dropping an expired mute changes the table. */
+  g_hash_table_iter_init (&iter, mutes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_ids);
+  for (guint i = 0; i < keys->len; i++)
+    if (dev_mute_active (self, mutes, g_ptr_array_index (keys, i)))
+      g_ptr_array_add (active, g_ptr_array_index (keys, i));
+  return active;
 }
 
 void
@@ -68,9 +132,8 @@ dev_ensure_user (StrayDevStore *self,
   json_object_set_string_member (user->user, "language", "");
   json_object_set_array_member (user->user, "teams", json_array_new ());
   json_object_set_string_member (user->user, "last_active", now);
-  user->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  user->channel_mutes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               dev_channel_mute_free);
+  user->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_mute_free);
+  user->channel_mutes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_mute_free);
   user->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (self->users, g_strdup (user_id), user);
   return user;
@@ -169,18 +232,17 @@ dev_channel_mute_active (StrayDevStore *self,
                          DevUser       *user,
                          const char    *cid)
 {
-  DevChannelMute *mute = g_hash_table_lookup (user->channel_mutes, cid);
-  g_autofree char *now = NULL;
+  return dev_mute_active (self, user->channel_mutes, cid);
+}
 
-  if (mute == NULL)
-    return FALSE;
-  if (mute->expires == NULL)
-    return TRUE;
-  now = stray_dev_store_now (self);
-  if (strcmp (now, mute->expires) < 0)
-    return TRUE;
-  g_hash_table_remove (user->channel_mutes, cid);
-  return FALSE;
+/* Whether @user has muted @target_id; a timed mute ends by itself, without an event (Stream
+ * leaves a mute's end to the clients: stream-chat-python#31, stream-chat-flutter#1612). */
+gboolean
+dev_user_mute_active (StrayDevStore *self,
+                      DevUser       *user,
+                      const char    *target_id)
+{
+  return target_id != NULL && dev_mute_active (self, user->muted_users, target_id);
 }
 
 gboolean
@@ -202,7 +264,6 @@ stray_dev_store_set_channel_muted (StrayDevStore *self,
                                    GError       **error)
 {
   DevUser *user;
-  DevChannelMute *mute;
 
   if (dev_lookup_channel (self, cid, error) == NULL)
     return FALSE;
@@ -212,18 +273,8 @@ stray_dev_store_set_channel_muted (StrayDevStore *self,
       g_hash_table_remove (user->channel_mutes, cid);
       return TRUE;
     }
-
-  mute = g_new0 (DevChannelMute, 1);
-  mute->created_at = stray_dev_store_now (self);
-  if (expires_ms > 0)
-    {
-      gint64 expires_us = g_get_real_time () + expires_ms * 1000;
-      g_autoptr(GDateTime) expires = g_date_time_new_from_unix_utc (expires_us / G_USEC_PER_SEC);
-      g_autofree char *date = g_date_time_format (expires, "%Y-%m-%dT%H:%M:%S");
-
-      mute->expires = g_strdup_printf ("%s.%06dZ", date, (int) (expires_us % G_USEC_PER_SEC));
-    }
-  g_hash_table_replace (user->channel_mutes, g_strdup (cid), mute);
+  g_hash_table_replace (user->channel_mutes, g_strdup (cid),
+                        dev_mute_new (self, expires_ms * 1000));
   return TRUE;
 }
 
@@ -240,10 +291,6 @@ stray_dev_store_own_user (StrayDevStore *self,
   JsonObject *me = json_object_new ();
   g_autoptr(GList) names = json_object_get_members (user->user);
   StrayDevUnread unread = stray_dev_store_unread (self, user_id);
-  JsonArray *mutes = json_array_new ();
-  GHashTableIter iter;
-  gpointer target, created_at;
-
   for (GList *l = names; l != NULL; l = l->next)
     json_object_set_member (me, l->data,
                             json_node_copy (json_object_get_member (user->user, l->data)));
@@ -254,18 +301,7 @@ stray_dev_store_own_user (StrayDevStore *self,
   json_object_set_boolean_member (me, "invisible", FALSE);
   json_object_set_array_member (me, "devices", json_array_new ());
 
-  g_hash_table_iter_init (&iter, user->muted_users);
-  while (g_hash_table_iter_next (&iter, &target, &created_at))
-    {
-      JsonObject *mute = json_object_new ();
-
-      json_object_set_member (mute, "user", dev_user_node (self, user_id));
-      json_object_set_member (mute, "target", dev_user_node (self, target));
-      json_object_set_string_member (mute, "created_at", created_at);
-      json_object_set_string_member (mute, "updated_at", created_at);
-      json_array_add_object_element (mutes, mute);
-    }
-  json_object_set_array_member (me, "mutes", mutes);
+  json_object_set_array_member (me, "mutes", stray_dev_store_user_mutes (self, user_id));
   json_object_set_array_member (me, "channel_mutes",
                                 stray_dev_store_channel_mutes (self, user_id));
   return me;
@@ -282,33 +318,127 @@ stray_dev_store_channel_mutes (StrayDevStore *self,
 {
   DevUser *user = dev_ensure_user (self, user_id);
   JsonArray *mutes = json_array_new ();
-  g_autoptr(GPtrArray) cids = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
-
-  /* Collected first: an expired mute is dropped on the way. */
-  g_hash_table_iter_init (&iter, user->channel_mutes);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (cids, key);
+  g_autoptr(GPtrArray) cids = active_mute_keys (self, user->channel_mutes);
 
   for (guint i = 0; i < cids->len; i++)
     {
       const char *cid = g_ptr_array_index (cids, i);
-      DevChannelMute *mute;
+      DevMute *mute;
       JsonObject *object, *channel;
 
-      if (!dev_channel_mute_active (self, user, cid) ||
-          (channel = stray_dev_store_channel_json (self, cid, user_id)) == NULL)
+      if ((channel = stray_dev_store_channel_json (self, cid, user_id)) == NULL)
         continue;
       mute = g_hash_table_lookup (user->channel_mutes, cid);
       object = json_object_new ();
       json_object_set_member (object, "user", dev_user_node (self, user_id));
       json_object_set_object_member (object, "channel", channel);
       json_object_set_string_member (object, "created_at", mute->created_at);
-      json_object_set_string_member (object, "updated_at", mute->created_at);
+      json_object_set_string_member (object, "updated_at", mute->updated_at);
       if (mute->expires != NULL)
         json_object_set_string_member (object, "expires", mute->expires);
       json_array_add_object_element (mutes, object);
     }
   return mutes;
+}
+
+static JsonObject *
+user_mute_json (StrayDevStore *self,
+                const char    *user_id,
+                const char    *target_id,
+                DevMute       *mute)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_member (object, "user", dev_user_node (self, user_id));
+  json_object_set_member (object, "target", dev_user_node (self, target_id));
+  json_object_set_string_member (object, "created_at", mute->created_at);
+  json_object_set_string_member (object, "updated_at", mute->updated_at);
+  if (mute->expires != NULL)
+    json_object_set_string_member (object, "expires", mute->expires);
+  return object;
+}
+
+/**
+ * stray_dev_store_user_mutes:
+ *
+ * Returns: (transfer full): the users @user_id has muted, as `me.mutes` (Stream's UserMute:
+ *   user, target, created_at, updated_at, expires when timed), the expired ones left out
+ */
+JsonArray *
+stray_dev_store_user_mutes (StrayDevStore *self,
+                            const char    *user_id)
+{
+  DevUser *user = dev_ensure_user (self, user_id);
+  JsonArray *mutes = json_array_new ();
+  g_autoptr(GPtrArray) targets = active_mute_keys (self, user->muted_users);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const char *target = g_ptr_array_index (targets, i);
+
+      json_array_add_object_element (mutes,
+                                     user_mute_json (self, user_id, target,
+                                                     g_hash_table_lookup (user->muted_users,
+                                                                          target)));
+    }
+  return mutes;
+}
+
+/**
+ * stray_dev_store_mute_user:
+ * @timeout_minutes: how long the mute lasts; 0: until unmuted
+ *
+ * Returns: (transfer full) (nullable): the mute, as Stream's `mute`; %NULL without @error
+ *   when @target_id is no user (Stream lists it in non_existing_users)
+ */
+JsonObject *
+stray_dev_store_mute_user (StrayDevStore *self,
+                           const char    *user_id,
+                           const char    *target_id,
+                           gint64         timeout_minutes,
+                           GError       **error)
+{
+  DevUser *user;
+  DevMute *mute, *previous;
+
+  if (timeout_minutes < 0)
+    {
+      dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                      "MuteUser failed with error: \"timeout must be a positive number of "
+                      "minutes\"");
+      return NULL;
+    }
+  if (g_strcmp0 (user_id, target_id) == 0)
+    {
+      dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                      "MuteUser failed with error: \"user cannot mute themselves\"");
+      return NULL;
+    }
+  if (dev_lookup_user (self, target_id) == NULL)
+    return NULL;
+
+  user = dev_ensure_user (self, user_id);
+  mute = dev_mute_new (self, timeout_minutes * 60 * G_USEC_PER_SEC);
+  /* Muting again renews the mute: its time and expiry change, not its creation. */
+  previous = dev_user_mute_active (self, user, target_id)
+             ? g_hash_table_lookup (user->muted_users, target_id) : NULL;
+  if (previous != NULL)
+    {
+      g_free (mute->created_at);
+      mute->created_at = g_strdup (previous->created_at);
+    }
+  g_hash_table_replace (user->muted_users, g_strdup (target_id), mute);
+  return user_mute_json (self, user_id, target_id, mute);
+}
+
+/* Returns: %FALSE when @target_id is no user (Stream lists it in non_existing_users) */
+gboolean
+stray_dev_store_unmute_user (StrayDevStore *self,
+                             const char    *user_id,
+                             const char    *target_id)
+{
+  if (dev_lookup_user (self, target_id) == NULL)
+    return FALSE;
+  g_hash_table_remove (dev_ensure_user (self, user_id)->muted_users, target_id);
+  return TRUE;
 }

@@ -31,6 +31,7 @@ stray_dev_store_finalize (GObject *object)
 
   g_hash_table_unref (self->messages);
   g_hash_table_unref (self->channels);
+  g_hash_table_unref (self->channel_types);
   g_hash_table_unref (self->users);
 
   G_OBJECT_CLASS (stray_dev_store_parent_class)->finalize (object);
@@ -48,6 +49,7 @@ stray_dev_store_init (StrayDevStore *self)
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_user_free);
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dev_channel_free);
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  dev_channel_types_init (self);
 }
 
 StrayDevStore *
@@ -66,12 +68,45 @@ stray_dev_store_new (void)
 char *
 stray_dev_store_now (StrayDevStore *self)
 {
-  gint64 now_us = MAX (g_get_real_time (), self->last_now_us + 1);
-  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (now_us / G_USEC_PER_SEC);
-  g_autofree char *seconds = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  gint64 now_us = MAX (dev_store_now_us (self), self->last_now_us + 1);
 
   self->last_now_us = now_us;
-  return g_strdup_printf ("%s.%06dZ", seconds, (int) (now_us % G_USEC_PER_SEC));
+  return dev_store_format_time (now_us);
+}
+
+/* The store's time in µs since the epoch, without the strict increase. */
+gint64
+dev_store_now_us (StrayDevStore *self)
+{
+  return g_get_real_time () + self->clock_offset_us;
+}
+
+/**
+ * dev_store_format_time:
+ *
+ * Returns: (transfer full): @time_us as RFC 3339 with microseconds, as Stream writes times
+ */
+char *
+dev_store_format_time (gint64 time_us)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autofree char *seconds = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%06dZ", seconds, (int) (time_us % G_USEC_PER_SEC));
+}
+
+/**
+ * stray_dev_store_advance_clock:
+ *
+ * Moves the store's clock @seconds ahead, so that a test sees timed mutes end without waiting.
+ */
+void
+stray_dev_store_advance_clock (StrayDevStore *self,
+                               gint64         seconds)
+{
+  g_return_if_fail (seconds >= 0);
+
+  self->clock_offset_us += seconds * G_USEC_PER_SEC;
 }
 
 gboolean

@@ -44,8 +44,10 @@ typedef struct {
 GQuark         stray_dev_store_error_quark      (void);
 StrayDevStore *stray_dev_store_new              (void);
 
-/* Clock: every timestamp the store writes comes from here (tests may set it). */
+/* Clock: every timestamp the store writes comes from here (tests may move it ahead). */
 char          *stray_dev_store_now              (StrayDevStore *self);
+void           stray_dev_store_advance_clock    (StrayDevStore *self,
+                                                 gint64         seconds);
 
 /* Users */
 JsonObject    *stray_dev_store_upsert_user      (StrayDevStore *self,
@@ -63,10 +65,36 @@ JsonObject    *stray_dev_store_own_user         (StrayDevStore *self,
                                                  const char    *user_id);
 JsonArray     *stray_dev_store_channel_mutes    (StrayDevStore *self,
                                                  const char    *user_id);
+JsonArray     *stray_dev_store_user_mutes       (StrayDevStore *self,
+                                                 const char    *user_id);
+JsonObject    *stray_dev_store_mute_user        (StrayDevStore *self,
+                                                 const char    *user_id,
+                                                 const char    *target_id,
+                                                 gint64         timeout_minutes,
+                                                 GError       **error);
+gboolean       stray_dev_store_unmute_user      (StrayDevStore *self,
+                                                 const char    *user_id,
+                                                 const char    *target_id);
 StrayDevUnread stray_dev_store_unread           (StrayDevStore *self,
                                                  const char    *user_id);
 JsonObject    *stray_dev_store_unread_response  (StrayDevStore *self,
                                                  const char    *user_id);
+
+/* Channel types (stray-dev-store-types.c) */
+JsonObject    *stray_dev_store_create_channel_type (StrayDevStore *self,
+                                                    JsonObject    *request,
+                                                    GError       **error);
+JsonObject    *stray_dev_store_get_channel_type    (StrayDevStore *self,
+                                                    const char    *name,
+                                                    GError       **error);
+JsonObject    *stray_dev_store_update_channel_type (StrayDevStore *self,
+                                                    const char    *name,
+                                                    JsonObject    *request,
+                                                    GError       **error);
+JsonObject    *stray_dev_store_list_channel_types  (StrayDevStore *self);
+gboolean       stray_dev_store_delete_channel_type (StrayDevStore *self,
+                                                    const char    *name,
+                                                    GError       **error);
 
 /* Channels */
 gboolean       stray_dev_store_has_channel      (StrayDevStore *self,

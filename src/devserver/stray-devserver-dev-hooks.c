@@ -1,7 +1,8 @@
 /* stray-devserver-dev-hooks.c
  *
  * The /_dev/ routes, which Stream does not have: hooks for tests (raw frames, dropped
- * sockets, a stalled server, fresh tokens, rate limiting, late answers, counted traffic) and
+ * sockets, a stalled server, fresh tokens, rate limiting, late answers, counted traffic, a
+ * clock moved ahead) and
  * the avatars that give the demo's notifications pictures without a network. Kept apart so that what imitates Stream
  * and what only tests use are not mixed.
  *
@@ -144,6 +145,22 @@ dev_handle_rate_limit (DevRequest *request)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "rate-limit needs count, between 0 and 1000");
   request->self->rate_limited = (guint) count;
+  dev_respond_ok (request, NULL);
+  return TRUE;
+}
+
+/* The store's clock moved `seconds` ahead: timed mutes end without the test waiting. */
+gboolean
+dev_handle_clock (DevRequest *request)
+{
+  gint64 seconds = stray_json_int (request->body, "seconds", -1);
+
+  if (!dev_require_server (request))
+    return FALSE;
+  if (seconds < 0 || seconds > 366 * 24 * 3600)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "clock needs seconds, between 0 and a year");
+  stray_dev_store_advance_clock (request->self->store, seconds);
   dev_respond_ok (request, NULL);
   return TRUE;
 }

@@ -1,7 +1,8 @@
 /* stray-devserver-private.h: what the devserver's own files share
  *
  * StrayDevserver is one object whose code is spread over files named after what they serve:
- *   stray-devserver.c            the object, listening, credentials, request limits
+ *   stray-devserver.c            the object, listening, credentials, a stalled server
+ *   stray-devserver-limits.c     a request's size and time, libsoup's refusals in Stream's shape
  *   stray-devserver-events.c     events to sockets, watching, the calls made without HTTP
  *   stray-devserver-socket.c     the WebSocket at /connect and its health checks
  *   stray-devserver-rest.c       routing, request checks and answers in Stream's shape
@@ -31,11 +32,28 @@ G_BEGIN_DECLS
 enum {
   CODE_API_KEY = 2,
   CODE_INPUT = 4,
+  CODE_AUTHENTICATION = 5,
+  CODE_RATE_LIMITED = 9,
   CODE_NOT_FOUND = 16,
   CODE_NOT_ALLOWED = 17,
+  CODE_PAYLOAD_TOO_BIG = 22,
+  CODE_REQUEST_TIMEOUT = 23,
   /* Not Stream's: the devserver's own failures, which Stream's cloud never reports. */
   CODE_INTERNAL = -1,
 };
+
+/* A request must arrive, headers and body, within this: longer than a client on loopback takes
+ * even on a loaded CI machine under sanitizers, short enough that a client sending nothing, or
+ * a byte at a time, ties up a socket only briefly. The time runs from the connection for its
+ * first request, and from the first byte for the next ones, so that idle kept-alive connections
+ * are left alone (stray-devserver-limits.c). */
+#define DEV_REQUEST_TIMEOUT_MS (15 * 1000)
+
+/* How many connections may wait for their request for longer than DEV_WAITING_GRACE_MS: far
+ * more than the demo, the tests or the benchmarks (100 sockets at once) ever open, and far
+ * fewer than the descriptors a process may have (1024 by default). */
+#define DEV_MAX_WAITING 256
+#define DEV_WAITING_GRACE_MS 1000
 
 /* How deeply JSON from clients may nest. */
 #define MAX_DEPTH 64
@@ -90,6 +108,11 @@ struct _StrayDevserver
   GPtrArray *delayed;      /* of DevDelayedAnswer (stray-devserver-dev-hooks.c) */
 
   GHashTable *traffic;     /* user_id → DevTraffic: what users' REST calls cost (/_dev/traffic) */
+
+  guint request_timeout_ms; /* for a request to arrive, headers and body */
+  GQueue *waiting;          /* SoupServerMessage whose request is still to come, oldest first */
+  guint max_waiting;
+  guint waiting_grace_ms;
 };
 
 typedef struct {
@@ -119,6 +142,15 @@ char       *dev_authenticate             (StrayDevserver *self,
                                           const char     *token,
                                           int            *out_code,
                                           char          **out_message);
+
+/* stray-devserver-limits.c */
+void        dev_limit_requests           (StrayDevserver *self);
+void        dev_set_request_timeout      (StrayDevserver *self,
+                                          guint           timeout_ms);
+void        dev_set_max_waiting          (StrayDevserver *self,
+                                          guint           max_waiting,
+                                          guint           grace_ms);
+void        dev_forget_waiting           (StrayDevserver *self);
 
 /* stray-devserver-events.c */
 char       *dev_to_json                  (JsonObject     *object);
@@ -176,6 +208,11 @@ void        dev_on_socket                (SoupServer              *server,
                                           const char              *path,
                                           SoupWebsocketConnection *socket,
                                           gpointer                 user_data);
+void        dev_on_connect               (SoupServer              *server,
+                                          SoupServerMessage       *msg,
+                                          const char              *path,
+                                          GHashTable              *query,
+                                          gpointer                 user_data);
 
 /* stray-devserver-rest.c */
 gboolean    dev_process_request          (StrayDevserver    *self,
@@ -183,6 +220,10 @@ gboolean    dev_process_request          (StrayDevserver    *self,
 void        dev_respond                  (SoupServerMessage *msg,
                                           guint              status,
                                           JsonObject        *body);
+JsonObject *dev_new_error                (guint              status,
+                                          int                code,
+                                          const char        *message);
+int         dev_code_for_status          (guint              status);
 gboolean    dev_respond_error            (SoupServerMessage *msg,
                                           guint              status,
                                           int                code,
@@ -234,6 +275,10 @@ gboolean    dev_handle_delivered         (DevRequest     *request);
 /* stray-devserver-users.c */
 gboolean    dev_handle_upsert_users      (DevRequest     *request);
 gboolean    dev_handle_mute_channel      (DevRequest     *request);
+gboolean    dev_handle_mute_users        (DevRequest     *request);
+
+/* stray-devserver-channel-types.c */
+gboolean    dev_handle_channel_types     (DevRequest     *request);
 
 /* stray-devserver-threads.c */
 gboolean    dev_acting_user_of           (DevRequest     *request,
@@ -259,6 +304,7 @@ gboolean    dev_handle_token             (DevRequest     *request);
 gboolean    dev_handle_rate_limit        (DevRequest     *request);
 gboolean    dev_handle_delay             (DevRequest     *request);
 gboolean    dev_handle_traffic           (DevRequest     *request);
+gboolean    dev_handle_clock             (DevRequest     *request);
 void        dev_serve_avatar             (SoupServerMessage *msg,
                                           const char        *user_id);
 

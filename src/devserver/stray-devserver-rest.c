@@ -29,8 +29,29 @@ dev_respond (SoupServerMessage *msg,
     json_object_set_string_member (body, "duration", "0.10ms");
   text = dev_to_json (body);
   soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 appends to what the answer held (libsoup's own refusal, or the one prepared for
+   * an unparsable request): this answer replaces it. */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&text), strlen (text));
+}
+
+/* Stream's error object: {code, message, StatusCode, duration, more_info, details}. */
+JsonObject *
+dev_new_error (guint       status,
+               int         code,
+               const char *message)
+{
+  JsonObject *body = json_object_new ();
+
+  json_object_set_int_member (body, "code", code);
+  json_object_set_string_member (body, "message", message);
+  json_object_set_int_member (body, "StatusCode", status);
+  json_object_set_string_member (body, "duration", "0.10ms");
+  json_object_set_string_member (body, "more_info",
+                                 "https://getstream.io/chat/docs/api_errors_response");
+  json_object_set_array_member (body, "details", json_array_new ());
+  return body;
 }
 
 gboolean
@@ -40,7 +61,7 @@ dev_respond_error (SoupServerMessage *msg,
                    const char        *format,
                    ...)
 {
-  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) body = NULL;
   g_autofree char *message = NULL;
   va_list args;
 
@@ -48,15 +69,33 @@ dev_respond_error (SoupServerMessage *msg,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  json_object_set_int_member (body, "code", code);
-  json_object_set_string_member (body, "message", message);
-  json_object_set_int_member (body, "StatusCode", status);
-  json_object_set_string_member (body, "duration", "0.10ms");
-  json_object_set_string_member (body, "more_info",
-                                 "https://getstream.io/chat/docs/api_errors_response");
-  json_object_set_array_member (body, "details", json_array_new ());
+  body = dev_new_error (status, code, message);
   dev_respond (msg, status, body);
   return FALSE;
+}
+
+/* Stream's code for an HTTP status the devserver did not choose itself (libsoup's refusals),
+ * from the error reference that more_info links to. */
+int
+dev_code_for_status (guint status)
+{
+  switch (status)
+    {
+    case SOUP_STATUS_UNAUTHORIZED:
+      return CODE_AUTHENTICATION;
+    case SOUP_STATUS_FORBIDDEN:
+      return CODE_NOT_ALLOWED;
+    case SOUP_STATUS_NOT_FOUND:
+      return CODE_NOT_FOUND;
+    case SOUP_STATUS_REQUEST_TIMEOUT:
+      return CODE_REQUEST_TIMEOUT;
+    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+      return CODE_PAYLOAD_TOO_BIG;
+    case 429: /* Too Many Requests, which libsoup 3.2 does not name */
+      return CODE_RATE_LIMITED;
+    default:
+      return status >= 500 ? CODE_INTERNAL : CODE_INPUT;
+    }
 }
 
 static guint
@@ -203,6 +242,15 @@ static const Route routes[] = {
   { "POST", "_dev/rate-limit", dev_handle_rate_limit },
   { "POST", "_dev/delay", dev_handle_delay },
   { "POST", "_dev/traffic", dev_handle_traffic },
+  /* Issue 16: user mutes, channel types, and a clock tests may move ahead. */
+  { "POST", "moderation/mute", dev_handle_mute_users },
+  { "POST", "moderation/unmute", dev_handle_mute_users },
+  { "POST", "channeltypes", dev_handle_channel_types },
+  { "GET", "channeltypes", dev_handle_channel_types },
+  { "GET", "channeltypes/*", dev_handle_channel_types },
+  { "PUT", "channeltypes/*", dev_handle_channel_types },
+  { "DELETE", "channeltypes/*", dev_handle_channel_types },
+  { "POST", "_dev/clock", dev_handle_clock },
 };
 
 static gboolean
@@ -239,7 +287,8 @@ parse_body (DevRequest *request)
       return TRUE;
     }
   if (length > STRAY_DEVSERVER_MAX_BODY)
-    return dev_respond_error (request->msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CODE_INPUT,
+    return dev_respond_error (request->msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                              CODE_PAYLOAD_TOO_BIG,
                               "request body is %" G_GSIZE_FORMAT " bytes, over the limit of %d",
                               length, STRAY_DEVSERVER_MAX_BODY);
   if (!g_utf8_validate (data, length, NULL) ||

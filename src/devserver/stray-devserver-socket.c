@@ -17,6 +17,11 @@
 #include "stray-devserver-private.h"
 #include "stray-event.h"
 #include "stray-json.h"
+#include "stray-websocket-limit.h"
+
+/* Client frames are small: a larger message, its fragments together, is a fault, and the
+ * socket closes. */
+#define MAX_CLIENT_MESSAGE (64 * 1024)
 
 static JsonObject *
 health_check (StrayDevserver *self,
@@ -297,8 +302,9 @@ dev_on_socket (G_GNUC_UNUSED SoupServer *server,
     }
   g_ptr_array_add (connections, connection);
 
-  /* Client frames are small; a large one is a fault, and the socket closes with 1009. */
-  soup_websocket_connection_set_max_incoming_payload_size (socket, 64 * 1024);
+  /* A large frame closes the socket with 1009; a large message of small fragments is
+   * counted by the socket's stream (dev_on_connect()). */
+  soup_websocket_connection_set_max_incoming_payload_size (socket, MAX_CLIENT_MESSAGE);
   g_signal_connect (socket, "message", G_CALLBACK (on_socket_message), connection);
   g_signal_connect (socket, "closed", G_CALLBACK (on_socket_closed), connection);
 
@@ -307,4 +313,45 @@ dev_on_socket (G_GNUC_UNUSED SoupServer *server,
   if (self->health_interval > 0)
     connection->health_id = g_timeout_add_seconds (self->health_interval, on_health_interval,
                                                    connection);
+}
+
+/* The upgrade answered (101): the connection is the socket's, read through the count of
+ * stray-websocket-limit.c. */
+static void
+on_upgraded (SoupServerMessage *msg,
+             StrayDevserver    *self)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  g_autoptr(GIOStream) counted = stray_websocket_limit_wrap (stream, NULL, MAX_CLIENT_MESSAGE);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(SoupWebsocketConnection) socket = NULL;
+
+  socket = soup_websocket_connection_new (counted, uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                          soup_message_headers_get_one (
+                                            soup_server_message_get_request_headers (msg),
+                                            "Origin"),
+                                          NULL, NULL);
+  dev_on_socket (self->server, msg, g_uri_get_path (uri), socket, self);
+}
+
+/**
+ * dev_on_connect:
+ *
+ * /connect, upgraded as SoupServer's own WebSocket handler does it, but over a stream that
+ * bounds each message as a whole: libsoup 3.2 limits frames only, and a message of small
+ * fragments would grow without bound. No extension is accepted (permessage-deflate would
+ * inflate past the count). A request that is no WebSocket handshake is answered 400 by
+ * libsoup, as before.
+ */
+void
+dev_on_connect (G_GNUC_UNUSED SoupServer *server,
+                SoupServerMessage        *msg,
+                G_GNUC_UNUSED const char *path,
+                G_GNUC_UNUSED GHashTable *query,
+                gpointer                  user_data)
+{
+  StrayDevserver *self = user_data;
+
+  if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, 0);
 }

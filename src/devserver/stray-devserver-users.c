@@ -1,7 +1,8 @@
 /* stray-devserver-users.c
  *
- * The REST calls on users: the server-side client's upsert of users, and muting and
- * unmuting channels (moderation/mute/channel), with the events each causes.
+ * The REST calls on users: the server-side client's upsert of users, muting and unmuting
+ * channels (moderation/mute/channel) and users (moderation/mute), with the events each
+ * causes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -124,6 +125,83 @@ dev_handle_mute_channel (DevRequest *request)
       json_object_set_object_member (response, "own_user",
                                      stray_dev_store_own_user (self->store, user_id));
     }
+  dev_respond_ok (request, response);
+  return TRUE;
+}
+
+/* The targets of a user mute: `target_id`, or several in `target_ids`. */
+static GStrv
+mute_targets (JsonObject *body)
+{
+  const char *single = stray_json_string (body, "target_id");
+
+  if (single != NULL)
+    return g_strdupv ((char *[]) { (char *) single, NULL });
+  return stray_json_strv (stray_json_array (body, "target_ids"));
+}
+
+/* POST /moderation/mute and /moderation/unmute: the muter hears notification.mutes_updated
+ * with the new `me.mutes` (what the SDK's client.mutedUsers follows). */
+gboolean
+dev_handle_mute_users (DevRequest *request)
+{
+  StrayDevserver *self = request->self;
+  gboolean muting = g_str_equal (request->segments[1], "mute");
+  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  g_auto(GStrv) targets = mute_targets (request->body);
+  gint64 timeout = stray_json_int (request->body, "timeout", 0);
+  g_autoptr(JsonObject) response = json_object_new ();
+  g_autoptr(JsonObject) event = NULL;
+  JsonArray *mutes = json_array_new ();
+  JsonArray *missing = json_array_new ();
+
+  json_object_set_array_member (response, "mutes", mutes);
+  json_object_set_array_member (response, "non_existing_users", missing);
+  if (user_id == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "%s failed with error: \"user_id is a required field\"",
+                              muting ? "MuteUser" : "UnmuteUser");
+  if (targets == NULL || targets[0] == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "%s failed with error: \"either target_id or target_ids is "
+                              "required\"", muting ? "MuteUser" : "UnmuteUser");
+
+  for (guint i = 0; targets[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonObject *mute;
+
+      if (!muting)
+        {
+          if (!stray_dev_store_unmute_user (self->store, user_id, targets[i]))
+            json_array_add_string_element (missing, targets[i]);
+          continue;
+        }
+      mute = stray_dev_store_mute_user (self->store, user_id, targets[i], timeout, &error);
+      if (error != NULL)
+        return dev_respond_store_error (request, error);
+      if (mute == NULL)
+        json_array_add_string_element (missing, targets[i]);
+      else
+        json_array_add_object_element (mutes, mute);
+    }
+
+  event = dev_new_event (self, "notification.mutes_updated", NULL);
+  json_object_set_object_member (event, "me", stray_dev_store_own_user (self->store, user_id));
+  dev_emit_to_user (self, user_id, event, FALSE);
+
+  if (muting)
+    {
+      /* One target: `mute`, as the SDK's MuteUserResponse has it; several: `mutes`. */
+      if (targets[1] == NULL && json_array_get_length (mutes) == 1)
+        json_object_set_object_member (response, "mute",
+                                       json_object_ref (json_array_get_object_element (mutes,
+                                                                                       0)));
+      json_object_set_object_member (response, "own_user",
+                                     stray_dev_store_own_user (self->store, user_id));
+    }
+  else
+    json_object_remove_member (response, "mutes");
   dev_respond_ok (request, response);
   return TRUE;
 }

@@ -7,8 +7,8 @@
  * not have: raw frames, dropped sockets, a stalled server, fresh tokens and late answers.
  *
  * This file is the object and its front door: properties, listening, the credentials every
- * request and socket is checked against, and what happens to a request before it is routed
- * (an oversized body refused from its headers, a request held while the server is stalled).
+ * request and socket is checked against, and a request held while the server is stalled. What
+ * a request may cost before it is routed (its size, its time) is stray-devserver-limits.c's.
  * The rest is in files named after what they serve (stray-devserver-private.h lists them).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -102,28 +102,6 @@ on_request (G_GNUC_UNUSED SoupServer *server,
   dev_process_request (self, msg);
 }
 
-/* Refuses an oversized body from its headers, before reading it. */
-static void
-on_early_request (G_GNUC_UNUSED SoupServer *server,
-                  SoupServerMessage *msg,
-                  G_GNUC_UNUSED const char *path,
-                  G_GNUC_UNUSED GHashTable *query,
-                  G_GNUC_UNUSED gpointer user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      length > STRAY_DEVSERVER_MAX_BODY)
-    {
-      dev_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, CODE_INPUT,
-                         "request body is %" G_GOFFSET_FORMAT " bytes, over the limit of %d",
-                         length, STRAY_DEVSERVER_MAX_BODY);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-    }
-}
-
 static void
 stray_devserver_dispose (GObject *object)
 {
@@ -153,6 +131,7 @@ stray_devserver_dispose (GObject *object)
       g_hash_table_remove_all (self->connections);
     }
   g_clear_pointer (&self->stalled, g_ptr_array_unref);
+  dev_forget_waiting (self);
   g_clear_object (&self->server);
   g_clear_object (&self->store);
 
@@ -172,6 +151,7 @@ stray_devserver_finalize (GObject *object)
   g_hash_table_unref (self->by_user);
   g_hash_table_unref (self->watchers);
   g_hash_table_unref (self->traffic);
+  g_queue_free (self->waiting);
 
   G_OBJECT_CLASS (stray_devserver_parent_class)->finalize (object);
 }
@@ -272,6 +252,10 @@ stray_devserver_init (StrayDevserver *self)
   self->watchers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  self->request_timeout_ms = DEV_REQUEST_TIMEOUT_MS;
+  self->waiting = g_queue_new ();
+  self->max_waiting = DEV_MAX_WAITING;
+  self->waiting_grace_ms = DEV_WAITING_GRACE_MS;
 }
 
 /**
@@ -345,9 +329,9 @@ stray_devserver_listen (StrayDevserver *self,
     }
 
   self->server = soup_server_new ("server-header", "stream-tray-devserver ", NULL);
-  soup_server_add_early_handler (self->server, NULL, on_early_request, self, NULL);
-  soup_server_add_websocket_handler (self->server, "/connect", NULL, NULL, dev_on_socket, self,
-                                     NULL);
+  dev_limit_requests (self);
+  /* A plain handler, not SoupServer's WebSocket one: it upgrades over a counting stream. */
+  soup_server_add_handler (self->server, "/connect", dev_on_connect, self, NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
 
   socket_address = g_inet_socket_address_new (inet_address, (guint16) port);
