@@ -18,7 +18,7 @@
 #include "stray-json.h"
 
 /* Stream words its errors as "<call> failed with error: \"<why>\"" (stream-chat-js'
- * test/integration/api.js has many); the query's own are in that shape too. */
+ * integration tests have many); the query's own are in that shape too. */
 #define QUERY_FAILED "QueryChannels failed with error: "
 
 /* One channel as one user's query sees it. */

@@ -76,7 +76,7 @@ dev_handle_query_channels (DevRequest *request)
   if (!dev_acting_user_of (request, request->body, "", "QueryChannels", FALSE, &user_id))
     return FALSE;
   /* Watching needs a connection, which server-side calls never have; Stream refuses them
-   * (stream-chat-js' test/integration/api.js: "watch should error", "presence should error";
+   * (stream-chat-js' integration tests: "watch should error", "presence should error";
    * the words are Stream's, quoted in GetStream/stream-chat-flutter issue 574). */
   if (request->user_id == NULL && (stray_json_boolean (request->body, "watch", FALSE) ||
                                    stray_json_boolean (request->body, "presence", FALSE)))

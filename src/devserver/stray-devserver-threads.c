@@ -5,7 +5,7 @@
  *
  * A user token acts for its user. The server-side client names the user in the body, as
  * `user_id` or as a `user` object ({"id": …}), never both; Stream's words for either mistake
- * are in stream-chat-js' test/integration/api.js ("cannot set both message.user and
+ * are in stream-chat-js' integration tests ("cannot set both message.user and
  * message.user_id.", "either user or user_id must be provided when using server side auth.").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
