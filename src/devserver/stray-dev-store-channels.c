@@ -457,8 +457,7 @@ stray_dev_store_channel_json (StrayDevStore *self,
       json_array_add_string_element (capabilities, member_capabilities[i]);
     }
   json_object_set_array_member (object, "own_capabilities", capabilities);
-  if (member != NULL && member->hidden)
-    json_object_set_boolean_member (object, "hidden", TRUE);
+  json_object_set_boolean_member (object, "hidden", member != NULL && member->hidden);
   return object;
 }
 

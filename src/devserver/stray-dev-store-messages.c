@@ -48,12 +48,77 @@ text_to_html (const char *text)
   return *text != '\0' ? g_strdup_printf ("<p>%s</p>\n", escaped) : g_strdup ("");
 }
 
+/* Stream caps a message's mentions (its words: stream-chat-android issue 5118). */
+#define MAX_MENTIONS 25
+
+/* @mentioned (the client's mentioned_users: user ids) as the users they name, or NULL and
+ * @error set as Stream refuses them: objects instead of ids (stream-chat-react issue 1322
+ * quotes Stream's words), more than 25, or users that do not exist. */
+static JsonArray *
+resolve_mentions (StrayDevStore *self,
+                  JsonNode      *mentioned,
+                  const char    *call,
+                  GError       **error)
+{
+  g_autoptr(JsonArray) users = json_array_new ();
+  g_autoptr(GString) missing = NULL;
+  JsonArray *ids;
+
+  if (mentioned == NULL || JSON_NODE_HOLDS_NULL (mentioned))
+    return g_steal_pointer (&users);
+  if (!JSON_NODE_HOLDS_ARRAY (mentioned))
+    {
+      dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, "%s failed with error: \"expected "
+                      "array for field \"message.mentioned_users\"\"", call);
+      return NULL;
+    }
+  ids = json_node_get_array (mentioned);
+  if (json_array_get_length (ids) > MAX_MENTIONS)
+    {
+      dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, "%s failed with error: "
+                      "\"message.mentioned_users must contain at maximum %d items\"", call,
+                      MAX_MENTIONS);
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    {
+      JsonNode *element = json_array_get_element (ids, i);
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, "%s failed with error: \"expected "
+                          "string for field \"message.mentioned_users[%u]\" but got %s\"",
+                          call, i, JSON_NODE_HOLDS_OBJECT (element) ? "object" : "another type");
+          return NULL;
+        }
+      id = json_node_get_string (element);
+      if (dev_lookup_user (self, id) == NULL)
+        {
+          if (missing == NULL)
+            missing = g_string_new (NULL);
+          g_string_append_printf (missing, "%s%s", missing->len > 0 ? ", " : "", id);
+          continue;
+        }
+      json_array_add_element (users, dev_user_node (self, id));
+    }
+  if (missing != NULL)
+    {
+      dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, "%s failed with error: \"the following "
+                      "users are in message.mentioned_users but don't exist: [%s]\"", call,
+                      missing->str);
+      return NULL;
+    }
+  return g_steal_pointer (&users);
+}
+
 /**
  * stray_dev_store_add_message:
  * @cid: the channel
- * @user_id: the author
+ * @user_id: the author: a member, or anyone when the server sends it (Stream's server-side
+ *   calls skip permission checks)
  * @message: what the client sent: text, and optionally id, parent_id, show_in_channel,
- *   silent, mentioned_users (ids), attachments and custom fields
+ *   silent, mentioned_users (ids of existing users), attachments and custom fields
  *
  * Returns: (transfer none) (nullable): the message as Stream returns it
  */
@@ -70,17 +135,19 @@ stray_dev_store_add_message (StrayDevStore *self,
   g_autofree char *now = NULL;
   g_autofree char *html = NULL;
   const char *id, *text, *parent_id;
-  JsonNode *mentioned;
+  g_autoptr(JsonArray) mentions = NULL;
+  DevMember outsider = { 0 };
   DevMember *author;
 
   if (channel == NULL)
     return NULL;
+  /* Whoever may send without being a member (the server's calls) is counted as a member
+   * who has read the message, in a membership that is not kept. */
   author = dev_lookup_member (channel, user_id);
   if (author == NULL)
     {
-      dev_store_fail (error, STRAY_DEV_STORE_ERROR_NOT_ALLOWED,
-                      "User '%s' is not allowed to send messages in channel '%s'", user_id, cid);
-      return NULL;
+      outsider.user_id = (char *) user_id;
+      author = &outsider;
     }
   if (channel->frozen)
     {
@@ -111,6 +178,11 @@ stray_dev_store_add_message (StrayDevStore *self,
                       "parent message \"%s\" does not exist", parent_id);
       return NULL;
     }
+
+  mentions = resolve_mentions (self, json_object_get_member (message, "mentioned_users"),
+                               "SendMessage", error);
+  if (mentions == NULL)
+    return NULL;
 
   /* Custom fields pass through; the server's own fields are set below. */
   names = json_object_get_members (message);
@@ -144,37 +216,15 @@ stray_dev_store_add_message (StrayDevStore *self,
   if (!json_object_has_member (stored, "silent"))
     json_object_set_boolean_member (stored, "silent", FALSE);
   set_empty_array (stored, "attachments");
+  set_empty_array (stored, "restricted_visibility");
   set_empty_array (stored, "latest_reactions");
   set_empty_array (stored, "own_reactions");
   set_empty_object (stored, "reaction_counts");
   set_empty_object (stored, "reaction_scores");
   set_empty_object (stored, "reaction_groups");
 
-  /* Mentions arrive as ids (or user objects) and go out as users. */
-  {
-    JsonArray *users = json_array_new ();
-
-    mentioned = json_object_get_member (message, "mentioned_users");
-    if (mentioned != NULL && JSON_NODE_HOLDS_ARRAY (mentioned))
-      {
-        JsonArray *ids = json_node_get_array (mentioned);
-
-        for (guint i = 0; i < json_array_get_length (ids); i++)
-          {
-            JsonNode *element = json_array_get_element (ids, i);
-            const char *mention = NULL;
-
-            if (JSON_NODE_HOLDS_VALUE (element) &&
-                json_node_get_value_type (element) == G_TYPE_STRING)
-              mention = json_node_get_string (element);
-            else if (JSON_NODE_HOLDS_OBJECT (element))
-              mention = stray_json_string (json_node_get_object (element), "id");
-            if (dev_is_valid_id (mention))
-              json_array_add_element (users, dev_user_node (self, mention));
-          }
-      }
-    json_object_set_array_member (stored, "mentioned_users", users);
-  }
+  /* Mentions arrive as ids and go out as the users themselves. */
+  json_object_set_array_member (stored, "mentioned_users", g_steal_pointer (&mentions));
 
   if (parent_id != NULL)
     {
@@ -186,6 +236,8 @@ stray_dev_store_add_message (StrayDevStore *self,
 
   /* Unread bookkeeping for every member (stray-dev-store-reads.c). */
   dev_count_new_message (self, channel, author, stored, now);
+  g_free (outsider.last_read);
+  g_free (outsider.last_read_message_id);
 
   if (!dev_is_thread_only (stored))
     {
@@ -227,6 +279,29 @@ stray_dev_store_lookup_message (StrayDevStore  *self,
   g_assert_not_reached ();
 }
 
+/**
+ * stray_dev_store_replies:
+ * @parent_id: a message
+ *
+ * Returns: (transfer container) (element-type JsonObject): its replies, oldest first
+ */
+GPtrArray *
+stray_dev_store_replies (StrayDevStore *self,
+                         const char    *parent_id)
+{
+  DevChannel *channel = g_hash_table_lookup (self->messages, parent_id);
+  GPtrArray *replies = g_ptr_array_new ();
+
+  for (guint i = 0; channel != NULL && i < channel->messages->len; i++)
+    {
+      JsonObject *message = g_ptr_array_index (channel->messages, i);
+
+      if (g_strcmp0 (stray_json_string (message, "parent_id"), parent_id) == 0)
+        g_ptr_array_add (replies, message);
+    }
+  return replies;
+}
+
 static JsonObject *
 lookup_message_or_fail (StrayDevStore *self,
                         const char    *message_id,
@@ -242,7 +317,7 @@ lookup_message_or_fail (StrayDevStore *self,
 
 /**
  * stray_dev_store_update_message:
- * @changes: text and custom fields to replace
+ * @changes: text, mentioned_users (ids, checked as when sending) and custom fields to replace
  *
  * Returns: (transfer none) (nullable): the updated message
  */
@@ -258,6 +333,16 @@ stray_dev_store_update_message (StrayDevStore *self,
 
   if (message == NULL)
     return NULL;
+  if (json_object_has_member (changes, "mentioned_users"))
+    {
+      JsonArray *mentions = resolve_mentions (self,
+                                              json_object_get_member (changes, "mentioned_users"),
+                                              "UpdateMessage", error);
+
+      if (mentions == NULL)
+        return NULL;
+      json_object_set_array_member (message, "mentioned_users", mentions);
+    }
   names = json_object_get_members (changes);
   for (GList *l = names; l != NULL; l = l->next)
     {
@@ -279,7 +364,8 @@ stray_dev_store_update_message (StrayDevStore *self,
         }
       else if (!g_str_equal (name, "id") && !g_str_equal (name, "user") &&
                !g_str_equal (name, "user_id") && !g_str_equal (name, "cid") &&
-               !g_str_equal (name, "created_at") && !g_str_equal (name, "type"))
+               !g_str_equal (name, "created_at") && !g_str_equal (name, "type") &&
+               !g_str_equal (name, "mentioned_users"))
         json_object_set_member (message, name,
                                 json_node_copy (json_object_get_member (changes, name)));
     }

@@ -1,9 +1,11 @@
 /* stray-dev-store-query.c
  *
- * queryChannels: the filters Stream's SDK sends (fields compared with $eq, $ne, $in, $nin,
+ * queryChannels: the filters Stream documents (fields compared with $eq, $ne, $in, $nin,
  * $exists, and $gt, $gte, $lt, $lte as Stream's query syntax has them, which compare dates by
- * time, e.g. {"last_updated": {"$gt": "2026-12-03T12:00:00Z"}}; members, $and and $or, hidden),
- * the sort keys it accepts, and the page asked for.
+ * time, e.g. {"last_updated": {"$gt": "2026-12-03T12:00:00Z"}}; members, $and and $or; the
+ * querying user's own hidden and muted states; custom fields of the channel's data), the sort
+ * keys it accepts, several in order, and the page asked for. Unknown operators are errors in
+ * Stream's shape, whatever channel they meet.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,20 +17,40 @@
 #include "stray-dev-store-private.h"
 #include "stray-json.h"
 
-static gboolean filter_matches (StrayDevStore *self,
-                                DevChannel    *channel,
-                                JsonObject    *filter,
-                                gboolean      *mentions_hidden,
-                                GError       **error);
+/* Stream words its errors as "<call> failed with error: \"<why>\"" (stream-chat-js'
+ * integration tests have many); the query's own are in that shape too. */
+#define QUERY_FAILED "QueryChannels failed with error: "
+
+/* One channel as one user's query sees it. */
+typedef struct {
+  StrayDevStore *self;
+  DevChannel *channel;
+  DevUser *user;           /* the querying user; NULL for a server-side query without one */
+  DevMember *member;       /* their membership of the channel, if any */
+  gboolean names_hidden;   /* the filter says which hidden state it wants */
+} QueryScope;
+
+static gboolean filter_matches (QueryScope  *scope,
+                                JsonObject  *filter,
+                                GError     **error);
 
 static const char *sort_value (DevChannel *channel,
                                const char *field);
 
-/* The value of @field of @channel as filters compare it; NULL when it has none. */
+/* The fields Stream's queryChannels documents ("Queryable Fields"); any other name is a
+ * custom field of the channel's data, as Stream treats it. */
+static const char * const builtin_fields[] = {
+  "cid", "id", "type", "frozen", "disabled", "member_count", "created_by_id", "created_at",
+  "updated_at", "last_message_at", "last_updated", "members", "hidden", "muted",
+};
+
+/* The value of @field of the channel as filters compare it; NULL when it has none. */
 static JsonNode *
-channel_field (DevChannel *channel,
+channel_field (QueryScope *scope,
                const char *field)
 {
+  DevChannel *channel = scope->channel;
+
   if (g_str_equal (field, "created_at") || g_str_equal (field, "updated_at") ||
       g_str_equal (field, "last_updated"))
     return json_node_init_string (json_node_alloc (), sort_value (channel, field));
@@ -41,8 +63,23 @@ channel_field (DevChannel *channel,
     return json_node_init_string (json_node_alloc (), channel->type);
   if (g_str_equal (field, "id"))
     return json_node_init_string (json_node_alloc (), channel->id);
+  if (g_str_equal (field, "created_by_id"))
+    return json_node_init_string (json_node_alloc (), channel->created_by_id);
   if (g_str_equal (field, "frozen"))
     return json_node_init_boolean (json_node_alloc (), channel->frozen);
+  if (g_str_equal (field, "disabled"))
+    return json_node_init_boolean (json_node_alloc (), FALSE);
+  if (g_str_equal (field, "member_count"))
+    return json_node_init_int (json_node_alloc (), channel->members->len);
+  /* The querying user's own view: hidden by them, muted by them. */
+  if (g_str_equal (field, "hidden"))
+    return json_node_init_boolean (json_node_alloc (),
+                                   scope->member != NULL && scope->member->hidden);
+  if (g_str_equal (field, "muted"))
+    return json_node_init_boolean (json_node_alloc (),
+                                   scope->user != NULL &&
+                                   dev_channel_mute_active (scope->self, scope->user,
+                                                            channel->cid));
   if (json_object_has_member (channel->data, field))
     return json_node_copy (json_object_get_member (channel->data, field));
   return NULL;
@@ -92,10 +129,11 @@ compare_values (JsonNode *value,
 }
 
 static gboolean
-members_match (DevChannel *channel,
+members_match (QueryScope *scope,
                JsonNode   *condition,
                GError    **error)
 {
+  DevChannel *channel = scope->channel;
   JsonArray *wanted = NULL;
 
   if (JSON_NODE_HOLDS_OBJECT (condition))
@@ -105,7 +143,7 @@ members_match (DevChannel *channel,
 
       if (in == NULL || !JSON_NODE_HOLDS_ARRAY (in) || json_object_get_size (operators) != 1)
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: members filter supports only $in");
+                               QUERY_FAILED "\"members filter supports only $in\"");
       wanted = json_node_get_array (in);
       for (guint i = 0; i < json_array_get_length (wanted); i++)
         {
@@ -134,100 +172,108 @@ members_match (DevChannel *channel,
       return TRUE;
     }
   return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                         "QueryChannels failed: members filter must be {$in: […]} or a list");
+                         QUERY_FAILED "\"members filter must be {$in: […]} or a list\"");
 }
 
 static gboolean
-field_matches (DevChannel *channel,
+field_matches (QueryScope *scope,
                const char *field,
                JsonNode   *condition,
                GError    **error)
 {
   g_autoptr(JsonNode) value = NULL;
+  gboolean custom = !g_strv_contains (builtin_fields, field);
 
   if (g_str_equal (field, "members"))
-    return members_match (channel, condition, error);
+    return members_match (scope, condition, error);
 
-  value = channel_field (channel, field);
+  if (g_str_equal (field, "hidden"))
+    scope->names_hidden = TRUE;
+  value = channel_field (scope, field);
   if (!JSON_NODE_HOLDS_OBJECT (condition))
     return value != NULL && json_node_equal (value, condition);
 
   {
     JsonObject *operators = json_node_get_object (condition);
     g_autoptr(GList) names = json_object_get_members (operators);
+    gboolean matches = TRUE;
 
     for (GList *l = names; l != NULL; l = l->next)
       {
-        JsonNode *operand = json_object_get_member (operators, l->data);
+        const char *name = l->data;
+        JsonNode *operand = json_object_get_member (operators, name);
 
-        if (g_str_equal (l->data, "$eq"))
+        if (g_str_equal (name, "$eq"))
+          matches &= value != NULL && json_node_equal (value, operand);
+        else if (g_str_equal (name, "$ne"))
           {
-            if (value == NULL || !json_node_equal (value, operand))
-              return FALSE;
+            /* Stream's own words (stream-chat-android's changelog quotes them). */
+            if (custom)
+              return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, QUERY_FAILED
+                                     "\"operator $ne is not supported for custom fields\"");
+            matches &= value == NULL || !json_node_equal (value, operand);
           }
-        else if (g_str_equal (l->data, "$ne"))
-          {
-            if (value != NULL && json_node_equal (value, operand))
-              return FALSE;
-          }
-        else if (g_str_equal (l->data, "$in") || g_str_equal (l->data, "$nin"))
+        else if (g_str_equal (name, "$in") || g_str_equal (name, "$nin"))
           {
             gboolean in;
 
             if (!JSON_NODE_HOLDS_ARRAY (operand))
               return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                                     "QueryChannels failed: %s needs a list", (char *) l->data);
+                                     QUERY_FAILED "\"%s on %s needs a list\"", name, field);
             in = value != NULL && value_in (value, json_node_get_array (operand));
-            if (in != g_str_equal (l->data, "$in"))
-              return FALSE;
+            matches &= in == g_str_equal (name, "$in");
           }
-        else if (g_str_equal (l->data, "$exists"))
+        else if (g_str_equal (name, "$exists"))
           {
-            if ((value != NULL) != json_node_get_boolean (operand))
-              return FALSE;
+            if (!JSON_NODE_HOLDS_VALUE (operand) ||
+                json_node_get_value_type (operand) != G_TYPE_BOOLEAN)
+              return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                                     QUERY_FAILED "\"$exists on %s needs true or false\"", field);
+            matches &= (value != NULL) == json_node_get_boolean (operand);
           }
-        else if (g_str_equal (l->data, "$gt") || g_str_equal (l->data, "$gte") ||
-                 g_str_equal (l->data, "$lt") || g_str_equal (l->data, "$lte"))
+        else if (g_str_equal (name, "$gt") || g_str_equal (name, "$gte") ||
+                 g_str_equal (name, "$lt") || g_str_equal (name, "$lte"))
           {
-            const char *name = l->data;
             int order;
 
             /* A channel without the field (no message yet) matches no comparison. */
             if (value == NULL)
-              return FALSE;
+              {
+                matches = FALSE;
+                continue;
+              }
             order = compare_values (value, operand);
             if (order == G_MININT)
               return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                                     "QueryChannels failed: %s on %s needs a date or a number",
+                                     QUERY_FAILED "\"%s on %s needs a date or a number\"",
                                      name, field);
-            if (g_str_equal (name, "$gt") ? order <= 0 :
-                g_str_equal (name, "$gte") ? order < 0 :
-                g_str_equal (name, "$lt") ? order >= 0 : order > 0)
-              return FALSE;
+            matches &= g_str_equal (name, "$gt") ? order > 0 :
+                       g_str_equal (name, "$gte") ? order >= 0 :
+                       g_str_equal (name, "$lt") ? order < 0 : order <= 0;
           }
         else
           return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                                 "QueryChannels failed: operator %s is not supported",
-                                 (char *) l->data);
+                                 QUERY_FAILED "\"operator %s is not supported for field %s\"",
+                                 name, field);
       }
+    return matches;
   }
-  return TRUE;
 }
 
 static gboolean
-filter_list_matches (StrayDevStore *self,
-                     DevChannel    *channel,
-                     JsonNode      *list,
-                     gboolean       any,
-                     gboolean      *mentions_hidden,
-                     GError       **error)
+filter_list_matches (QueryScope *scope,
+                     JsonNode   *list,
+                     gboolean    any,
+                     GError    **error)
 {
   JsonArray *filters;
+  gboolean result = !any;
 
   if (!JSON_NODE_HOLDS_ARRAY (list))
     return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                           "QueryChannels failed: $and and $or need a list of filters");
+                           QUERY_FAILED "\"$and and $or need a list of filters\"");
   filters = json_node_get_array (list);
+  /* Every element is checked, so that an error anywhere is reported whatever matches. */
   for (guint i = 0; i < json_array_get_length (filters); i++)
     {
       JsonNode *element = json_array_get_element (filters, i);
@@ -236,28 +282,29 @@ filter_list_matches (StrayDevStore *self,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: a filter must be an object");
-      matches = filter_matches (self, channel, json_node_get_object (element), mentions_hidden,
-                                &local_error);
+                               QUERY_FAILED "\"a filter must be an object\"");
+      matches = filter_matches (scope, json_node_get_object (element), &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       if (matches == any)
-        return any;
+        result = any;
     }
-  return !any;
+  return result;
 }
 
+/* Whether the channel in @scope matches @filter. Every condition is checked (no shortcut), so
+ * that a mistake in the filter is an error for every channel, as Stream validates the whole
+ * filter before it runs it. */
 static gboolean
-filter_matches (StrayDevStore *self,
-                DevChannel    *channel,
-                JsonObject    *filter,
-                gboolean      *mentions_hidden,
-                GError       **error)
+filter_matches (QueryScope  *scope,
+                JsonObject  *filter,
+                GError     **error)
 {
   g_autoptr(GList) names = json_object_get_members (filter);
+  gboolean result = TRUE;
 
   for (GList *l = names; l != NULL; l = l->next)
     {
@@ -267,29 +314,22 @@ filter_matches (StrayDevStore *self,
       gboolean matches;
 
       if (g_str_equal (name, "$and") || g_str_equal (name, "$or"))
-        matches = filter_list_matches (self, channel, condition, g_str_equal (name, "$or"),
-                                       mentions_hidden, &local_error);
-      else if (g_str_equal (name, "hidden"))
-        {
-          /* Checked per member by the caller; naming it lets hidden channels through. */
-          *mentions_hidden = TRUE;
-          continue;
-        }
-      else if (name[0] == '$')
+        matches = filter_list_matches (scope, condition, g_str_equal (name, "$or"),
+                                       &local_error);
+      else if (name[0] == '$' || name[0] == '\0')
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: operator %s is not supported", name);
+                               QUERY_FAILED "\"operator %s is not supported\"", name);
       else
-        matches = field_matches (channel, name, condition, &local_error);
+        matches = field_matches (scope, name, condition, &local_error);
 
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      if (!matches)
-        return FALSE;
+      result &= matches;
     }
-  return TRUE;
+  return result;
 }
 
 static const char *
@@ -302,8 +342,21 @@ sort_value (DevChannel *channel,
     return channel->updated_at;
   if (g_str_equal (field, "cid"))
     return channel->cid;
+  if (g_str_equal (field, "id"))
+    return channel->id;
   /* last_message_at, and last_updated: a channel without messages sorts by its creation. */
   return channel->last_message_at != NULL ? channel->last_message_at : channel->created_at;
+}
+
+static int
+compare_by (DevChannel *left,
+            DevChannel *right,
+            const char *field)
+{
+  if (g_str_equal (field, "member_count"))
+    return (left->members->len > right->members->len) -
+           (left->members->len < right->members->len);
+  return g_strcmp0 (sort_value (left, field), sort_value (right, field));
 }
 
 static gint
@@ -317,17 +370,17 @@ compare_channels (gconstpointer a,
   for (guint i = 0; sort != NULL && i < json_array_get_length (sort); i++)
     {
       JsonObject *key = json_array_get_object_element (sort, i);
-      const char *field = stray_json_string (key, "field") ?: "last_message_at";
+      const char *field = stray_json_string (key, "field");
       gint64 direction = stray_json_int (key, "direction", -1);
-      int order = g_strcmp0 (sort_value (left, field), sort_value (right, field));
+      int order = compare_by (left, right, field);
 
       if (order != 0)
         return direction < 0 ? -order : order;
     }
   if (sort == NULL || json_array_get_length (sort) == 0)
     {
-      int order = g_strcmp0 (sort_value (left, "last_updated"),
-                             sort_value (right, "last_updated"));
+      /* Stream's default: [{last_updated: -1}]. */
+      int order = compare_by (left, right, "last_updated");
 
       if (order != 0)
         return -order;
@@ -339,8 +392,9 @@ static gboolean
 validate_sort (JsonArray *sort,
                GError   **error)
 {
+  /* Stream's documented keys, with id and cid, which it accepts too. */
   static const char * const fields[] = {
-    "last_message_at", "last_updated", "created_at", "updated_at", "cid",
+    "last_message_at", "last_updated", "created_at", "updated_at", "member_count", "id", "cid",
   };
 
   for (guint i = 0; sort != NULL && i < json_array_get_length (sort); i++)
@@ -352,17 +406,19 @@ validate_sort (JsonArray *sort,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: sort must be a list of {field, direction}");
+                               QUERY_FAILED "\"sort must be a list of {field, direction}\"");
       key = json_node_get_object (element);
       field = stray_json_string (key, "field");
       direction = json_object_get_member (key, "direction");
       if (field == NULL || !g_strv_contains (fields, field))
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: cannot sort by \"%s\"", field ? field : "");
+                               QUERY_FAILED "\"cannot sort by %s\"", field ? field : "");
       if (direction != NULL && (!JSON_NODE_HOLDS_VALUE (direction) ||
-                                json_node_get_value_type (direction) != G_TYPE_INT64))
+                                json_node_get_value_type (direction) != G_TYPE_INT64 ||
+                                (json_node_get_int (direction) != 1 &&
+                                 json_node_get_int (direction) != -1)))
         return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
-                               "QueryChannels failed: sort direction must be 1 or -1");
+                               QUERY_FAILED "\"sort direction must be 1 or -1\"");
     }
   return TRUE;
 }
@@ -398,12 +454,11 @@ stray_dev_store_query_channels (StrayDevStore *self,
   g_hash_table_iter_init (&iter, self->channels);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      DevChannel *channel = value;
-      DevMember *member = user_id != NULL ? dev_lookup_member (channel, user_id) : NULL;
+      QueryScope scope = { self, value, dev_lookup_user (self, user_id), NULL, FALSE };
       g_autoptr(GError) local_error = NULL;
-      gboolean mentions_hidden = FALSE;
 
-      if (!filter_matches (self, channel, filter, &mentions_hidden, &local_error))
+      scope.member = user_id != NULL ? dev_lookup_member (scope.channel, user_id) : NULL;
+      if (!filter_matches (&scope, filter, &local_error))
         {
           if (local_error != NULL)
             {
@@ -413,10 +468,11 @@ stray_dev_store_query_channels (StrayDevStore *self,
             }
           continue;
         }
-      if (member != NULL && member->hidden &&
-          !(mentions_hidden && stray_json_boolean (filter, "hidden", FALSE)))
+      /* Hidden channels are left out unless the filter asks for them by their state
+       * (Stream's "hidden: true lists only hidden channels"). */
+      if (!scope.names_hidden && scope.member != NULL && scope.member->hidden)
         continue;
-      g_ptr_array_add (matching, channel);
+      g_ptr_array_add (matching, scope.channel);
     }
 
   g_ptr_array_sort_with_data (matching, compare_channels, sort);

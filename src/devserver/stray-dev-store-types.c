@@ -100,6 +100,15 @@ new_type (StrayDevStore *self,
   json_object_set_string_member (config, "automod", "disabled");
   json_object_set_string_member (config, "automod_behavior", "flag");
   json_object_set_array_member (config, "commands", json_array_new ());
+  /* What Stream's recorded configs carry too (the fixture-shapes test checks them): features
+   * the devserver does not have, off; no blocklist. */
+  json_object_set_boolean_member (config, "user_message_reminders", FALSE);
+  json_object_set_boolean_member (config, "shared_locations", FALSE);
+  json_object_set_boolean_member (config, "count_messages", FALSE);
+  json_object_set_boolean_member (config, "skip_last_msg_update_for_system_msgs", FALSE);
+  json_object_set_string_member (config, "blocklist", "");
+  json_object_set_string_member (config, "blocklist_behavior", "flag");
+  json_object_set_object_member (config, "automod_thresholds", json_object_new ());
   json_object_set_string_member (config, "created_at", now);
   json_object_set_string_member (config, "updated_at", now);
   return config;

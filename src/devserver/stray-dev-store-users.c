@@ -128,6 +128,10 @@ dev_ensure_user (StrayDevStore *self,
   json_object_set_string_member (user->user, "updated_at", now);
   json_object_set_boolean_member (user->user, "banned", FALSE);
   json_object_set_boolean_member (user->user, "online", FALSE);
+  /* What Stream's user objects carry whatever the app set (its recorded payloads). */
+  json_object_set_string_member (user->user, "language", "");
+  json_object_set_array_member (user->user, "teams", json_array_new ());
+  json_object_set_string_member (user->user, "last_active", now);
   user->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_mute_free);
   user->channel_mutes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_mute_free);
   user->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

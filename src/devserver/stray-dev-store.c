@@ -138,3 +138,10 @@ dev_is_valid_id (const char *id)
       return FALSE;
   return TRUE;
 }
+
+/* Whether @user_id may name a user, as Stream's ids may (letters, digits and @_-!). */
+gboolean
+stray_dev_store_is_valid_user_id (const char *user_id)
+{
+  return dev_is_valid_id (user_id);
+}

@@ -57,6 +57,7 @@ JsonObject    *stray_dev_store_ensure_user      (StrayDevStore *self,
                                                  const char    *user_id);
 JsonObject    *stray_dev_store_lookup_user      (StrayDevStore *self,
                                                  const char    *user_id);
+gboolean       stray_dev_store_is_valid_user_id (const char    *user_id);
 void           stray_dev_store_set_user_online  (StrayDevStore *self,
                                                  const char    *user_id,
                                                  gboolean       online);
@@ -155,6 +156,8 @@ JsonObject    *stray_dev_store_add_message      (StrayDevStore *self,
 JsonObject    *stray_dev_store_lookup_message   (StrayDevStore *self,
                                                  const char    *message_id,
                                                  const char   **out_cid);
+GPtrArray     *stray_dev_store_replies          (StrayDevStore *self,
+                                                 const char    *parent_id);
 JsonObject    *stray_dev_store_update_message   (StrayDevStore *self,
                                                  const char    *message_id,
                                                  JsonObject    *changes,

@@ -65,7 +65,7 @@ dev_handle_query_channels (DevRequest *request)
   StrayDevserver *self = request->self;
   JsonObject *filter = stray_json_object (request->body, "filter_conditions");
   JsonNode *sort_node = json_object_get_member (request->body, "sort");
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   gint64 limit = stray_json_int (request->body, "limit", 10);
   gint64 offset = stray_json_int (request->body, "offset", 0);
   g_autoptr(GError) error = NULL;
@@ -73,6 +73,17 @@ dev_handle_query_channels (DevRequest *request)
   g_autoptr(JsonObject) response = json_object_new ();
   JsonArray *channels;
 
+  if (!dev_acting_user_of (request, request->body, "", "QueryChannels", FALSE, &user_id))
+    return FALSE;
+  /* Watching needs a connection, which server-side calls never have; Stream refuses them
+   * (stream-chat-js' integration tests: "watch should error", "presence should error";
+   * the words are Stream's, quoted in GetStream/stream-chat-flutter issue 574). */
+  if (request->user_id == NULL && (stray_json_boolean (request->body, "watch", FALSE) ||
+                                   stray_json_boolean (request->body, "presence", FALSE)))
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "QueryChannels failed with error: \"Watch or Presence requires an "
+                              "active websocket connection, please make sure to include your "
+                              "websocket connection_id\"");
   if (filter == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "QueryChannels failed: filter_conditions must be an object");
@@ -149,6 +160,10 @@ dev_handle_channel_query (DevRequest *request)
   if (data_node != NULL && data == NULL && !JSON_NODE_HOLDS_NULL (data_node))
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "data must be an object");
+  if (request->user_id == NULL && created_by_id != NULL && stray_json_object (data, "created_by"))
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "GetOrCreateChannel failed with error: \"cannot set both "
+                              "data.created_by and data.created_by_id.\"");
   if (created_by_id == NULL)
     created_by_id = stray_json_string (stray_json_object (data, "created_by"), "id");
   user_id = dev_acting_user (request, created_by_id);
@@ -175,7 +190,9 @@ dev_handle_channel_query (DevRequest *request)
 
       if (user_id == NULL)
         return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
-                                  "either data.created_by or data.created_by_id must be provided");
+                                  "GetOrCreateChannel failed with error: \"either "
+                                  "data.created_by or data.created_by_id must be provided when "
+                                  "using server side auth.\"");
       if (members == NULL || members[0] == NULL)
         {
           /* A user creating a channel alone is its first member. */
@@ -209,9 +226,19 @@ emit_channel_event (StrayDevserver *self,
                     const char     *user_id)
 {
   g_autoptr(JsonObject) event = dev_new_event (self, type, cid);
+  JsonObject *channel = stray_dev_store_channel_json (self->store, cid, NULL);
 
-  json_object_set_object_member (event, "channel",
-                                 stray_dev_store_channel_json (self->store, cid, NULL));
+  /* channel.updated carries the members too, and their count (Stream's recorded one). */
+  if (g_str_equal (type, "channel.updated"))
+    {
+      g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, 0);
+
+      json_object_set_member (channel, "members",
+                              json_node_copy (json_object_get_member (state, "members")));
+      json_object_set_int_member (event, "channel_member_count",
+                                  stray_json_int (channel, "member_count", 0));
+    }
+  json_object_set_object_member (event, "channel", channel);
   if (user_id != NULL)
     dev_set_user (self, event, "user", user_id);
   dev_emit_to_watchers (self, cid, event, FALSE);
@@ -230,12 +257,14 @@ dev_handle_channel_update (DevRequest *request)
   g_auto(GStrv) removed = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
-  const char *user_id = dev_acting_user (request, stray_json_string (message, "user_id"));
+  const char *user_id = NULL;
   gboolean was_frozen = FALSE;
 
   if (!dev_require_channel (request, cid))
     return FALSE;
   if (request->user_id != NULL && !dev_require_member (request, cid, request->user_id))
+    return FALSE;
+  if (!dev_acting_user_of (request, message, "message.", "UpdateChannel", FALSE, &user_id))
     return FALSE;
   if ((add != NULL && (added = member_ids_of (stray_json_array (request->body,
                                                                 "add_members"))) == NULL) ||
@@ -275,6 +304,7 @@ dev_handle_channel_update (DevRequest *request)
                                          stray_dev_store_member_json (self->store, cid,
                                                                       added[i]));
           dev_set_user (self, event, "user", added[i]);
+          dev_set_channel_last_message_at (self, event, cid);
           dev_emit_to_watchers (self, cid, event, FALSE);
           dev_emit_added_to_channel (self, cid, added[i]);
         }
@@ -296,6 +326,7 @@ dev_handle_channel_update (DevRequest *request)
           dev_set_user (self, notification, "user", removed[i]);
           json_object_set_object_member (event, "member", member);
           dev_set_user (self, event, "user", removed[i]);
+          dev_set_channel_last_message_at (self, event, cid);
 
           dev_emit_to_watchers (self, cid, event, FALSE);
           dev_emit_to_user (self, removed[i], notification, TRUE);
@@ -385,12 +416,14 @@ dev_handle_hide_show (DevRequest *request)
   StrayDevserver *self = request->self;
   g_autofree char *cid = dev_cid_of (request, 1);
   gboolean hide = g_str_equal (request->segments[3], "hide");
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   gboolean clear = stray_json_boolean (request->body, "clear_history", FALSE);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) event = NULL;
 
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, request->body, "", hide ? "HideChannel" : "ShowChannel", TRUE,
+                           &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
   if (!stray_dev_store_set_hidden (self->store, cid, user_id, hide, clear, &error))
     return dev_respond_store_error (request, error);

@@ -61,6 +61,20 @@ dev_set_user (StrayDevserver *self,
                                                                                user_id)));
 }
 
+/* channel_last_message_at, which Stream's member and reaction events carry (its recorded
+ * member.added and reaction.new), when the channel has a message. */
+void
+dev_set_channel_last_message_at (StrayDevserver *self,
+                                 JsonObject     *event,
+                                 const char     *cid)
+{
+  g_autoptr(JsonObject) channel = stray_dev_store_channel_json (self->store, cid, NULL);
+  const char *last_message_at = stray_json_string (channel, "last_message_at");
+
+  if (last_message_at != NULL)
+    json_object_set_string_member (event, "channel_last_message_at", last_message_at);
+}
+
 /* Frames the server makes are UTF-8 by construction; only raw frames from /_dev/inject are
  * checked, since libsoup refuses text frames that are not (and checks every one itself). */
 void

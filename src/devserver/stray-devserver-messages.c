@@ -33,10 +33,8 @@ dev_handle_send_message (DevRequest *request)
   if (json_object_has_member (message, "text") && stray_json_string (message, "text") == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "SendMessage failed: message.text must be a string");
-  user_id = dev_acting_user (request, stray_json_string (message, "user_id")
-                                      ?: stray_json_string (stray_json_object (message, "user"),
-                                                            "id"));
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, message, "message.", "SendMessage", TRUE, &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
 
   stored = stray_devserver_send_message (self, cid, user_id, message, &error);
@@ -99,12 +97,14 @@ dev_handle_update_message (DevRequest *request)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
   const char *cid = NULL;
+  const char *user_id;
   JsonObject *message;
 
   if (changes == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "UpdateMessage failed: message must be an object");
-  if (own_message (request, message_id, &cid) == NULL)
+  if (own_message (request, message_id, &cid) == NULL ||
+      !dev_acting_user_of (request, changes, "message.", "UpdateMessage", TRUE, &user_id))
     return FALSE;
   message = stray_dev_store_update_message (self->store, message_id, changes, &error);
   if (message == NULL)
@@ -156,9 +156,7 @@ dev_handle_reaction (DevRequest *request)
   gboolean adding = g_str_equal (request->method, "POST");
   const char *message_id = request->segments[1];
   JsonObject *body_reaction = stray_json_object (request->body, "reaction");
-  const char *user_id = dev_acting_user (request, adding ? stray_json_string (body_reaction,
-                                                                               "user_id")
-                                                         : NULL);
+  const char *user_id = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reaction = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
@@ -172,7 +170,9 @@ dev_handle_reaction (DevRequest *request)
   if (adding && body_reaction == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "SendReaction failed: reaction must be an object");
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, adding ? body_reaction : NULL, adding ? "reaction." : "",
+                           adding ? "SendReaction" : "DeleteReaction", TRUE, &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
 
   if (adding)
@@ -190,6 +190,7 @@ dev_handle_reaction (DevRequest *request)
   json_object_set_object_member (event, "message", json_object_ref (message));
   json_object_set_object_member (event, "reaction", json_object_ref (reaction));
   dev_set_user (self, event, "user", user_id);
+  dev_set_channel_last_message_at (self, event, cid);
   dev_emit_to_watchers (self, cid, event, FALSE);
 
   json_object_set_object_member (response, "message", json_object_ref (message));
@@ -205,9 +206,7 @@ dev_handle_send_event (DevRequest *request)
   g_autofree char *cid = dev_cid_of (request, 1);
   JsonObject *body_event = stray_json_object (request->body, "event");
   const char *type = stray_json_string (body_event, "type");
-  const char *user_id =
-    dev_acting_user (request, stray_json_string (body_event, "user_id")
-                              ?: stray_json_string (stray_json_object (body_event, "user"), "id"));
+  const char *user_id = NULL;
   g_autoptr(JsonObject) event = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
   g_autoptr(GList) names = NULL;
@@ -221,7 +220,8 @@ dev_handle_send_event (DevRequest *request)
       known != STRAY_EVENT_TYPING_STOP)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "SendEvent failed: event type \"%s\" is reserved", type);
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, body_event, "event.", "SendEvent", TRUE, &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
 
   event = dev_new_event (self, type, cid);

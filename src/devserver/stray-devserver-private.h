@@ -11,6 +11,7 @@
  *   stray-devserver-reads.c      REST: read state and GET /unread
  *   stray-devserver-users.c      REST: upserting users, muting channels
  *   stray-devserver-sync.c       REST: POST /sync, the events missed since a moment
+ *   stray-devserver-threads.c    who a server-side call acts for; a thread's replies
  *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
  *
  * Types named Dev… and functions named dev_… are the devserver's private names, declared here
@@ -163,6 +164,9 @@ void        dev_set_user                 (StrayDevserver *self,
                                           JsonObject     *event,
                                           const char     *member,
                                           const char     *user_id);
+void        dev_set_channel_last_message_at (StrayDevserver *self,
+                                             JsonObject     *event,
+                                             const char     *cid);
 void        dev_send_text                (DevConnection  *connection,
                                           const char     *text,
                                           gsize           length);
@@ -275,6 +279,15 @@ gboolean    dev_handle_mute_users        (DevRequest     *request);
 
 /* stray-devserver-channel-types.c */
 gboolean    dev_handle_channel_types     (DevRequest     *request);
+
+/* stray-devserver-threads.c */
+gboolean    dev_acting_user_of           (DevRequest     *request,
+                                          JsonObject     *object,
+                                          const char     *prefix,
+                                          const char     *call,
+                                          gboolean        required,
+                                          const char    **out_user_id);
+gboolean    dev_handle_replies           (DevRequest     *request);
 
 /* stray-devserver-sync.c */
 gboolean    dev_handle_sync              (DevRequest     *request);

@@ -42,14 +42,25 @@ dev_handle_mark_read (DevRequest *request)
 {
   StrayDevserver *self = request->self;
   g_autofree char *cid = dev_cid_of (request, 1);
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) read = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
   g_autoptr(JsonObject) event = NULL;
 
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, request->body, "", "MarkRead", TRUE, &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
+  /* The server may mark read for anyone (its calls skip permission checks); who is not a
+   * member has no read state to change, and is answered all the same. */
+  if (!stray_dev_store_is_member (self->store, cid, user_id))
+    {
+      event = dev_new_event (self, "message.read", cid);
+      dev_set_user (self, event, "user", user_id);
+      json_object_set_object_member (response, "event", g_steal_pointer (&event));
+      dev_respond_ok (request, response);
+      return TRUE;
+    }
   read = stray_dev_store_mark_read (self->store, cid, user_id,
                                     stray_json_string (request->body, "message_id"), &error);
   if (read == NULL)
@@ -68,12 +79,13 @@ dev_handle_mark_unread (DevRequest *request)
 {
   StrayDevserver *self = request->self;
   g_autofree char *cid = dev_cid_of (request, 1);
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) read = NULL;
   g_autoptr(JsonObject) event = NULL;
 
-  if (!dev_require_member (request, cid, user_id))
+  if (!dev_acting_user_of (request, request->body, "", "MarkUnread", TRUE, &user_id) ||
+      !dev_require_member (request, cid, user_id))
     return FALSE;
   read = stray_dev_store_mark_unread (self->store, cid, user_id,
                                       stray_json_string (request->body, "message_id"), &error);
@@ -99,13 +111,12 @@ gboolean
 dev_handle_mark_all_read (DevRequest *request)
 {
   StrayDevserver *self = request->self;
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   g_auto(GStrv) cids = NULL;
   g_autoptr(JsonObject) notification = NULL;
 
-  if (user_id == NULL)
-    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
-                              "user_id is required for server-side calls");
+  if (!dev_acting_user_of (request, request->body, "", "MarkAllRead", TRUE, &user_id))
+    return FALSE;
   cids = stray_dev_store_user_channels (self->store, user_id);
   for (guint i = 0; cids[i] != NULL; i++)
     {

@@ -236,6 +236,7 @@ static const Route routes[] = {
   { "POST", "users", dev_handle_upsert_users },
   { "POST", "messages/*", dev_handle_update_message },
   { "DELETE", "messages/*", dev_handle_delete_message },
+  { "GET", "messages/*/replies", dev_handle_replies },
   { "POST", "messages/*/reaction", dev_handle_reaction },
   { "DELETE", "messages/*/reaction/*", dev_handle_reaction },
   { "POST", "_dev/inject", dev_handle_inject },

@@ -56,7 +56,7 @@ dev_handle_sync (DevRequest *request)
   gint64 started = g_get_monotonic_time ();
   g_auto(GStrv) cids = stray_json_strv (stray_json_array (request->body, "channel_cids"));
   const char *last_sync_at = stray_json_string (request->body, "last_sync_at");
-  const char *user_id = dev_acting_user (request, stray_json_string (request->body, "user_id"));
+  const char *user_id = NULL;
   gboolean listed = stray_json_boolean (request->body, "with_inaccessible_cids", FALSE);
   gboolean watch = stray_json_boolean (request->body, "watch", FALSE);
   g_autoptr(GStrvBuilder) readable_builder = g_strv_builder_new ();
@@ -69,10 +69,8 @@ dev_handle_sync (DevRequest *request)
   gint64 since_us;
   gsize length;
 
-  if (user_id == NULL)
-    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
-                              "Sync failed with error: \"user_id is required for server-side "
-                              "calls\"");
+  if (!dev_acting_user_of (request, request->body, "", "Sync", TRUE, &user_id))
+    return FALSE;
   if (cids == NULL || cids[0] == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "Sync failed with error: \"channel_cids must be a non-empty list "
