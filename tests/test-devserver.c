@@ -562,6 +562,28 @@ test_blank_json_and_far_times (Fixture       *fixture,
   assert_refused (blank_socket, 43);
 }
 
+/* A token's claims nested deeper than any token needs are refused before json-glib, whose
+ * recursion 200,000 levels down would overflow the stack. */
+static void
+test_jwt_deep_nesting (void)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"user_id\":");
+  g_autofree char *header = g_base64_encode ((const guchar *) "{\"alg\":\"HS256\"}", 15);
+  g_autofree char *payload = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  payload = g_base64_encode ((const guchar *) deep->str, deep->len);
+  token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, payload);
+  claims = stray_jwt_verify (token, SECRET, FALSE, 0, &error);
+  g_assert_null (claims);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "malformed"));
+}
+
 static void
 test_dev_tokens_allowed (void)
 {
@@ -2536,6 +2558,7 @@ main (int   argc,
   ADD ("socket/handshake-errors", test_handshake_errors);
   g_test_add_func ("/stray/devserver/socket/dev-tokens", test_dev_tokens_allowed);
   ADD ("socket/blank-json-and-far-times", test_blank_json_and_far_times);
+  g_test_add_func ("/stray/devserver/jwt/deep-nesting", test_jwt_deep_nesting);
   ADD ("socket/ping", test_ping);
   g_test_add ("/stray/devserver/socket/health-interval", Fixture, GUINT_TO_POINTER (1),
               fixture_set_up, test_health_interval, fixture_tear_down);

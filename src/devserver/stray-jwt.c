@@ -19,6 +19,8 @@
 
 #define JWT_HEADER "{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 #define DEV_SIGNATURE "devtoken"
+/* A token's header and claims are flat objects; json-glib recurses once a level. */
+#define MAX_DEPTH 16
 
 G_DEFINE_QUARK (stray-jwt-error-quark, stray_jwt_error)
 
@@ -220,14 +222,16 @@ stray_jwt_verify (const char  *token,
       !g_utf8_validate ((const char *) payload_json, payload_length, NULL))
     return refuse (error, "token is malformed: invalid base64");
 
-  if (!json_parser_load_from_data (parser, (const char *) header_json, header_length, NULL) ||
+  if (!stray_json_check_nesting ((const char *) header_json, header_length, MAX_DEPTH, NULL) ||
+      !json_parser_load_from_data (parser, (const char *) header_json, header_length, NULL) ||
       !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     return refuse (error, "token is malformed: invalid header");
   header = json_node_get_object (json_parser_get_root (parser));
   if (g_strcmp0 (json_object_get_string_member_with_default (header, "alg", ""), "HS256") != 0)
     return refuse (error, "signing method is not HS256");
 
-  if (!json_parser_load_from_data (parser, (const char *) payload_json, payload_length, NULL) ||
+  if (!stray_json_check_nesting ((const char *) payload_json, payload_length, MAX_DEPTH, NULL) ||
+      !json_parser_load_from_data (parser, (const char *) payload_json, payload_length, NULL) ||
       !stray_json_root_holds (parser, JSON_NODE_OBJECT))
     return refuse (error, "token is malformed: invalid payload");
   payload = json_node_get_object (json_parser_get_root (parser));
