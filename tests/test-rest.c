@@ -205,6 +205,51 @@ test_messages (void)
   g_assert_null (stray_message_get_author (deleted_at));
 }
 
+/* Edits are Stream's message_text_updated_at, not updated_at (which reactions move too);
+ * attachments are named by their title, an image's by its fallback; a link's preview is not
+ * something sent. */
+static void
+test_messages_edited_attachments (void)
+{
+  g_autoptr(JsonNode) root = parse (
+    "{\"messages\":["
+    "{\"id\":\"a\",\"text\":\"fixed typo\",\"updated_at\":\"2026-01-01T10:05:00Z\","
+    "\"message_text_updated_at\":\"2026-01-01T10:05:00Z\"},"
+    "{\"id\":\"b\",\"text\":\"liked\",\"created_at\":\"2026-01-01T10:00:00Z\","
+    "\"updated_at\":\"2026-01-01T10:09:00Z\",\"attachments\":[]},"
+    "{\"id\":\"c\",\"attachments\":["
+    "{\"type\":\"file\",\"title\":\"report.pdf\",\"asset_url\":\"https://x/r.pdf\"},"
+    "{\"type\":\"image\",\"fallback\":\"beach.jpg\",\"image_url\":\"https://x/b.jpg\"},"
+    "{\"type\":\"video\",\"title\":null},"
+    "{\"type\":\"image\",\"title\":\"A page\",\"og_scrape_url\":\"https://example.com\"},"
+    "{}]}]}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) messages = stray_rest_messages_decode (root, &error);
+  g_autoptr(StrayMessage) edited = NULL;
+  g_autoptr(StrayMessage) reacted = NULL;
+  g_autoptr(StrayMessage) with_files = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (messages), ==, 3);
+  edited = g_list_model_get_item (messages, 0);
+  reacted = g_list_model_get_item (messages, 1);
+  with_files = g_list_model_get_item (messages, 2);
+
+  g_assert_true (stray_message_get_edited (edited));
+  g_assert_false (stray_message_get_edited (reacted));
+  g_assert_cmpuint (stray_message_get_n_attachments (edited), ==, 0);
+  g_assert_cmpuint (stray_message_get_n_attachments (reacted), ==, 0);
+  g_assert_cmpuint (stray_message_get_n_attachments (with_files), ==, 4);
+  g_assert_cmpstr (stray_message_get_attachment_type (with_files, 0), ==, "file");
+  g_assert_cmpstr (stray_message_get_attachment_title (with_files, 0), ==, "report.pdf");
+  g_assert_cmpstr (stray_message_get_attachment_type (with_files, 1), ==, "image");
+  g_assert_cmpstr (stray_message_get_attachment_title (with_files, 1), ==, "beach.jpg");
+  g_assert_cmpstr (stray_message_get_attachment_type (with_files, 2), ==, "video");
+  g_assert_null (stray_message_get_attachment_title (with_files, 2));
+  /* Stream requires no type: the window still says something was sent. */
+  g_assert_cmpstr (stray_message_get_attachment_type (with_files, 3), ==, "");
+}
+
 typedef enum {
   CHANNELS_PAGE,
   UNREAD,
@@ -282,6 +327,11 @@ test_wrong_types (void)
                   "field “messages[0].user” must be an object, not a string");
   assert_refused (MESSAGES, "{\"messages\":[{\"id\":\"a\",\"deleted_at\":false}]}",
                   STRAY_EVENT_ERROR_WRONG_TYPE, "field “messages[0].deleted_at”");
+  assert_refused (MESSAGES, "{\"messages\":[{\"id\":\"a\",\"attachments\":[1]}]}",
+                  STRAY_EVENT_ERROR_WRONG_TYPE, "field “messages[0].attachments[0]”");
+  assert_refused (MESSAGES,
+                  "{\"messages\":[{\"id\":\"a\",\"attachments\":[{\"title\":3}]}]}",
+                  STRAY_EVENT_ERROR_WRONG_TYPE, "field “messages[0].attachments[0].title”");
 }
 
 static void
@@ -574,6 +624,7 @@ main (int   argc,
   g_test_add_func ("/stray/rest/channels-page", test_channels_page);
   g_test_add_func ("/stray/rest/unread", test_unread);
   g_test_add_func ("/stray/rest/messages", test_messages);
+  g_test_add_func ("/stray/rest/messages/edited-attachments", test_messages_edited_attachments);
   g_test_add_func ("/stray/rest/sync", test_sync);
   g_test_add_func ("/stray/rest/refused/wrong-types", test_wrong_types);
   g_test_add_func ("/stray/rest/refused/missing-fields", test_missing_fields);

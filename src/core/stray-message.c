@@ -22,6 +22,8 @@ struct _StrayMessage
   char *text;
   gint64 created_at; /* µs since the epoch; 0 when unknown */
   gboolean deleted;
+  gboolean edited;          /* its text changed after it was sent */
+  GPtrArray *attachments;   /* of char *: type, title (or NULL), type, title, …; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (StrayMessage, stray_message, G_TYPE_OBJECT)
@@ -65,6 +67,7 @@ stray_message_finalize (GObject *object)
   g_free (self->user_id);
   g_free (self->author);
   g_free (self->text);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
 
   G_OBJECT_CLASS (stray_message_parent_class)->finalize (object);
 }
@@ -155,4 +158,64 @@ stray_message_get_deleted (StrayMessage *self)
 {
   g_return_val_if_fail (STRAY_IS_MESSAGE (self), FALSE);
   return self->deleted;
+}
+
+/* Stream marks a message whose text was edited with message_text_updated_at; its updated_at
+ * also moves for reactions and replies, so it says nothing about edits. */
+void
+stray_message_set_edited (StrayMessage *self,
+                          gboolean      edited)
+{
+  g_return_if_fail (STRAY_IS_MESSAGE (self));
+  self->edited = edited;
+}
+
+gboolean
+stray_message_get_edited (StrayMessage *self)
+{
+  g_return_val_if_fail (STRAY_IS_MESSAGE (self), FALSE);
+  return self->edited;
+}
+
+/**
+ * stray_message_add_attachment:
+ * @type: (nullable): Stream's attachment type: "image", "file", "video", "audio", "giphy", …
+ * @title: (nullable): its name as the sender gave it (a file's title, an image's fallback)
+ */
+void
+stray_message_add_attachment (StrayMessage *self,
+                              const char   *type,
+                              const char   *title)
+{
+  g_return_if_fail (STRAY_IS_MESSAGE (self));
+
+  if (self->attachments == NULL)
+    self->attachments = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->attachments, g_strdup (type != NULL ? type : ""));
+  g_ptr_array_add (self->attachments, g_strdup (title));
+}
+
+guint
+stray_message_get_n_attachments (StrayMessage *self)
+{
+  g_return_val_if_fail (STRAY_IS_MESSAGE (self), 0);
+  return self->attachments != NULL ? self->attachments->len / 2 : 0;
+}
+
+/* Returns: the attachment's type, "" when the server gave none */
+const char *
+stray_message_get_attachment_type (StrayMessage *self,
+                                   guint         index)
+{
+  g_return_val_if_fail (index < stray_message_get_n_attachments (self), NULL);
+  return g_ptr_array_index (self->attachments, index * 2);
+}
+
+/* Returns: (nullable): the attachment's name */
+const char *
+stray_message_get_attachment_title (StrayMessage *self,
+                                    guint         index)
+{
+  g_return_val_if_fail (index < stray_message_get_n_attachments (self), NULL);
+  return g_ptr_array_index (self->attachments, index * 2 + 1);
 }

@@ -26,4 +26,16 @@ const char   *stray_message_get_text        (StrayMessage *self);
 gint64        stray_message_get_created_at  (StrayMessage *self);
 gboolean      stray_message_get_deleted     (StrayMessage *self);
 
+void          stray_message_set_edited      (StrayMessage *self,
+                                             gboolean      edited);
+gboolean      stray_message_get_edited      (StrayMessage *self);
+void          stray_message_add_attachment  (StrayMessage *self,
+                                             const char   *type,
+                                             const char   *title);
+guint         stray_message_get_n_attachments     (StrayMessage *self);
+const char   *stray_message_get_attachment_type   (StrayMessage *self,
+                                                   guint         index);
+const char   *stray_message_get_attachment_title  (StrayMessage *self,
+                                                   guint         index);
+
 G_END_DECLS
