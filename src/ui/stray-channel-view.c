@@ -16,11 +16,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "stray-channel-row.h"
 #include "stray-channel-view.h"
-#include "stray-environment.h"
 #include "stray-message.h"
 #include "stray-message-preview.h"
+#include "stray-message-row.h"
 
 #define N_MESSAGES 25
 #define TYPING_REPEAT_US (2 * G_USEC_PER_SEC)
@@ -321,30 +320,13 @@ web_url (StrayChannelView *self)
 }
 
 static void
-on_browser_launched (G_GNUC_UNUSED GObject *source,
-                     GAsyncResult          *result,
-                     G_GNUC_UNUSED gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    g_message ("The browser did not open: %s", error->message);
-}
-
-static void
 on_browser_clicked (G_GNUC_UNUSED GtkButton *button,
                     StrayChannelView        *self)
 {
   g_autofree char *url = web_url (self);
-  g_autoptr(GdkAppLaunchContext) context = NULL;
 
-  if (url == NULL)
-    return;
-  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
-  stray_environment_restore_for_launch (G_APP_LAUNCH_CONTEXT (context));
-  /* GIO goes through the OpenURI portal inside a sandbox. */
-  g_app_info_launch_default_for_uri_async (url, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           on_browser_launched, NULL);
+  if (url != NULL)
+    stray_launch_uri (GTK_WIDGET (self), url);
 }
 
 static void
@@ -359,43 +341,48 @@ static GtkWidget *
 create_message_row (gpointer item,
                     G_GNUC_UNUSED gpointer user_data)
 {
-  StrayMessage *message = item;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *author = gtk_label_new (stray_message_get_author (message));
-  g_autofree char *when = stray_format_relative_time (stray_message_get_created_at (message),
-                                                      g_get_real_time ());
-  GtkWidget *time = gtk_label_new (when);
-  GtkWidget *text;
+  return GTK_WIDGET (stray_message_row_new (item));
+}
 
-  if (stray_message_get_deleted (message))
+/* Between days, the day's name; within a day, a burst by one author under one name. GtkListBox
+ * calls this again for the rows next to any that come or go. */
+static void
+update_row_header (GtkListBoxRow *row,
+                   GtkListBoxRow *before,
+                   G_GNUC_UNUSED gpointer user_data)
+{
+  StrayMessage *message = stray_message_row_get_message (STRAY_MESSAGE_ROW (row));
+  StrayMessage *previous = before != NULL
+                             ? stray_message_row_get_message (STRAY_MESSAGE_ROW (before)) : NULL;
+  gint64 created_at = stray_message_get_created_at (message);
+  g_autofree char *day = NULL;
+  GtkWidget *header = gtk_list_box_row_get_header (row);
+
+  if (created_at != 0)
     {
-      text = gtk_label_new (_("Message deleted"));
-      gtk_widget_add_css_class (text, "dim-label");
+      g_autofree char *previous_day = NULL;
+
+      day = stray_message_format_day (created_at, g_get_real_time ());
+      if (previous != NULL && stray_message_get_created_at (previous) != 0)
+        previous_day = stray_message_format_day (stray_message_get_created_at (previous),
+                                                 g_get_real_time ());
+      if (g_strcmp0 (day, previous_day) == 0)
+        g_clear_pointer (&day, g_free);
     }
-  else
+  stray_message_row_set_grouped (STRAY_MESSAGE_ROW (row),
+                                 day == NULL && stray_message_row_follows (message, previous));
+  if (day == NULL)
     {
-      /* Plain text: a message's markup-like characters show as typed. */
-      text = gtk_label_new (stray_message_get_text (message));
-      gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+      gtk_list_box_row_set_header (row, NULL);
+      return;
     }
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_xalign (GTK_LABEL (author), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (author), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (author, "message-author");
-  gtk_widget_add_css_class (time, "dim-label");
-  gtk_widget_add_css_class (time, "caption");
-  gtk_box_append (GTK_BOX (header), author);
-  gtk_box_append (GTK_BOX (header), time);
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_set_margin_start (box, 10);
-  gtk_widget_set_margin_end (box, 10);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  return box;
+  if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), day) == 0)
+    return;
+  header = gtk_label_new (day);
+  gtk_widget_add_css_class (header, "day-separator");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL, day,
+                                  -1);
+  gtk_list_box_row_set_header (row, header);
 }
 
 static gboolean
@@ -700,4 +687,5 @@ stray_channel_view_init (StrayChannelView *self)
   self->messages = g_list_store_new (STRAY_TYPE_MESSAGE);
   gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages),
                            create_message_row, NULL, NULL);
+  gtk_list_box_set_header_func (self->message_list, update_row_header, NULL, NULL);
 }
