@@ -27,6 +27,7 @@
 #include "stray-devserver.h"
 #include "stray-jwt.h"
 #include "stray-dev-store.h"
+#include "stray-message-row.h"
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
 #include "stray-signed-tokens.h"
@@ -500,6 +501,249 @@ test_keyboard (void)
   stray_test_wait_for (window_is_gone, NULL, "Escape to close the window");
 }
 
+/* ---- the conversation view ---- */
+
+static StrayMessage *
+message_at (const char *id,
+            const char *user_id,
+            const char *text,
+            gint64      created_at_us)
+{
+  return stray_message_new (id, user_id, user_id, text, created_at_us, FALSE);
+}
+
+static GtkListBoxRow *
+message_row (GtkListBox *list,
+             int         index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, index);
+
+  g_assert_true (STRAY_IS_MESSAGE_ROW (row));
+  return row;
+}
+
+static const char *
+row_header (GtkListBox *list,
+            int         index)
+{
+  GtkWidget *header = gtk_list_box_row_get_header (message_row (list, index));
+
+  return header != NULL ? gtk_label_get_text (GTK_LABEL (header)) : NULL;
+}
+
+static gboolean
+row_grouped (GtkListBox *list,
+             int         index)
+{
+  return stray_message_row_get_grouped (STRAY_MESSAGE_ROW (message_row (list, index)));
+}
+
+static gboolean
+is_label_starting (GtkWidget     *widget,
+                   gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), text);
+}
+
+/* Grouping, days, edits, deletions, attachments and links, as they show. The messages are put
+ * in the view's list as the channel's own would come: their days and times are the test's. */
+static void
+test_conversation (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         0, 0, 0);
+  gint64 today = g_date_time_to_unix (midnight) * G_USEC_PER_SEC;
+  gint64 yesterday = today - G_GINT64_CONSTANT (12) * 3600 * G_USEC_PER_SEC;
+  gint64 minute = G_GINT64_CONSTANT (60) * G_USEC_PER_SEC;
+  g_autoptr(GDateTime) old = g_date_time_add_days (midnight, -3);
+  g_autofree char *old_day = g_date_time_format (old, "%x");
+  StrayChannelView *view;
+  GListStore *messages;
+  GtkListBox *list;
+  GtkLabel *link_label, *scheme_label;
+  StrayMessage *message;
+  gboolean handled = FALSE;
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:random");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("Anyone?");
+  view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
+  list = stray_test_find_child (GTK_WIDGET (view), GTK_TYPE_LIST_BOX);
+  messages = G_LIST_STORE (stray_channel_view_get_messages (view));
+  g_list_store_remove_all (messages);
+
+  message = message_at ("old", "bob", "Old news", g_date_time_to_unix (old) * G_USEC_PER_SEC);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = message_at ("lunch", "bob", "Lunch at noon? https://example.com/menu?day=1&veg.",
+                        yesterday);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = message_at ("schemes", "bob",
+                        "ftp://files.example.com javascript:alert(1) http://", yesterday + minute);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  /* Six minutes after the last: a new burst. */
+  message = message_at ("late", "bob", "Late", yesterday + 7 * minute);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = message_at ("morning", STRAY_DEV_SCENARIO_USER, "Morning", today + minute);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = message_at ("typo", "bob", "Fixed the typo", today + 2 * minute);
+  stray_message_set_edited (message, TRUE);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = stray_message_new ("gone", "bob", "bob", "", today + 3 * minute, TRUE);
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+  message = message_at ("files", "bob", "", today + 4 * minute);
+  stray_message_add_attachment (message, "file", "report.pdf");
+  stray_message_add_attachment (message, "image", "beach.jpg");
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+
+  stray_test_wait_for_text ("report.pdf");
+  /* A day's name before its first message; a burst under one name. */
+  g_assert_cmpstr (row_header (list, 0), ==, old_day);
+  g_assert_false (row_grouped (list, 0));
+  g_assert_cmpstr (row_header (list, 1), ==, "Yesterday");
+  g_assert_false (row_grouped (list, 1));
+  g_assert_null (row_header (list, 2));
+  g_assert_true (row_grouped (list, 2));
+  g_assert_null (row_header (list, 3));
+  g_assert_false (row_grouped (list, 3));
+  g_assert_cmpstr (row_header (list, 4), ==, "Today");
+  g_assert_false (row_grouped (list, 4));
+  g_assert_null (row_header (list, 5));
+  g_assert_false (row_grouped (list, 5));
+  g_assert_true (row_grouped (list, 6));
+  g_assert_true (row_grouped (list, 7));
+  /* A burst shows its author's name once. */
+  g_assert_true (gtk_widget_is_visible (stray_test_find (GTK_WIDGET (message_row (list, 1)),
+                                                         is_label_starting, "bob")));
+  g_assert_false (gtk_widget_is_visible (stray_test_find (GTK_WIDGET (message_row (list, 2)),
+                                                          is_label_starting, "bob")));
+
+  g_assert_true (stray_test_screen_shows ("Fixed the typo (edited)"));
+  g_assert_true (stray_test_screen_shows ("Message deleted"));
+  g_assert_true (stray_test_screen_shows ("report.pdf"));
+  g_assert_true (stray_test_screen_shows ("sent a photo"));
+
+  /* Links: http and https only, without the sentence's full stop. */
+  link_label = stray_test_find (GTK_WIDGET (list), is_label_starting, "Lunch at noon?");
+  g_assert_nonnull (strstr (gtk_label_get_label (link_label),
+                            "<a href=\"https://example.com/menu?day=1&amp;veg\">"));
+  scheme_label = stray_test_find (GTK_WIDGET (list), is_label_starting, "ftp://");
+  g_assert_null (strstr (gtk_label_get_label (scheme_label), "<a "));
+  /* Whatever a label is made to hold, a click opens only the web. */
+  g_signal_emit_by_name (scheme_label, "activate-link", "file:///etc/passwd", &handled);
+  g_assert_true (handled);
+
+  stray_test_save_screenshot ("window-conversation.png");
+}
+
+static GtkShortcut *
+find_shortcut (GtkWidget  *widget,
+               const char *accelerator)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), wanted))
+            return g_steal_pointer (&shortcut);
+        }
+    }
+  return NULL;
+}
+
+/* What the key does when pressed: its shortcut's action, run on the window. */
+static void
+press (const char *accelerator)
+{
+  g_autoptr(GtkShortcut) shortcut = find_shortcut (GTK_WIDGET (window ()), accelerator);
+
+  g_assert_nonnull (shortcut);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                               GTK_WIDGET (window ()),
+                                               gtk_shortcut_get_arguments (shortcut)));
+}
+
+static GtkWindow *
+shortcuts_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        return GTK_WINDOW (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+has_shortcuts_window (G_GNUC_UNUSED gconstpointer data)
+{
+  return shortcuts_window () != NULL;
+}
+
+static gboolean
+has_no_shortcuts_window (gconstpointer data)
+{
+  return !has_shortcuts_window (data);
+}
+
+/* F1 and Ctrl+? show the shortcuts, Ctrl+W closes the window, Ctrl+Q is the app's quit. */
+static void
+test_shortcuts (void)
+{
+  g_autoptr(GtkShortcut) quit = NULL;
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+
+  press ("F1");
+  stray_test_wait_for (has_shortcuts_window, NULL, "F1 to show the shortcuts");
+  {
+    g_autofree char *shown = stray_test_screen_text (shortcuts_window ());
+
+    g_assert_nonnull (strstr (shown, "Close the window"));
+  }
+  stray_test_save_screenshot ("window-shortcuts.png");
+  gtk_window_close (shortcuts_window ());
+  stray_test_wait_for (has_no_shortcuts_window, NULL, "the shortcuts to close");
+  press ("<Control>question");
+  stray_test_wait_for (has_shortcuts_window, NULL, "Ctrl+? to show the shortcuts");
+
+  quit = find_shortcut (GTK_WIDGET (window ()), "<Control>q");
+  g_assert_nonnull (quit);
+  g_assert_true (GTK_IS_NAMED_ACTION (gtk_shortcut_get_action (quit)));
+  g_assert_cmpstr (gtk_named_action_get_action_name (
+                     GTK_NAMED_ACTION (gtk_shortcut_get_action (quit))), ==, "app.quit");
+
+  /* Ctrl+W closes the window, and the shortcuts with it; the daemon stays. */
+  press ("<Control>w");
+  stray_test_wait_for (window_is_gone, NULL, "Ctrl+W to close the window");
+  stray_test_wait_for (has_no_shortcuts_window, NULL, "the shortcuts to go with the window");
+  g_assert_true (is_connected (NULL));
+}
+
 static gboolean
 has_preferences (G_GNUC_UNUSED gconstpointer data)
 {
@@ -740,6 +984,8 @@ main (int   argc,
   g_test_add_func ("/window/open-close", test_open_close);
   g_test_add_func ("/window/open-channel-action", test_open_channel_action);
   g_test_add_func ("/window/keyboard", test_keyboard);
+  g_test_add_func ("/window/conversation", test_conversation);
+  g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/web-url", test_web_url);
   g_test_add_func ("/window/model-changes", test_model_changes);
   g_test_add_func ("/window/sign-out", test_sign_out);

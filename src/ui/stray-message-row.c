@@ -20,6 +20,8 @@
 #include "stray-message-row.h"
 
 #define N_AVATAR_COLOURS 6
+#define AVATAR_SIZE 32    /* as style.css's .message-avatar */
+#define AVATAR_SPACING 8
 
 struct _StrayMessageRow
 {
@@ -29,6 +31,7 @@ struct _StrayMessageRow
   gboolean grouped;
   GtkWidget *avatar;
   GtkWidget *header;
+  GtkWidget *column;
 };
 
 G_DEFINE_FINAL_TYPE (StrayMessageRow, stray_message_row, GTK_TYPE_LIST_BOX_ROW)
@@ -289,7 +292,7 @@ build (StrayMessageRow *self)
   gint64 created_at = stray_message_get_created_at (message);
   g_autofree char *when = created_at != 0 ? format_time (created_at) : g_strdup ("");
   const char *author = stray_message_get_author (message);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, AVATAR_SPACING);
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *name = gtk_label_new (author);
   GtkWidget *time = gtk_label_new (when);
@@ -298,6 +301,7 @@ build (StrayMessageRow *self)
 
   g_string_append_printf (spoken, "%s, %s: ", author != NULL ? author : _("Unknown"), when);
   self->avatar = new_avatar (message);
+  self->column = column;
   self->header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
@@ -368,8 +372,9 @@ stray_message_row_set_grouped (StrayMessageRow *self,
 
   self->grouped = grouped;
   gtk_widget_set_visible (self->header, !grouped);
-  /* Kept in the layout, so that the texts of a burst line up. */
-  gtk_widget_set_opacity (self->avatar, grouped ? 0 : 1);
+  gtk_widget_set_visible (self->avatar, !grouped);
+  /* In the avatar's place, so that the texts of a burst line up. */
+  gtk_widget_set_margin_start (self->column, grouped ? AVATAR_SIZE + AVATAR_SPACING : 0);
   if (grouped)
     gtk_widget_add_css_class (GTK_WIDGET (self), "grouped");
   else

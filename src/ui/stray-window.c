@@ -371,6 +371,20 @@ action_search (GtkWidget              *widget,
 }
 
 static void
+action_show_shortcuts (GtkWidget              *widget,
+                       G_GNUC_UNUSED const char *action_name,
+                       G_GNUC_UNUSED GVariant  *parameter)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (
+    "/io/github/streamtray/StreamTray/stray-shortcuts-window.ui");
+  GtkWindow *shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+
+  /* GTK keeps it while it is open; it goes when closed, or with the window. */
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (widget));
+  gtk_window_present (shortcuts);
+}
+
+static void
 setup_row (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
            GtkListItem                            *item,
            StrayWindow                            *self)
@@ -455,6 +469,17 @@ stray_window_class_init (StrayWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, action_search);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  /* The daemon is a GApplication (GTK is this module's), so no gtk_application accels: the
+   * keys are the window's, naming the app's actions (its one table) and GtkWindow's own. */
+  gtk_widget_class_install_action (widget_class, "win.show-shortcuts", NULL,
+                                   action_show_shortcuts);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "win.show-shortcuts", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK,
+                                       "win.show-shortcuts", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK, "app.quit",
                                        NULL);
 }
 
