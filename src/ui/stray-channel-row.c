@@ -159,6 +159,7 @@ update_accessible_label (StrayChannelRow *self)
 {
   guint unread = stray_channel_get_unread_count (self->channel);
   g_autofree char *label = NULL;
+  GtkWidget *parent;
 
   if (unread > 0)
     label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u unread message",
@@ -177,6 +178,13 @@ update_accessible_label (StrayChannelRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   pango_layout_get_text (self->preview), -1);
+  /* A screen reader reads the list's row, GtkListView's, which GTK 4.8 leaves unnamed (4.12's
+   * gtk_list_item_set_accessible_label is not there yet): it gets the same name. */
+  parent = gtk_widget_get_parent (GTK_WIDGET (self));
+  if (parent != NULL &&
+      gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (parent)) == GTK_ACCESSIBLE_ROLE_LIST_ITEM)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                    -1);
 }
 
 static void
