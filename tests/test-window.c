@@ -646,6 +646,68 @@ test_conversation (void)
   stray_test_save_screenshot ("window-conversation.png");
 }
 
+static void on_called (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
+static const char *
+last_shown_id (StrayChannelView *view)
+{
+  GListModel *messages = stray_channel_view_get_messages (view);
+  g_autoptr(StrayMessage) last = g_list_model_get_item (messages,
+                                                        g_list_model_get_n_items (messages) - 1);
+
+  /* The view keeps its messages while the channel is on screen. */
+  return stray_message_get_id (last);
+}
+
+/* The same, end to end: what the server holds (an edit, attachments) through the channel
+ * query, and an edit and a deletion on the server while the channel is on screen. */
+static void
+test_conversation_from_server (void)
+{
+  g_autoptr(JsonNode) sent = json_from_string (
+    "{\"text\":\"The numbers\",\"attachments\":[{\"type\":\"file\",\"title\":\"q3.pdf\","
+    "\"asset_url\":\"https://files.example.com/q3.pdf\"},{\"type\":\"image\","
+    "\"fallback\":\"chart.png\",\"image_url\":\"https://files.example.com/chart.png\"}]}", NULL);
+  JsonObject *message; /* the server's */
+  g_autoptr(JsonObject) edit = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  StrayChannelView *view;
+  gboolean done = FALSE;
+
+  message = stray_devserver_send_message (server, "messaging:design", "bob",
+                                          json_node_get_object (sent), &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (edit, "text", "The final numbers");
+  g_assert_nonnull (stray_dev_store_update_message (stray_devserver_get_store (server),
+                                                    json_object_get_string_member (message, "id"),
+                                                    edit, &error));
+  g_assert_no_error (error);
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:design");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("The final numbers (edited)");
+  g_assert_true (stray_test_screen_shows ("q3.pdf | sent a photo"));
+
+  /* Alice's own message, edited and then deleted from another device. */
+  call_as_alice ("/channels/messaging/design/message", "{\"message\":{\"text\":\"Tpyo\"}}");
+  stray_test_wait_for_text ("Tpyo");
+  view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
+  path = g_strdup_printf ("/messages/%s", last_shown_id (view));
+  call_as_alice (path, "{\"message\":{\"text\":\"Typo\"}}");
+  stray_test_wait_for_text ("Typo (edited)");
+  stray_client_call_async (stray_application_get_client (application), "DELETE", path, NULL,
+                           NULL, on_called, &done);
+  stray_test_wait_for (stray_test_flag_is_set, &done, path);
+  stray_test_wait_for_text ("Message deleted");
+  g_assert_false (stray_test_screen_shows ("Typo"));
+  stray_test_save_screenshot ("window-conversation-server.png");
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 static GtkShortcut *
 find_shortcut (GtkWidget  *widget,
                const char *accelerator)
@@ -985,6 +1047,7 @@ main (int   argc,
   g_test_add_func ("/window/open-channel-action", test_open_channel_action);
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/conversation", test_conversation);
+  g_test_add_func ("/window/conversation-from-server", test_conversation_from_server);
   g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/web-url", test_web_url);
   g_test_add_func ("/window/model-changes", test_model_changes);

@@ -401,9 +401,10 @@ show_latest (StrayChannelView *self)
   g_idle_add_full (G_PRIORITY_LOW, scroll_to_end, g_object_ref (self->scroller), g_object_unref);
 }
 
-static gboolean
-has_message (StrayChannelView *self,
-             const char       *id)
+/* Returns: the position of the message @id in the list, or -1 */
+static int
+find_message (StrayChannelView *self,
+              const char       *id)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
 
@@ -414,25 +415,62 @@ has_message (StrayChannelView *self,
                                                                i - 1);
 
       if (g_strcmp0 (stray_message_get_id (message), id) == 0)
-        return TRUE;
+        return (int) i - 1;
     }
-  return FALSE;
+  return -1;
+}
+
+/* The channel's last message, edited or deleted while on screen: the model keeps only that
+ * one, so only that one changes here. A new text is an edit (a reaction changes none). */
+static void
+update_message (StrayChannelView          *self,
+                guint                      position,
+                const StrayMessagePreview *preview)
+{
+  g_autoptr(StrayMessage) shown = g_list_model_get_item (G_LIST_MODEL (self->messages), position);
+  g_autoptr(StrayMessage) updated = NULL;
+  gboolean edited;
+
+  edited = !preview->deleted && (stray_message_get_edited (shown) ||
+                                 g_strcmp0 (stray_message_get_text (shown), preview->text) != 0);
+  if (preview->deleted == stray_message_get_deleted (shown) &&
+      edited == stray_message_get_edited (shown) &&
+      g_strcmp0 (stray_message_get_text (shown), preview->text) == 0)
+    return;
+  updated = stray_message_new (preview->id, stray_message_get_user_id (shown),
+                               stray_message_get_author (shown), preview->text,
+                               stray_message_get_created_at (shown), preview->deleted);
+  stray_message_set_edited (updated, edited);
+  for (guint i = 0; !preview->deleted && i < stray_message_get_n_attachments (shown); i++)
+    stray_message_add_attachment (updated, stray_message_get_attachment_type (shown, i),
+                                  stray_message_get_attachment_title (shown, i));
+  g_list_store_splice (self->messages, position, 1, (gpointer *) &updated, 1);
 }
 
 static void
 on_last_message (StrayChannel            *channel,
-                 G_GNUC_UNUSED GParamSpec *pspec,
+                 GParamSpec              *pspec,
                  StrayChannelView        *self)
 {
   StrayMessagePreview *preview = NULL;
   g_autoptr(StrayMessage) message = NULL;
+  int position;
 
   /* While loading, the answer will have it (on_messages looks again when it comes). */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "loading") == 0)
     return;
   g_object_get (channel, "last-message", &preview, NULL);
-  if (preview == NULL || preview->id == NULL || has_message (self, preview->id))
+  if (preview == NULL || preview->id == NULL)
     {
+      g_clear_pointer (&preview, stray_message_preview_unref);
+      return;
+    }
+  position = find_message (self, preview->id);
+  if (position >= 0)
+    {
+      /* Not when catching up after the query (no pspec): its answer is newer than the model. */
+      if (pspec != NULL)
+        update_message (self, position, preview);
       g_clear_pointer (&preview, stray_message_preview_unref);
       return;
     }
