@@ -512,6 +512,14 @@ message_at (const char *id,
   return stray_message_new (id, user_id, user_id, text, created_at_us, FALSE);
 }
 
+static void
+append_owned (GListStore   *messages,
+              StrayMessage *message)
+{
+  g_list_store_append (messages, message);
+  g_object_unref (message);
+}
+
 static GtkListBoxRow *
 message_row (GtkListBox *list,
              int         index)
@@ -576,35 +584,27 @@ test_conversation (void)
   g_list_store_remove_all (messages);
 
   message = message_at ("old", "bob", "Old news", g_date_time_to_unix (old) * G_USEC_PER_SEC);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = message_at ("lunch", "bob", "Lunch at noon? https://example.com/menu?day=1&veg.",
                         yesterday);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = message_at ("schemes", "bob",
                         "ftp://files.example.com javascript:alert(1) http://", yesterday + minute);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   /* Six minutes after the last: a new burst. */
   message = message_at ("late", "bob", "Late", yesterday + 7 * minute);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = message_at ("morning", STRAY_DEV_SCENARIO_USER, "Morning", today + minute);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = message_at ("typo", "bob", "Fixed the typo", today + 2 * minute);
   stray_message_set_edited (message, TRUE);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = stray_message_new ("gone", "bob", "bob", "", today + 3 * minute, TRUE);
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
   message = message_at ("files", "bob", "", today + 4 * minute);
   stray_message_add_attachment (message, "file", "report.pdf");
   stray_message_add_attachment (message, "image", "beach.jpg");
-  g_list_store_append (messages, message);
-  g_object_unref (message);
+  append_owned (messages, message);
 
   stray_test_wait_for_text ("report.pdf");
   /* A day's name before its first message; a burst under one name. */
