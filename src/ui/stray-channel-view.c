@@ -36,6 +36,7 @@ struct _StrayChannelView
   gint64 last_typing_event;  /* 0: not typing */
   gint64 last_keystroke;
   guint typing_check_id;
+  guint midnight_id;      /* renames the days when today becomes yesterday */
   gboolean sending;
   guint send_serial;      /* of the reply the view waits for; another channel: a new one */
 
@@ -335,6 +336,35 @@ update_browser_button (StrayChannelView *self)
   g_autofree char *url = web_url (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->browser_button), url != NULL);
+}
+
+static void schedule_midnight (StrayChannelView *self);
+
+static gboolean
+on_midnight (gpointer user_data)
+{
+  StrayChannelView *self = user_data;
+
+  self->midnight_id = 0;
+  gtk_list_box_invalidate_headers (self->message_list);
+  schedule_midnight (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_midnight (StrayChannelView *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (tomorrow),
+                                                         g_date_time_get_month (tomorrow),
+                                                         g_date_time_get_day_of_month (tomorrow),
+                                                         0, 0, 0);
+
+  g_clear_handle_id (&self->midnight_id, g_source_remove);
+  /* A second late: the clock's seconds are not the timer's. */
+  self->midnight_id = g_timeout_add_seconds (
+    (guint) (g_date_time_difference (midnight, now) / G_USEC_PER_SEC) + 1, on_midnight, self);
 }
 
 static GtkWidget *
@@ -667,6 +697,7 @@ stray_channel_view_dispose (GObject *object)
   if (self->application != NULL)
     stray_channel_view_set_channel (self, NULL);
   g_clear_handle_id (&self->typing_check_id, g_source_remove);
+  g_clear_handle_id (&self->midnight_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), STRAY_TYPE_CHANNEL_VIEW);
   /* GTK 4.8 unparents only the bound template children. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -726,4 +757,5 @@ stray_channel_view_init (StrayChannelView *self)
   gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages),
                            create_message_row, NULL, NULL);
   gtk_list_box_set_header_func (self->message_list, update_row_header, NULL, NULL);
+  schedule_midnight (self);
 }
