@@ -37,9 +37,10 @@
  * to be found again). An answer overwriting newer events (1139983655), events counted twice
  * on top of an answer that had them (1139983652, 1139983657), a channel that came during a
  * resync dropped at its end (3658551581), a channel deleted during a resync brought back by an
- * older answer (3484634041), a mention missed in a gap (1139983641). */
+ * older answer (3484634041), a mention missed in a gap (1139983641), a channel deleted while a
+ * single channel's fetch was on its way brought back by its older answer (739864091). */
 static const guint32 regression_seeds[] = {
-  1139983655, 1139983652, 1139983657, 3658551581, 3484634041, 1139983641,
+  1139983655, 1139983652, 1139983657, 3658551581, 3484634041, 1139983641, 739864091,
 };
 
 typedef struct {

@@ -40,7 +40,7 @@ struct _StraySession
   GHashTable *synced;         /* cids answered or named by live events since begin_sync */
   GPtrArray *facts;           /* of StrayCountFact, the live count changes, in order; kept
                                * while a resync or a fetch runs */
-  GHashTable *removed;        /* cids that live events removed */
+  GHashTable *removed;        /* cids that live events removed while a resync or a fetch runs */
   guint fetches;              /* stray_session_begin_fetch() not yet ended */
   /* Channels GET /unread counts that the model does not know: cid → unread count. */
   GHashTable *unknown;

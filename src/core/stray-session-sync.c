@@ -134,22 +134,28 @@ stray_session_begin_sync (StraySession *self)
   for (guint i = 0; i < n_channels; i++)
     stray_channel_set_synced_at (stray_channel_list_peek (self->channels, i), 0);
   g_clear_pointer (&self->synced, g_hash_table_unref);
-  g_clear_pointer (&self->removed, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* A fetch on its way still needs the changes kept since it was asked. */
+  /* A fetch on its way still needs the changes and removals kept since it was asked. */
   if (self->fetches == 0)
-    g_clear_pointer (&self->facts, g_ptr_array_unref);
+    {
+      g_clear_pointer (&self->removed, g_hash_table_unref);
+      g_clear_pointer (&self->facts, g_ptr_array_unref);
+    }
+  if (self->removed == NULL)
+    self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (self->facts == NULL)
     self->facts = g_ptr_array_new_with_free_func (count_fact_free);
 }
 
-/* The kept count changes go once no answer is on its way. */
+/* The kept count changes and removals go once no answer is on its way. */
 static void
 release_facts (StraySession *self)
 {
   if (self->synced == NULL && self->fetches == 0)
-    g_clear_pointer (&self->facts, g_ptr_array_unref);
+    {
+      g_clear_pointer (&self->facts, g_ptr_array_unref);
+      g_clear_pointer (&self->removed, g_hash_table_unref);
+    }
 }
 
 /**
@@ -168,6 +174,8 @@ stray_session_begin_fetch (StraySession *self)
   self->fetches++;
   if (self->facts == NULL)
     self->facts = g_ptr_array_new_with_free_func (count_fact_free);
+  if (self->removed == NULL)
+    self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 void
@@ -431,7 +439,7 @@ record_unknown (StraySession          *self,
 
       if (entry->unread_count <= 0 || !stray_session_is_valid_cid (entry->cid) ||
           stray_channel_list_lookup (self->channels, entry->cid) != NULL ||
-          g_hash_table_contains (self->removed, entry->cid))
+          (self->removed != NULL && g_hash_table_contains (self->removed, entry->cid)))
         continue;
       g_hash_table_insert (self->unknown, g_strdup (entry->cid),
                            GUINT_TO_POINTER ((guint) entry->unread_count));
@@ -470,7 +478,6 @@ stray_session_end_sync (StraySession          *self,
   if (unread != NULL)
     record_unknown (self, unread);
   g_clear_pointer (&self->synced, g_hash_table_unref);
-  g_clear_pointer (&self->removed, g_hash_table_unref);
   release_facts (self);
 
   self->totals_from_channels = TRUE;

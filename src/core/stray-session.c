@@ -543,12 +543,12 @@ remove_channel (StraySession *self,
     return;
   stray_channel_list_remove (self->channels, cid);
   stray_session_forget_unknown (self, cid);
-  /* An answer older than the removal must not bring the channel back. */
+  /* An answer older than the removal, of a resync or of a fetch, must not bring the channel
+   * back. */
   if (self->synced != NULL)
-    {
-      g_hash_table_remove (self->synced, cid);
-      g_hash_table_add (self->removed, g_strdup (cid));
-    }
+    g_hash_table_remove (self->synced, cid);
+  if (self->removed != NULL)
+    g_hash_table_add (self->removed, g_strdup (cid));
 }
 
 /**
