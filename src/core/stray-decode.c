@@ -521,6 +521,11 @@ stray_decode_member (JsonObject        *object,
 {
   if (!stray_decode_string (object, scope, "user_id", &member->user_id, error) ||
       !stray_decode_string (object, scope, "role", &member->role, error) ||
+      !stray_decode_bool (object, scope, "invited", &member->invited, NULL, error) ||
+      !stray_decode_string (object, scope, "invite_accepted_at", &member->invite_accepted_at,
+                            error) ||
+      !stray_decode_string (object, scope, "invite_rejected_at", &member->invite_rejected_at,
+                            error) ||
       !stray_decode_user_member (object, scope, "user", user_scope, user_storage, &member->user,
                                  error))
     return FALSE;

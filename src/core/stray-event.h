@@ -148,7 +148,14 @@ typedef struct {
   const char *user_id;
   const StrayEventUser *user;
   const char *role;
+  gboolean invited;               /* joined by an invite, answered or not */
+  const char *invite_accepted_at; /* NULL when not accepted */
+  const char *invite_rejected_at; /* NULL when not rejected */
 } StrayEventMember;
+
+/* An invite not yet accepted nor rejected (Stream's invite "pending"). */
+#define STRAY_EVENT_MEMBER_INVITE_PENDING(m) ((m)->invited && (m)->invite_accepted_at == NULL && \
+                                              (m)->invite_rejected_at == NULL)
 
 typedef struct {
   const char *type;

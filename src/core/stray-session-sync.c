@@ -137,6 +137,7 @@ stray_session_begin_sync (StraySession *self)
   g_clear_pointer (&self->removed, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->removed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  stray_session_begin_sync_invites (self);
   /* A fetch on its way still needs the changes kept since it was asked. */
   if (self->fetches == 0)
     g_clear_pointer (&self->facts, g_ptr_array_unref);
@@ -367,6 +368,9 @@ stray_session_sync_channel (StraySession                *self,
    * event saying so, which forgets the removal). */
   if (self->removed != NULL && g_hash_table_contains (self->removed, data->cid))
     return;
+  /* Invited and not accepted: an invite, not one of the user's channels. */
+  if (stray_session_sync_invite (self, state))
+    return;
   g_object_freeze_notify (G_OBJECT (self));
   channel = stray_channel_list_lookup (self->channels, data->cid);
   if (channel == NULL)
@@ -467,6 +471,7 @@ stray_session_end_sync (StraySession          *self,
   g_object_freeze_notify (G_OBJECT (self));
   for (guint i = 0; i < gone->len; i++)
     stray_channel_list_remove (self->channels, g_ptr_array_index (gone, i));
+  stray_session_end_sync_invites (self);
   if (unread != NULL)
     record_unknown (self, unread);
   g_clear_pointer (&self->synced, g_hash_table_unref);
