@@ -128,6 +128,7 @@ typedef struct {
   gboolean read_events;
   gboolean has_capabilities; /* own_capabilities or config.read_events was listed: read_events
                               * is the server's word, not a default */
+  StrayEventUser created_by;  /* its id is NULL when absent */
 } StrayEventChannel;
 
 typedef struct {

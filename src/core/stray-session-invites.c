@@ -119,8 +119,8 @@ is_own_member (StraySession           *self,
  * stray_session_apply_invite:
  *
  * Takes notification.invited: the user's own pending invite joins the list. The inviter is
- * the event's user when that is someone else (Stream's event names the invitee there in
- * some versions; then the inviter is unknown).
+ * the event's user when that is someone else, else the channel's creator (Stream's event
+ * may name the invitee as its user; the catalogue does not say).
  */
 void
 stray_session_apply_invite (StraySession     *self,
@@ -135,6 +135,10 @@ stray_session_apply_invite (StraySession     *self,
   if (event->user != NULL && event->user->id != NULL &&
       g_strcmp0 (event->user->id, self->user_id) != 0)
     inviter = event->user->name != NULL ? event->user->name : event->user->id;
+  else if (event->channel != NULL && event->channel->created_by.id != NULL &&
+           g_strcmp0 (event->channel->created_by.id, self->user_id) != 0)
+    inviter = event->channel->created_by.name != NULL ? event->channel->created_by.name
+                                                      : event->channel->created_by.id;
   keep_invite (self, event->cid, event->channel != NULL ? event->channel->name : NULL,
                inviter);
 }
