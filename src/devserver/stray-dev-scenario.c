@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include "stray-dev-scenario.h"
-#include "stray-devserver-private.h"
 
 typedef struct {
   const char *id;
@@ -147,7 +146,7 @@ membership_step (gpointer user_data)
       json_object_set_string_member (data, "name", "Launch plan");
       if (stray_devserver_create_channel (server, "messaging", "launch-plan", "dana", inviter,
                                           data, NULL))
-        dev_invite_members (server, "messaging:launch-plan", invited, NULL);
+        stray_devserver_invite_members (server, "messaging:launch-plan", invited, NULL);
     }
   else if (step == 1)
     {

@@ -211,7 +211,7 @@ dev_handle_channel_query (DevRequest *request)
         return dev_respond_store_error (request, error);
       /* Creating with `invites` invites them (Stream's Invites docs: create with invites). */
       if (invites != NULL &&
-          !dev_invite_members (self, cid, (const char * const *) invites, &error))
+          !stray_devserver_invite_members (self, cid, (const char * const *) invites, &error))
         return dev_respond_store_error (request, error);
     }
   else if (request->user_id != NULL &&
@@ -329,7 +329,7 @@ dev_handle_channel_update (DevRequest *request)
           dev_emit_added_to_channel (self, cid, added[i]);
         }
     }
-  if (invited != NULL && !dev_invite_members (self, cid, (const char * const *) invited, &error))
+  if (invited != NULL && !stray_devserver_invite_members (self, cid, (const char * const *) invited, &error))
     return dev_respond_store_error (request, error);
   if (removed != NULL)
     {

@@ -74,13 +74,14 @@ emit_member_event (StrayDevserver *self,
 }
 
 /**
- * dev_invite_members:
+ * stray_devserver_invite_members:
+ * @user_ids: who to invite
  *
  * Invites @user_ids to @cid: those not yet members become members with a pending invite;
  * the channel's watchers see member.added and each invitee notification.invited.
  */
 gboolean
-dev_invite_members (StrayDevserver     *self,
+stray_devserver_invite_members (StrayDevserver     *self,
                     const char         *cid,
                     const char * const *user_ids,
                     GError            **error)

@@ -205,10 +205,6 @@ void        dev_stop_all_watching        (StrayDevserver *self,
 JsonObject *dev_channel_with_members     (StrayDevserver     *self,
                                           const char         *cid,
                                           const char         *user_id);
-gboolean    dev_invite_members           (StrayDevserver     *self,
-                                          const char         *cid,
-                                          const char * const *user_ids,
-                                          GError            **error);
 gboolean    dev_handle_invite_answer     (DevRequest         *request,
                                           const char         *cid,
                                           gboolean            accept);
