@@ -409,24 +409,30 @@ closed_one (Fixture *fixture)
   return closed;
 }
 
-/* Read on another device: the notification goes. */
 static void
-test_withdrawn_on_read (Fixture       *fixture,
-                        G_GNUC_UNUSED gconstpointer user_data)
+wait_closed_one (Fixture *fixture)
 {
   gboolean timed_out = FALSE;
-  guint id;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
 
-  message (fixture, "messaging:general", "bob", "one", NULL);
-  wait_notified (fixture, 1);
-  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
-         "\"user\":{\"id\":\"alice\"}}");
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
   while (!closed_one (fixture) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
   g_assert_true (closed_one (fixture));
+}
+
+/* Read on another device: the notification goes. */
+static void
+test_withdrawn_on_read (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+
+  message (fixture, "messaging:general", "bob", "one", NULL);
+  wait_notified (fixture, 1);
+  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
+         "\"user\":{\"id\":\"alice\"}}");
+  wait_closed_one (fixture);
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
                     notified (fixture, 0)->id);
 }
@@ -443,9 +449,7 @@ static void
 test_invites_and_additions (Fixture       *fixture,
                             G_GNUC_UNUSED gconstpointer user_data)
 {
-  gboolean timed_out = FALSE;
   Notified *invite;
-  guint id;
 
   g_settings_set_int64 (fixture->settings, "notifications-paused-until",
                         g_get_real_time () / G_USEC_PER_SEC + 3600);
@@ -481,12 +485,7 @@ test_invites_and_additions (Fixture       *fixture,
   apply (fixture, TRUE, "{\"type\":\"notification.invite_accepted\",\"cid\":\"team:design\","
          "\"member\":{\"user_id\":\"alice\",\"invited\":true,"
          "\"invite_accepted_at\":\"2026-11-28T10:00:00Z\"}}");
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
-  while (!closed_one (fixture) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_true (closed_one (fixture));
+  wait_closed_one (fixture);
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==, invite->id);
   g_assert_cmpuint (n_notified (fixture), ==, 2);
 }
