@@ -335,6 +335,16 @@ test_added_to_channel (Fixture       *fixture,
   g_assert_cmpuint (unread (fixture, "team:design"), ==, 0);
   g_assert_null (stray_channel_get_last_message (channel (fixture, "team:design")));
 
+  /* A channel without a name is titled by its members at once. */
+  apply (fixture, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:trio\","
+                  "\"channel\":{\"cid\":\"messaging:trio\",\"member_count\":3,\"members\":["
+                  "{\"user_id\":\"luke\",\"user\":{\"id\":\"luke\"}},"
+                  "{\"user_id\":\"leia\",\"user\":{\"id\":\"leia\",\"name\":\"Leia\"}},"
+                  "{\"user_id\":\"han\",\"user\":{\"id\":\"han\",\"name\":\"Han\"}}]},"
+                  "\"member\":{\"user_id\":\"luke\"}}");
+  g_assert_cmpstr (stray_channel_get_title (channel (fixture, "messaging:trio")), ==,
+                   "Leia, Han");
+
   /* Someone else accepting an invitation does not make it the user's channel. */
   apply (fixture, "{\"type\":\"notification.invite_accepted\",\"cid\":\"team:ops\","
                   "\"member\":{\"user_id\":\"han\"}}");

@@ -72,6 +72,10 @@ void     stray_session_take_fact (StraySession *self,
                                   guint         unread,
                                   gboolean      attention);
 
+void     stray_session_take_event_members (StraySession                *self,
+                                           StrayChannel                *channel,
+                                           const StrayEvent            *event);
+
 /* stray-session-invites.c */
 void     stray_session_apply_invite       (StraySession                *self,
                                            const StrayEvent            *event);

@@ -231,6 +231,47 @@ members_title_new (StraySession                *self,
   return g_string_free (g_steal_pointer (&title), FALSE);
 }
 
+/**
+ * stray_session_take_event_members:
+ *
+ * A channel the user was just added to (notification.added_to_channel carries the channel
+ * with its members) is titled by its members at once, as a resync would title it. The
+ * event's channel is read as one queryChannels entry, by the same decoder.
+ */
+void
+stray_session_take_event_members (StraySession     *self,
+                                  StrayChannel     *channel,
+                                  const StrayEvent *event)
+{
+  JsonObject *root = event->root != NULL && JSON_NODE_HOLDS_OBJECT (event->root)
+                     ? json_node_get_object (event->root) : NULL;
+  JsonNode *channel_node = root != NULL ? json_object_get_member (root, "channel") : NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) answer_node = NULL;
+  g_autoptr(StrayRestChannelsPage) page = NULL;
+  g_autofree char *members_title = NULL;
+  JsonArray *channels = json_array_new ();
+
+  json_object_set_array_member (answer, "channels", channels);
+  if (channel_node == NULL || !JSON_NODE_HOLDS_OBJECT (channel_node) ||
+      json_object_get_member (json_node_get_object (channel_node), "members") == NULL)
+    return;
+  state = json_object_new ();
+  json_object_set_member (state, "channel", json_node_copy (channel_node));
+  json_object_set_member (state, "members",
+                          json_node_copy (json_object_get_member (
+                            json_node_get_object (channel_node), "members")));
+  json_array_add_object_element (channels, g_steal_pointer (&state));
+  answer_node = json_node_init_object (json_node_alloc (), answer);
+  page = stray_rest_channels_page_decode (answer_node, NULL);
+  if (page == NULL || page->n_channels != 1 || !page->channels[0].has_members)
+    return;
+  members_title = members_title_new (self, &page->channels[0],
+                                     stray_channel_get_member_count (channel));
+  stray_channel_set_members_title (channel, members_title);
+}
+
 /* The user's entry of a channel state's `read`, if any. */
 static const StrayRestRead *
 own_read (StraySession                *self,

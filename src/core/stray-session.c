@@ -611,7 +611,8 @@ stray_session_apply (StraySession     *self,
       break;
 
     case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
-      ensure_channel (self, event);
+      if ((channel = ensure_channel (self, event)) != NULL)
+        stray_session_take_event_members (self, channel, event);
       break;
 
     case STRAY_EVENT_NOTIFICATION_INVITED:
