@@ -1173,9 +1173,15 @@ test_invites_resync (Fixture       *fixture,
   sync_channel (fixture, "{\"channel\":{\"cid\":\"team:joined\",\"name\":\"Joined\"},"
                          "\"members\":[{\"user_id\":\"luke\",\"invited\":true,"
                          "\"invite_accepted_at\":\"2026-01-01T10:00:00Z\"}]}");
+  /* A large channel's members may leave the user out: `membership` says it. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"team:big\",\"name\":\"Big\"},"
+                         "\"members\":[{\"user_id\":\"ana\"}],"
+                         "\"membership\":{\"user_id\":\"luke\",\"invited\":true}}");
   stray_session_end_sync (fixture->session, NULL);
 
-  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 2);
+  g_assert_nonnull (stray_session_lookup_invite (fixture->session, "team:big"));
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:big"));
   g_assert_nonnull (stray_session_lookup_invite (fixture->session, "team:design"));
   g_assert_null (stray_channel_list_lookup (fixture->channels, "team:design"));
   g_assert_null (stray_channel_list_lookup (fixture->channels, "team:gone"));

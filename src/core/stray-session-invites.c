@@ -143,11 +143,13 @@ stray_session_apply_invite (StraySession     *self,
                inviter);
 }
 
-/* The user's member entry in @state, if listed. */
+/* The user's member entry in @state (its `membership`, else among its members), if listed. */
 static const StrayEventMember *
 own_member (StraySession                *self,
             const StrayRestChannelState *state)
 {
+  if (state->has_membership)
+    return &state->membership;
   for (guint i = 0; i < state->n_members; i++)
     if (is_own_member (self, &state->members[i]))
       return &state->members[i];
