@@ -43,7 +43,7 @@ stray_session_lookup_invite (StraySession *self,
                              const char   *cid)
 {
   guint position;
-  g_autoptr(StrayInvite) invite = NULL;
+  StrayInvite *invite;
 
   g_return_val_if_fail (STRAY_IS_SESSION (self), NULL);
 
@@ -51,7 +51,9 @@ stray_session_lookup_invite (StraySession *self,
   if (position == G_MAXUINT)
     return NULL;
   invite = g_list_model_get_item (G_LIST_MODEL (self->invites), position);
-  return invite; /* the store keeps it */
+  /* The store keeps it alive. */
+  g_object_unref (invite);
+  return invite;
 }
 
 /**
