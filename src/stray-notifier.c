@@ -301,6 +301,21 @@ on_mark_read (G_GNUC_UNUSED NotifyNotification *notification,
 }
 
 static void
+on_show_invitations (NotifyNotification *notification,
+                     G_GNUC_UNUSED char *action,
+                     gpointer            user_data)
+{
+  Pending *pending = user_data;
+  StrayNotifier *self = pending->self;
+
+  /* As on_open: the click's token is for the window it opens. */
+  g_free (self->activation_token);
+  self->activation_token = g_strdup (notify_notification_get_activation_token (notification));
+  g_action_group_activate_action (self->actions, "show-invitations", NULL);
+  g_clear_pointer (&self->activation_token, g_free);
+}
+
+static void
 on_answer_invite (G_GNUC_UNUSED NotifyNotification *notification,
                   char                             *action,
                   gpointer                          user_data)
@@ -357,6 +372,9 @@ show (Pending   *pending,
       notify_notification_set_hint_string (pending->notification, "desktop-entry", APP_ID);
       if (pending->kind == KIND_INVITE)
         {
+          /* A click opens the window, whose top lists the invites. */
+          notify_notification_add_action (pending->notification, "default", _("Open"),
+                                          on_show_invitations, pending, NULL);
           notify_notification_add_action (pending->notification, "accept", _("Accept"),
                                           on_answer_invite, pending, NULL);
           notify_notification_add_action (pending->notification, "decline", _("Decline"),
@@ -936,7 +954,7 @@ stray_notifier_init (StrayNotifier *self)
  * stray_notifier_new:
  * @session: the model the policy reads (mutes, hidden channels, the own user)
  * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss)),
- *   accept-invite(s), decline-invite(s)
+ *   accept-invite(s), decline-invite(s), show-invitations
  * @settings: (nullable): the app's settings (mode, pause, sounds)
  * @avatars: (nullable): where senders' pictures come from
  * @sandboxed: whether the app runs inside Flatpak
