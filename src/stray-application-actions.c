@@ -59,6 +59,22 @@ action_send_message (G_GNUC_UNUSED GSimpleAction *action,
     stray_client_send_message_async (client, cid, text, NULL, on_action_done, NULL);
 }
 
+/* "accept-invite" and "decline-invite": Stream's acceptInvite/rejectInvite for a pending
+ * invite; the model follows the event the server sends back. */
+static void
+action_answer_invite (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = stray_application_get_client (self);
+  const char *cid = g_variant_get_string (parameter, NULL);
+  gboolean accept = g_str_equal (g_action_get_name (G_ACTION (action)), "accept-invite");
+
+  if (client != NULL && stray_session_lookup_invite (self->session, cid) != NULL)
+    stray_client_answer_invite_async (client, cid, accept, NULL, on_action_done, NULL);
+}
+
 static void
 action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
                      GVariant                    *parameter,
@@ -66,6 +82,15 @@ action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
 {
   stray_application_show_window (user_data, STRAY_WINDOW_PRESENT,
                                  g_variant_get_string (parameter, NULL));
+}
+
+/* The window lists the pending invites at its top. */
+static void
+action_show_invitations (G_GNUC_UNUSED GSimpleAction *action,
+                         G_GNUC_UNUSED GVariant      *parameter,
+                         gpointer                     user_data)
+{
+  stray_application_show_window (user_data, STRAY_WINDOW_PRESENT, NULL);
 }
 
 static void
@@ -148,6 +173,9 @@ stray_application_add_actions (StrayApplication *self)
     { "mark-all-read", action_mark_all_read, NULL, NULL, NULL, { 0 } },
     { "mark-read", action_mark_read, "s", NULL, NULL, { 0 } },
     { "send-message", action_send_message, "(ss)", NULL, NULL, { 0 } },
+    { "accept-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
+    { "decline-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
+    { "show-invitations", action_show_invitations, NULL, NULL, NULL, { 0 } },
     { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
     { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
     { "quit", action_quit, NULL, NULL, NULL, { 0 } },

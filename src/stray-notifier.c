@@ -5,6 +5,10 @@
  * no storm in a busy hour (one Notify per channel per 2 s, and one summary when more than five
  * channels fire at once); a click that lands in the right channel; "Mark as Read" that marks
  * it read on the server. Bodies are escaped, since many servers render them as markup.
+ * Invites ("Ana invited you to #design", Accept and Decline) and being added to a channel
+ * ("You were added to #ops by Dana", once per channel) go through the same policy and the
+ * same one-notification-per-channel slot. Longer than 800 lines: the policy and the showing
+ * share the Pending slot and its timers, which splitting would expose.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,9 +23,16 @@
 
 #include "stray-notifier.h"
 
+typedef enum {
+  KIND_MESSAGES,
+  KIND_INVITE,                /* Accept and Decline */
+  KIND_ADDED,                 /* the user was added to the channel */
+} PendingKind;
+
 typedef struct {
   StrayNotifier *self;        /* unowned */
   char *cid;
+  PendingKind kind;
   NotifyNotification *notification;
   guint count;                /* messages since the channel was last read */
   char *summary;
@@ -61,6 +72,7 @@ struct _StrayNotifier
   char *focused_cid;
   char *activation_token;
   guint n_shown;
+  GHashTable *announced_added; /* cids whose "You were added" was shown: once each */
 };
 
 G_DEFINE_FINAL_TYPE (StrayNotifier, stray_notifier, G_TYPE_OBJECT)
@@ -288,6 +300,34 @@ on_mark_read (G_GNUC_UNUSED NotifyNotification *notification,
                                   g_variant_new_string (pending->cid));
 }
 
+static void
+on_show_invitations (NotifyNotification *notification,
+                     G_GNUC_UNUSED char *action,
+                     gpointer            user_data)
+{
+  Pending *pending = user_data;
+  StrayNotifier *self = pending->self;
+
+  /* As on_open: the click's token is for the window it opens. */
+  g_free (self->activation_token);
+  self->activation_token = g_strdup (notify_notification_get_activation_token (notification));
+  g_action_group_activate_action (self->actions, "show-invitations", NULL);
+  g_clear_pointer (&self->activation_token, g_free);
+}
+
+static void
+on_answer_invite (G_GNUC_UNUSED NotifyNotification *notification,
+                  char                             *action,
+                  gpointer                          user_data)
+{
+  Pending *pending = user_data;
+
+  g_action_group_activate_action (pending->self->actions,
+                                  g_str_equal (action, "accept") ? "accept-invite"
+                                                                 : "decline-invite",
+                                  g_variant_new_string (pending->cid));
+}
+
 /* The text follows in NotificationReplied (on_server_signal). */
 static void
 on_reply_chosen (G_GNUC_UNUSED NotifyNotification *notification,
@@ -324,7 +364,28 @@ show (Pending   *pending,
                                       pending->count), pending->count, line)
          : g_strdup (line);
 
-  if (pending->notification == NULL)
+  if (pending->notification == NULL && pending->kind != KIND_MESSAGES)
+    {
+      pending->notification = notify_notification_new (pending->summary, body, APP_ID);
+      notify_notification_set_category (pending->notification, "im");
+      notify_notification_set_app_name (pending->notification, _("Stream Tray"));
+      notify_notification_set_hint_string (pending->notification, "desktop-entry", APP_ID);
+      if (pending->kind == KIND_INVITE)
+        {
+          /* A click opens the window, whose top lists the invites. */
+          notify_notification_add_action (pending->notification, "default", _("Open"),
+                                          on_show_invitations, pending, NULL);
+          notify_notification_add_action (pending->notification, "accept", _("Accept"),
+                                          on_answer_invite, pending, NULL);
+          notify_notification_add_action (pending->notification, "decline", _("Decline"),
+                                          on_answer_invite, pending, NULL);
+        }
+      else
+        notify_notification_add_action (pending->notification, "default", _("Open"), on_open,
+                                        pending, NULL);
+      g_signal_connect (pending->notification, "closed", G_CALLBACK (on_closed), pending);
+    }
+  else if (pending->notification == NULL)
     {
       pending->notification = notify_notification_new (pending->summary, body, APP_ID);
       notify_notification_set_category (pending->notification, "im.received");
@@ -563,6 +624,137 @@ withdraw (StrayNotifier *self,
     g_hash_table_remove_all (self->pending);
 }
 
+/* Who brought the user in: the event's user when someone else, else the channel's creator. */
+static const StrayEventUser *
+membership_actor (StrayNotifier    *self,
+                  const StrayEvent *event)
+{
+  const char *own = stray_session_get_user_id (self->session);
+
+  if (event->user != NULL && event->user->id != NULL && g_strcmp0 (event->user->id, own) != 0)
+    return event->user;
+  if (event->channel != NULL && event->channel->created_by.id != NULL &&
+      g_strcmp0 (event->channel->created_by.id, own) != 0)
+    return &event->channel->created_by;
+  return NULL;
+}
+
+/* The policy for invites and additions: what a message from @actor in @cid would meet, less
+ * the mention filter (these are about the user alone). */
+static gboolean
+should_notify_membership (StrayNotifier        *self,
+                          const char           *cid,
+                          const StrayEventUser *actor,
+                          gboolean              live)
+{
+  g_autofree char *mode = NULL;
+
+  if (!live || cid == NULL || is_paused (self) || desktop_says_quiet (self))
+    return FALSE;
+  if (stray_session_is_channel_muted (self->session, cid) ||
+      (actor != NULL && stray_session_is_user_muted (self->session, actor->id)))
+    return FALSE;
+  mode = self->settings != NULL ? g_settings_get_string (self->settings, "notify-mode")
+                                : g_strdup ("all");
+  return !g_str_equal (mode, "none");
+}
+
+static void
+queue_pending (Pending *pending)
+{
+  gint64 since;
+
+  if (pending->flush_id != 0 || pending->waiting_avatar)
+    return;
+  since = (g_get_monotonic_time () - pending->last_shown) / 1000;
+  if (pending->last_shown == 0 || since >= STRAY_NOTIFIER_INTERVAL_MS)
+    flush (pending);
+  else
+    pending->flush_id = g_timeout_add (STRAY_NOTIFIER_INTERVAL_MS - since, on_flush, pending);
+}
+
+/* The channel's slot, made ready for @kind: a notification of another kind is closed so that
+ * its buttons do not outlive it. */
+static Pending *
+pending_for (StrayNotifier *self,
+             const char    *cid,
+             PendingKind    kind)
+{
+  Pending *pending = g_hash_table_lookup (self->pending, cid);
+
+  if (pending == NULL)
+    {
+      pending = g_new0 (Pending, 1);
+      pending->self = self;
+      pending->cid = g_strdup (cid);
+      g_hash_table_insert (self->pending, pending->cid, pending);
+    }
+  if (pending->kind != kind)
+    {
+      close_notification (&pending->notification);
+      pending->count = 0;
+      pending->kind = kind;
+    }
+  return pending;
+}
+
+static void
+handle_membership (StrayNotifier    *self,
+                   const StrayEvent *event,
+                   gboolean          live)
+{
+  const StrayEventUser *actor = membership_actor (self, event);
+  const char *actor_name = actor != NULL ? (actor->name ?: actor->id) : NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *summary = NULL;
+  Pending *pending;
+  PendingKind kind;
+
+  if (event->type == STRAY_EVENT_NOTIFICATION_INVITED)
+    {
+      StrayInvite *invite = stray_session_lookup_invite (self->session, event->cid);
+
+      /* Only the user's own invite, still pending (the session took it first). */
+      if (invite == NULL)
+        return;
+      kind = KIND_INVITE;
+      title = stray_invite_dup_title (invite);
+      summary = actor_name != NULL
+                ? g_strdup_printf (_("%s invited you to #%s"), actor_name, title)
+                : g_strdup_printf (_("You were invited to #%s"), title);
+    }
+  else
+    {
+      StrayChannel *channel = stray_channel_list_lookup (stray_session_get_channels (
+                                                           self->session), event->cid);
+
+      if (channel == NULL || g_hash_table_contains (self->announced_added, event->cid) ||
+          (event->member != NULL &&
+           g_strcmp0 (event->member->user_id, stray_session_get_user_id (self->session)) != 0))
+        return;
+      kind = KIND_ADDED;
+      title = g_strdup (stray_channel_get_title (channel));
+      summary = actor_name != NULL
+                ? g_strdup_printf (_("You were added to #%s by %s"), title, actor_name)
+                : g_strdup_printf (_("You were added to #%s"), title);
+    }
+  if (!should_notify_membership (self, event->cid, actor, live))
+    return;
+  if (kind == KIND_ADDED)
+    g_hash_table_add (self->announced_added, g_strdup (event->cid));
+
+  pending = pending_for (self, event->cid, kind);
+  pending->count = 1;
+  g_free (pending->summary);
+  pending->summary = stray_notifier_format_summary (summary);
+  g_clear_pointer (&pending->sender, g_free);
+  g_clear_pointer (&pending->text, g_free);
+  g_free (pending->avatar_url);
+  pending->avatar_url = g_strdup (actor != NULL ? actor->image : NULL);
+  pending->silent = FALSE;
+  queue_pending (pending);
+}
+
 /**
  * stray_notifier_handle_event:
  * @event: an event, already applied to the session
@@ -577,7 +769,6 @@ stray_notifier_handle_event (StrayNotifier    *self,
   StrayChannel *channel;
   Pending *pending;
   gboolean urgent;
-  gint64 since;
 
   g_return_if_fail (STRAY_IS_NOTIFIER (self));
 
@@ -602,6 +793,16 @@ stray_notifier_handle_event (StrayNotifier    *self,
     case STRAY_EVENT_NOTIFICATION_CHANNEL_TRUNCATED:
       withdraw (self, event->cid);
       return;
+    case STRAY_EVENT_NOTIFICATION_INVITE_ACCEPTED:
+    case STRAY_EVENT_NOTIFICATION_INVITE_REJECTED:
+      /* Answered here or on another device. */
+      if (event->member != NULL && g_strcmp0 (event->member->user_id, own) == 0)
+        withdraw (self, event->cid);
+      return;
+    case STRAY_EVENT_NOTIFICATION_INVITED:
+    case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
+      handle_membership (self, event, live);
+      return;
     default:
       return;
     }
@@ -610,14 +811,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
     return;
   channel = stray_channel_list_lookup (stray_session_get_channels (self->session), event->cid);
 
-  pending = g_hash_table_lookup (self->pending, event->cid);
-  if (pending == NULL)
-    {
-      pending = g_new0 (Pending, 1);
-      pending->self = self;
-      pending->cid = g_strdup (event->cid);
-      g_hash_table_insert (self->pending, pending->cid, pending);
-    }
+  pending = pending_for (self, event->cid, KIND_MESSAGES);
   pending->count++;
   g_free (pending->sender);
   pending->sender = g_strdup (event->message->user != NULL
@@ -634,14 +828,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
   pending->avatar_url = g_strdup (event->message->user != NULL ? event->message->user->image
                                                                : NULL);
   pending->silent = event->message->silent;
-
-  if (pending->flush_id != 0 || pending->waiting_avatar)
-    return;
-  since = (g_get_monotonic_time () - pending->last_shown) / 1000;
-  if (pending->last_shown == 0 || since >= STRAY_NOTIFIER_INTERVAL_MS)
-    flush (pending);
-  else
-    pending->flush_id = g_timeout_add (STRAY_NOTIFIER_INTERVAL_MS - since, on_flush, pending);
+  queue_pending (pending);
 }
 
 void
@@ -741,6 +928,7 @@ stray_notifier_finalize (GObject *object)
 
   g_free (self->focused_cid);
   g_free (self->activation_token);
+  g_hash_table_unref (self->announced_added);
 
   G_OBJECT_CLASS (stray_notifier_parent_class)->finalize (object);
 }
@@ -758,13 +946,15 @@ static void
 stray_notifier_init (StrayNotifier *self)
 {
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->announced_added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->fired);
 }
 
 /**
  * stray_notifier_new:
  * @session: the model the policy reads (mutes, hidden channels, the own user)
- * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss))
+ * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss)),
+ *   accept-invite(s), decline-invite(s), show-invitations
  * @settings: (nullable): the app's settings (mode, pause, sounds)
  * @avatars: (nullable): where senders' pictures come from
  * @sandboxed: whether the app runs inside Flatpak

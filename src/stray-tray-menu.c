@@ -1,6 +1,7 @@
 /* stray-tray-menu.c
  *
- * Open Stream Tray; up to eight channels with unread messages (name and count; a click opens
+ * Open Stream Tray; "Invitations (N)" while invites wait (it opens the window, which lists
+ * them); up to eight channels with unread messages (name and count; a click opens
  * it); Mark All as Read; Pause Notifications (for an hour, until tomorrow, resume);
  * Reconnect; Preferences; Quit. Every item is one of the app's actions, so the menu does what
  * the same action does anywhere else. The channel section follows the model, updated at most
@@ -26,6 +27,8 @@ struct _StrayTrayMenu
   StraySession *session;
   GMenu *menu;
   GMenu *channels;
+  GMenu *invites;   /* "Invitations (N)", or nothing */
+  guint n_invites_shown;
   char *shown;      /* what the channel section lists, to skip updates that change nothing */
   GPtrArray *listed; /* of StrayChannel: those shown, watched for renames, mutes and hiding */
   guint update_id;
@@ -70,6 +73,7 @@ build (StrayTrayMenu *self)
   append (app, _("Quit"), "app.quit");
 
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (open));
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->invites));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->channels));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (mark));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (pause_section));
@@ -94,6 +98,22 @@ unwatch_listed (StrayTrayMenu *self)
   g_ptr_array_set_size (self->listed, 0);
 }
 
+static void
+update_invites (StrayTrayMenu *self)
+{
+  guint n = g_list_model_get_n_items (stray_session_get_invites (self->session));
+  g_autofree char *label = NULL;
+
+  if (n == self->n_invites_shown)
+    return;
+  self->n_invites_shown = n;
+  g_menu_remove_all (self->invites);
+  if (n == 0)
+    return;
+  label = g_strdup_printf (_("Invitations (%u)"), n);
+  append (self->invites, label, "app.show-invitations");
+}
+
 /**
  * stray_tray_menu_update:
  *
@@ -109,6 +129,7 @@ stray_tray_menu_update (StrayTrayMenu *self)
 
   g_return_if_fail (STRAY_IS_TRAY_MENU (self));
 
+  update_invites (self);
   unwatch_listed (self);
   for (guint i = 0; i < n_channels && items->len < STRAY_TRAY_MENU_MAX_CHANNELS; i++)
     {
@@ -191,9 +212,11 @@ stray_tray_menu_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
       g_signal_handlers_disconnect_by_data (stray_session_get_channels (self->session), self);
+      g_signal_handlers_disconnect_by_data (stray_session_get_invites (self->session), self);
     }
   g_clear_object (&self->session);
   g_clear_object (&self->channels);
+  g_clear_object (&self->invites);
   g_clear_object (&self->menu);
 
   G_OBJECT_CLASS (stray_tray_menu_parent_class)->dispose (object);
@@ -222,6 +245,7 @@ stray_tray_menu_init (StrayTrayMenu *self)
 {
   self->menu = g_menu_new ();
   self->channels = g_menu_new ();
+  self->invites = g_menu_new ();
   self->listed = g_ptr_array_new_with_free_func (g_object_unref);
   build (self);
 }
@@ -239,6 +263,8 @@ stray_tray_menu_new (StraySession *session)
   g_signal_connect (session, "notify::total-unread-count", G_CALLBACK (on_session_changed), self);
   g_signal_connect (session, "notify::unread-channels", G_CALLBACK (on_session_changed), self);
   g_signal_connect (stray_session_get_channels (session), "items-changed",
+                    G_CALLBACK (on_channels_changed), self);
+  g_signal_connect (stray_session_get_invites (session), "items-changed",
                     G_CALLBACK (on_channels_changed), self);
   stray_tray_menu_update (self);
   return self;

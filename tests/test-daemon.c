@@ -208,18 +208,15 @@ total_unread (Fixture *fixture)
   return g_variant_get_uint32 (value);
 }
 
-/* bob says something in #general, through the devserver's REST as a backend would. */
-static void
-bob_says (Fixture    *fixture,
-          const char *text)
+/* A server-side POST to the devserver's REST, as a backend would make it; its answer. */
+static char *
+server_post (Fixture    *fixture,
+             const char *path,
+             const char *body)
 {
   g_autoptr(JsonObject) claims = json_object_new ();
   g_autofree char *token = NULL;
-  g_autofree char *url = g_strconcat (fixture->base_url,
-                                      "/channels/messaging/general/message?api_key=" API_KEY,
-                                      NULL);
-  g_autofree char *body = g_strdup_printf ("{\"message\":{\"text\":\"%s\",\"user_id\":\"bob\"}}",
-                                           text);
+  g_autofree char *url = g_strconcat (fixture->base_url, path, "?api_key=" API_KEY, NULL);
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
@@ -235,6 +232,17 @@ bob_says (Fixture    *fixture,
   answer = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 201);
+  return g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+}
+
+/* bob says something in #general. */
+static void
+bob_says (Fixture    *fixture,
+          const char *text)
+{
+  g_autofree char *body = g_strdup_printf ("{\"message\":{\"text\":\"%s\",\"user_id\":\"bob\"}}",
+                                           text);
+  g_autofree char *answer = server_post (fixture, "/channels/messaging/general/message", body);
 }
 
 static void
@@ -474,6 +482,193 @@ test_daemon_session (Fixture       *fixture,
   g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
 }
 
+/* The first notification whose summary is @summary (or whose body has @body_part, if
+ * set), waited for; NULL past the wait. */
+static Notified *
+wait_notified (Fixture    *fixture,
+               const char *summary,
+               const char *body_part)
+{
+  Notified *found = NULL;
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  while (found == NULL && !timed_out)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_mutex_lock (&fixture->notifications->lock);
+      for (guint i = 0; i < fixture->notifications->notified->len && found == NULL; i++)
+        {
+          Notified *notified = g_ptr_array_index (fixture->notifications->notified, i);
+
+          if (summary != NULL ? g_str_equal (notified->summary, summary)
+                              : strstr (notified->body, body_part) != NULL)
+            found = notified;
+        }
+      g_mutex_unlock (&fixture->notifications->lock);
+    }
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  return found;
+}
+
+static guint
+count_notified (Fixture    *fixture,
+                const char *summary)
+{
+  guint count = 0;
+
+  g_mutex_lock (&fixture->notifications->lock);
+  for (guint i = 0; i < fixture->notifications->notified->len; i++)
+    count += g_str_equal (((Notified *) g_ptr_array_index (fixture->notifications->notified,
+                                                           i))->summary, summary);
+  g_mutex_unlock (&fixture->notifications->lock);
+  return count;
+}
+
+static void
+wait_closed (Fixture *fixture,
+             guint32  id)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  gboolean closed = FALSE;
+
+  while (!closed && !timed_out)
+    {
+      g_mutex_lock (&fixture->notifications->lock);
+      for (guint i = 0; i < fixture->notifications->closed->len; i++)
+        closed |= g_array_index (fixture->notifications->closed, guint32, i) == id;
+      g_mutex_unlock (&fixture->notifications->lock);
+      if (!closed)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  g_assert_true (closed);
+}
+
+static char *
+channels_json (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) channels = g_dbus_connection_call_sync (fixture->bus, APP_ID,
+                                                              fixture->object_path,
+                                                              STRAY_DBUS_INTERFACE,
+                                                              "GetChannels", NULL,
+                                                              G_VARIANT_TYPE ("(s)"),
+                                                              G_DBUS_CALL_FLAGS_NONE, 5000,
+                                                              NULL, &error);
+  char *json;
+
+  g_assert_no_error (error);
+  g_variant_get (channels, "(s)", &json);
+  return json;
+}
+
+/* bob invites alice to messaging:@id; the notification's @action button is pressed; the
+ * notification goes once the server's answer came back, the server (another device's query
+ * for alice) lists the channel under @status, and the model has the channel if accepted. */
+static void
+answer_invite (Fixture    *fixture,
+               const char *id,
+               const char *name,
+               const char *action,
+               const char *status)
+{
+  g_autofree char *path = g_strdup_printf ("/channels/messaging/%s/query", id);
+  g_autofree char *body = g_strdup_printf ("{\"data\":{\"name\":\"%s\",\"created_by_id\":"
+                                           "\"bob\",\"members\":[\"bob\"],"
+                                           "\"invites\":[\"alice\"]}}", name);
+  g_autofree char *summary = g_strdup_printf ("Bob Okafor invited you to #%s", name);
+  g_autofree char *query = g_strdup_printf ("{\"filter_conditions\":{\"invite\":\"%s\"},"
+                                            "\"user_id\":\"alice\"}", status);
+  g_autofree char *cid = g_strdup_printf ("\"messaging:%s\"", id);
+  g_autofree char *listed = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Notified *invite;
+
+  g_free (server_post (fixture, path, body));
+  invite = wait_notified (fixture, summary, NULL);
+  g_assert_nonnull (invite);
+  g_assert_true (g_strv_contains ((const char * const *) invite->actions, "accept"));
+  g_assert_true (g_strv_contains ((const char * const *) invite->actions, "decline"));
+  before = channels_json (fixture);
+  g_assert_null (strstr (before, cid));
+
+  fake_notifications_invoke (fixture->notifications, invite->id, action);
+  /* Withdrawn once the server's notification.invite_accepted (or _rejected) came back. */
+  wait_closed (fixture, invite->id);
+  listed = server_post (fixture, "/channels", query);
+  g_assert_nonnull (strstr (listed, cid));
+  after = channels_json (fixture);
+  g_assert_true ((strstr (after, cid) != NULL) == g_str_equal (status, "accepted"));
+}
+
+/* Issue 17 items 1 and 4, end to end: bob invites alice; the notification's Accept reaches
+ * the server, which another device (a server-side query for alice) sees as accepted, and the
+ * notification goes when the server says so; a second invite is declined. Dana adds alice to
+ * a channel: one notification, however often it happens. */
+static void
+test_daemon_invites (Fixture       *fixture,
+                     G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *input = g_strconcat (fixture->token, "\n", NULL);
+  g_autoptr(GVariant) quit = NULL;
+  Notified *added;
+  guint subscription;
+
+  subscription = g_dbus_connection_signal_subscribe (fixture->bus, NULL, NULL, NULL, NULL, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_any_signal,
+                                                     NULL, NULL);
+  g_assert_cmpint (run_tray (fixture, input, &out, &err, "--set-account", "--server",
+                             fixture->base_url, "--api-key", API_KEY, "--user", "alice", NULL),
+                   ==, 0);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
+                                        "--background", NULL);
+  g_assert_no_error (error);
+  wait_for_state (fixture, "connected");
+
+  answer_invite (fixture, "design", "Design", "accept", "accepted");
+  /* Declined: the server says rejected, and no channel comes. */
+  answer_invite (fixture, "offsite", "Offsite", "decline", "rejected");
+
+  /* Added: once, with the channel in the model at once. */
+  g_free (server_post (fixture, "/channels/messaging/rota/query",
+                       "{\"data\":{\"name\":\"Rota\",\"created_by_id\":\"dana\","
+                       "\"members\":[\"dana\",\"alice\"]}}"));
+  added = wait_notified (fixture, "You were added to #Rota by Dana Ruiz", NULL);
+  g_assert_nonnull (added);
+  {
+    g_autofree char *channels = channels_json (fixture);
+
+    g_assert_nonnull (strstr (channels, "\"messaging:rota\""));
+  }
+  g_free (server_post (fixture, "/channels/messaging/rota",
+                       "{\"remove_members\":[\"alice\"]}"));
+  g_free (server_post (fixture, "/channels/messaging/rota", "{\"add_members\":[\"alice\"]}"));
+  /* A message after the second addition: once it shows, the addition was handled. */
+  g_free (server_post (fixture, "/channels/messaging/rota/message",
+                       "{\"message\":{\"text\":\"Rota is out\",\"user_id\":\"dana\"}}"));
+  g_assert_nonnull (wait_notified (fixture, NULL, "Rota is out"));
+  g_assert_cmpuint (count_notified (fixture, "You were added to #Rota by Dana Ruiz"), ==, 1);
+
+  quit = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                      "org.gtk.Actions", "Activate",
+                                      g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                                      NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (daemon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (daemon));
+  g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
+}
+
 static void
 test_set_account_refuses (Fixture       *fixture,
                           G_GNUC_UNUSED gconstpointer user_data)
@@ -513,6 +708,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/stray/daemon/session", Fixture, NULL, fixture_set_up, test_daemon_session,
+              fixture_tear_down);
+  g_test_add ("/stray/daemon/invites", Fixture, NULL, fixture_set_up, test_daemon_invites,
               fixture_tear_down);
   g_test_add ("/stray/daemon/set-account-refuses", Fixture, NULL, fixture_set_up,
               test_set_account_refuses, fixture_tear_down);

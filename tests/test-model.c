@@ -335,6 +335,16 @@ test_added_to_channel (Fixture       *fixture,
   g_assert_cmpuint (unread (fixture, "team:design"), ==, 0);
   g_assert_null (stray_channel_get_last_message (channel (fixture, "team:design")));
 
+  /* A channel without a name is titled by its members at once. */
+  apply (fixture, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:trio\","
+                  "\"channel\":{\"cid\":\"messaging:trio\",\"member_count\":3,\"members\":["
+                  "{\"user_id\":\"luke\",\"user\":{\"id\":\"luke\"}},"
+                  "{\"user_id\":\"leia\",\"user\":{\"id\":\"leia\",\"name\":\"Leia\"}},"
+                  "{\"user_id\":\"han\",\"user\":{\"id\":\"han\",\"name\":\"Han\"}}]},"
+                  "\"member\":{\"user_id\":\"luke\"}}");
+  g_assert_cmpstr (stray_channel_get_title (channel (fixture, "messaging:trio")), ==,
+                   "Leia, Han");
+
   /* Someone else accepting an invitation does not make it the user's channel. */
   apply (fixture, "{\"type\":\"notification.invite_accepted\",\"cid\":\"team:ops\","
                   "\"member\":{\"user_id\":\"han\"}}");
@@ -1072,6 +1082,112 @@ test_title (Fixture       *fixture,
                    ==, "notes");
 }
 
+/* The title of the pending invite at @position, or NULL past the end. */
+static char *
+invite_title (Fixture *fixture,
+              guint    position)
+{
+  GListModel *invites = stray_session_get_invites (fixture->session);
+  g_autoptr(StrayInvite) invite = g_list_model_get_item (invites, position);
+
+  return invite != NULL ? stray_invite_dup_title (invite) : NULL;
+}
+
+#define INVITED(cid, name, member) \
+  "{\"type\":\"notification.invited\",\"cid\":\"" cid "\",\"user\":{\"id\":\"ana\"," \
+  "\"name\":\"Ana\"},\"channel\":{\"cid\":\"" cid "\",\"name\":\"" name "\"}," \
+  "\"member\":" member "}"
+
+/* Invites are kept apart from the channels until accepted; a decline drops them; either
+ * answer may come from another device; messages in an invite count for nothing. */
+static void
+test_invites (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  GListModel *invites = stray_session_get_invites (fixture->session);
+  g_autofree char *title = NULL;
+  StrayInvite *invite;
+
+  /* Someone else's invite is not the user's. */
+  apply (fixture, INVITED ("team:design", "Design", "{\"user_id\":\"han\",\"invited\":true}"));
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 0);
+
+  apply (fixture, INVITED ("team:design", "Design", "{\"user_id\":\"luke\",\"invited\":true}"));
+  apply (fixture, INVITED ("team:ops", "Ops", "{\"user_id\":\"luke\",\"invited\":true}"));
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 2);
+  invite = stray_session_lookup_invite (fixture->session, "team:design");
+  g_assert_nonnull (invite);
+  g_assert_cmpstr (stray_invite_get_channel_name (invite), ==, "Design");
+  g_assert_cmpstr (stray_invite_get_inviter_name (invite), ==, "Ana");
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:design"));
+
+  /* A message in a channel the user is only invited to neither adds it nor counts. */
+  apply_message (fixture, "team:design", "m1", "ana", "2026-01-01T10:00:00Z", NULL);
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:design"));
+  complete_resync (fixture);
+  g_assert_cmpuint (badge (fixture), ==, 0);
+
+  /* Accepted (here or elsewhere): the channel is the user's at once. */
+  apply (fixture, "{\"type\":\"notification.invite_accepted\",\"cid\":\"team:design\","
+                  "\"channel\":{\"cid\":\"team:design\",\"name\":\"Design\"},"
+                  "\"member\":{\"user_id\":\"luke\",\"invited\":true,"
+                  "\"invite_accepted_at\":\"2026-01-01T10:01:00Z\"}}");
+  g_assert_null (stray_session_lookup_invite (fixture->session, "team:design"));
+  g_assert_cmpstr (stray_channel_get_name (channel (fixture, "team:design")), ==, "Design");
+
+  /* Declined on another device: it goes, and no channel comes. */
+  apply (fixture, "{\"type\":\"notification.invite_rejected\",\"cid\":\"team:ops\","
+                  "\"member\":{\"user_id\":\"luke\",\"invited\":true,"
+                  "\"invite_rejected_at\":\"2026-01-01T10:02:00Z\"}}");
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 0);
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:ops"));
+
+  /* An unnamed channel's invite is titled by its id. */
+  apply (fixture, "{\"type\":\"notification.invited\",\"cid\":\"team:x1\","
+                  "\"member\":{\"user_id\":\"luke\",\"invited\":true}}");
+  title = invite_title (fixture, 0);
+  g_assert_cmpstr (title, ==, "x1");
+  g_assert_null (stray_invite_get_inviter_name (stray_session_lookup_invite (fixture->session,
+                                                                              "team:x1")));
+  /* Removed from the channel: the invite goes too. */
+  apply (fixture, "{\"type\":\"notification.removed_from_channel\",\"cid\":\"team:x1\"}");
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 0);
+}
+
+/* A resync lists pending invites from the user's member entry, keeps them out of the
+ * channels, and drops the invites it no longer lists. */
+static void
+test_invites_resync (Fixture       *fixture,
+                     G_GNUC_UNUSED gconstpointer user_data)
+{
+  GListModel *invites = stray_session_get_invites (fixture->session);
+
+  apply (fixture, INVITED ("team:old", "Old", "{\"user_id\":\"luke\",\"invited\":true}"));
+  stray_session_begin_sync (fixture->session);
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"team:design\",\"name\":\"Design\"},"
+                         "\"members\":[{\"user_id\":\"ana\"},"
+                         "{\"user_id\":\"luke\",\"invited\":true}]}");
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"team:gone\",\"name\":\"Gone\"},"
+                         "\"members\":[{\"user_id\":\"luke\",\"invited\":true,"
+                         "\"invite_rejected_at\":\"2026-01-01T10:00:00Z\"}]}");
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"team:joined\",\"name\":\"Joined\"},"
+                         "\"members\":[{\"user_id\":\"luke\",\"invited\":true,"
+                         "\"invite_accepted_at\":\"2026-01-01T10:00:00Z\"}]}");
+  /* A large channel's members may leave the user out: `membership` says it. */
+  sync_channel (fixture, "{\"channel\":{\"cid\":\"team:big\",\"name\":\"Big\"},"
+                         "\"members\":[{\"user_id\":\"ana\"}],"
+                         "\"membership\":{\"user_id\":\"luke\",\"invited\":true}}");
+  stray_session_end_sync (fixture->session, NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (invites), ==, 2);
+  g_assert_nonnull (stray_session_lookup_invite (fixture->session, "team:big"));
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:big"));
+  g_assert_nonnull (stray_session_lookup_invite (fixture->session, "team:design"));
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:design"));
+  g_assert_null (stray_channel_list_lookup (fixture->channels, "team:gone"));
+  g_assert_nonnull (stray_channel_list_lookup (fixture->channels, "team:joined"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1114,6 +1230,8 @@ main (int   argc,
   ADD ("resync/attention", test_resync_attention);
   ADD ("resync/fetch-unknown", test_fetch_unknown);
   ADD ("resync/mark-unread-missed", test_resync_mark_unread_missed);
+  ADD ("invites", test_invites);
+  ADD ("invites/resync", test_invites_resync);
 
 #undef ADD
 

@@ -174,15 +174,16 @@ fixture_set_up (Fixture       *fixture,
   apply (fixture, TRUE, "{\"type\":\"health.check\",\"connection_id\":\"c\",\"me\":{"
          "\"id\":\"alice\",\"mutes\":[{\"target\":{\"id\":\"count_dooku\"}}],"
          "\"channel_mutes\":[{\"channel\":{\"cid\":\"messaging:muted\"}}]}}");
+  /* Not live: the set-up's additions announce nothing. */
   for (guint i = 0; i < 9; i++)
-    apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:c%u\","
+    apply (fixture, FALSE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:c%u\","
            "\"channel\":{\"cid\":\"messaging:c%u\",\"name\":\"Channel %u\",\"member_count\":3}}",
            i, i, i);
-  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:general\","
+  apply (fixture, FALSE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:general\","
          "\"channel\":{\"cid\":\"messaging:general\",\"name\":\"General\",\"member_count\":3}}");
-  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:dm\","
+  apply (fixture, FALSE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:dm\","
          "\"channel\":{\"cid\":\"messaging:dm\",\"member_count\":2}}");
-  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:muted\","
+  apply (fixture, FALSE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:muted\","
          "\"channel\":{\"cid\":\"messaging:muted\",\"name\":\"Muted\",\"member_count\":3}}");
 }
 
@@ -408,26 +409,85 @@ closed_one (Fixture *fixture)
   return closed;
 }
 
-/* Read on another device: the notification goes. */
 static void
-test_withdrawn_on_read (Fixture       *fixture,
-                        G_GNUC_UNUSED gconstpointer user_data)
+wait_closed_one (Fixture *fixture)
 {
   gboolean timed_out = FALSE;
-  guint id;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
 
-  message (fixture, "messaging:general", "bob", "one", NULL);
-  wait_notified (fixture, 1);
-  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
-         "\"user\":{\"id\":\"alice\"}}");
-  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
   while (!closed_one (fixture) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
   g_assert_true (closed_one (fixture));
+}
+
+/* Read on another device: the notification goes. */
+static void
+test_withdrawn_on_read (Fixture       *fixture,
+                        G_GNUC_UNUSED gconstpointer user_data)
+{
+
+  message (fixture, "messaging:general", "bob", "one", NULL);
+  wait_notified (fixture, 1);
+  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
+         "\"user\":{\"id\":\"alice\"}}");
+  wait_closed_one (fixture);
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
                     notified (fixture, 0)->id);
+}
+
+#define INVITE_FROM(cid, inviter) \
+  "{\"type\":\"notification.invited\",\"cid\":\"" cid "\",\"user\":{\"id\":\"" inviter "\"," \
+  "\"name\":\"" inviter " name\"},\"channel\":{\"cid\":\"" cid "\",\"name\":\"Design\"}," \
+  "\"member\":{\"user_id\":\"alice\",\"invited\":true}}"
+
+/* Invites and additions follow the policy (pause, muted inviter, muted channel, mode none),
+ * then show with their buttons; an addition is told once; an invite answered on another
+ * device is withdrawn. */
+static void
+test_invites_and_additions (Fixture       *fixture,
+                            G_GNUC_UNUSED gconstpointer user_data)
+{
+  Notified *invite;
+
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until",
+                        g_get_real_time () / G_USEC_PER_SEC + 3600);
+  apply (fixture, TRUE, INVITE_FROM ("team:paused", "bob"));
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until", 0);
+  apply (fixture, TRUE, INVITE_FROM ("team:dooku", "count_dooku"));
+  apply (fixture, TRUE, INVITE_FROM ("messaging:muted", "bob"));
+  g_settings_set_string (fixture->settings, "notify-mode", "none");
+  apply (fixture, TRUE, INVITE_FROM ("team:none", "bob"));
+  g_settings_set_string (fixture->settings, "notify-mode", "mentions");
+  /* Someone else's invite is not the user's. */
+  apply (fixture, TRUE, "{\"type\":\"notification.invited\",\"cid\":\"team:other\","
+         "\"member\":{\"user_id\":\"bob\",\"invited\":true}}");
+
+  /* These pass: an invite (personal, so in mentions mode too), then an addition, twice. */
+  apply (fixture, TRUE, INVITE_FROM ("team:design", "bob"));
+  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"team:ops\","
+         "\"channel\":{\"cid\":\"team:ops\",\"name\":\"Ops\",\"created_by\":{"
+         "\"id\":\"dana\",\"name\":\"Dana\"}},\"member\":{\"user_id\":\"alice\"}}");
+  apply (fixture, TRUE, "{\"type\":\"notification.added_to_channel\",\"cid\":\"team:ops\","
+         "\"channel\":{\"cid\":\"team:ops\",\"name\":\"Ops\"},"
+         "\"member\":{\"user_id\":\"alice\"}}");
+  g_settings_set_string (fixture->settings, "notify-mode", "all");
+  wait_notified (fixture, 2);
+  g_assert_cmpuint (n_notified (fixture), ==, 2);
+  invite = notified (fixture, 0);
+  g_assert_cmpstr (invite->summary, ==, "bob name invited you to #Design");
+  g_assert_true (g_strv_contains ((const char * const *) invite->actions, "accept"));
+  g_assert_true (g_strv_contains ((const char * const *) invite->actions, "decline"));
+  g_assert_cmpstr (notified (fixture, 1)->summary, ==, "You were added to #Ops by Dana");
+
+  /* Accepted elsewhere: withdrawn. */
+  apply (fixture, TRUE, "{\"type\":\"notification.invite_accepted\",\"cid\":\"team:design\","
+         "\"member\":{\"user_id\":\"alice\",\"invited\":true,"
+         "\"invite_accepted_at\":\"2026-11-28T10:00:00Z\"}}");
+  wait_closed_one (fixture);
+  g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==, invite->id);
+  g_assert_cmpuint (n_notified (fixture), ==, 2);
 }
 
 /* More than five channels at once: one summary instead of a storm. */
@@ -581,6 +641,7 @@ main (int   argc,
   ADD ("avatars", NULL, test_avatars);
   ADD ("inline-reply", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INLINE_REPLY), test_inline_reply);
   ADD ("do-not-disturb", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INHIBITED), test_do_not_disturb);
+  ADD ("invites-and-additions", NULL, test_invites_and_additions);
 
 #undef ADD
 

@@ -261,6 +261,7 @@ fixture_set_up (Fixture       *fixture,
   add_action (fixture, "reconnect", FALSE);
   add_action (fixture, "preferences", FALSE);
   add_action (fixture, "quit", FALSE);
+  add_action (fixture, "show-invitations", FALSE);
 
   if (with_watcher)
     fixture->watcher = watcher_start (TRUE);
@@ -602,6 +603,26 @@ menu_lists_rebels (gconstpointer data)
 }
 
 static gboolean
+menu_lists_one_invitation (gconstpointer data)
+{
+  Fixture *fixture = (Fixture *) data;
+
+  g_autoptr(GVariant) layout = get_layout (fixture);
+
+  return find_item (layout, "Invitations (1)") >= 0;
+}
+
+static gboolean
+menu_lists_no_invitation (gconstpointer data)
+{
+  Fixture *fixture = (Fixture *) data;
+
+  g_autoptr(GVariant) layout = get_layout (fixture);
+
+  return find_item (layout, "Invitations") < 0;
+}
+
+static gboolean
 is_two (gconstpointer data)
 {
   Fixture *fixture = (Fixture *) data;
@@ -684,6 +705,32 @@ test_menu (Fixture       *fixture,
                                NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "toggle-window");
+
+  /* A pending invite: "Invitations (1)", which opens the window's list; declined, it goes. */
+  {
+    const char * const bob_only[] = { "bob", NULL };
+    const char * const alice[] = { "alice", NULL };
+    int invitations;
+
+    g_assert_true (stray_devserver_create_channel (fixture->server, "messaging", "design", "bob",
+                                                   bob_only, NULL, &error));
+    g_assert_true (stray_devserver_invite_members (fixture->server, "messaging:design", alice,
+                                                   &error));
+    g_assert_no_error (error);
+    stray_test_wait_for (menu_lists_one_invitation, fixture, "Invitations (1) in the menu");
+    g_clear_pointer (&layout, g_variant_unref);
+    layout = get_layout (fixture);
+    invitations = find_item (layout, "Invitations (1)");
+    host_call (fixture->watcher->connection, g_dbus_connection_get_unique_name (fixture->bus),
+               STRAY_TRAY_MENU_PATH, "com.canonical.dbusmenu", "Event",
+               g_variant_new ("(isvu)", invitations, "clicked", g_variant_new_int32 (0), 0),
+               NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_ptr_array_index (fixture->activated, 2), ==, "show-invitations");
+    stray_client_answer_invite_async (fixture->client, "messaging:design", FALSE, NULL, NULL,
+                                      NULL);
+    stray_test_wait_for (menu_lists_no_invitation, fixture, "no invitation in the menu");
+  }
 }
 
 static gboolean

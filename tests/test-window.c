@@ -951,6 +951,70 @@ test_model_changes (void)
   stray_test_wait_for (window_is_gone, NULL, "the window to go");
 }
 
+static gboolean
+n_invites_is (gconstpointer data)
+{
+  return g_list_model_get_n_items (stray_session_get_invites (
+           stray_application_get_session (application))) == GPOINTER_TO_UINT (data);
+}
+
+/* Pending invites at the top of the window, each with Accept and Decline: Accept reaches the
+ * server and the channel joins the list; Decline makes the invite go and no channel come. */
+static void
+test_invites (void)
+{
+  const char * const bob_only[] = { "bob", NULL };
+  const char * const alice[] = { STRAY_DEV_SCENARIO_USER, NULL };
+  g_autoptr(GError) error = NULL;
+  GtkWidget *accept;
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? "launch" : "offsite";
+      g_autoptr(JsonObject) data = json_object_new ();
+      g_autofree char *cid = g_strconcat ("messaging:", id, NULL);
+
+      json_object_set_string_member (data, "name", i == 0 ? "Launch" : "Offsite");
+      g_assert_true (stray_devserver_create_channel (server, "messaging", id, "bob", bob_only,
+                                                     data, &error));
+      g_assert_true (stray_devserver_invite_members (server, cid, alice, &error));
+      g_assert_no_error (error);
+    }
+  stray_test_wait_for (n_invites_is, GUINT_TO_POINTER (2), "two invites");
+  stray_test_wait_for_text ("bob invited you to #Launch");
+  stray_test_wait_for_text ("bob invited you to #Offsite");
+  g_assert_null (channel ("messaging:launch"));
+  stray_test_save_screenshot ("window-invites.png");
+
+  accept = stray_test_find (GTK_WIDGET (window ()), is_button_labelled, "Accept");
+  g_assert_nonnull (accept);
+  g_signal_emit_by_name (accept, "clicked");
+  stray_test_wait_for (n_invites_is, GUINT_TO_POINTER (1), "the accepted invite to go");
+  g_assert_nonnull (channel ("messaging:launch"));
+  {
+    g_autoptr(JsonObject) member = stray_dev_store_member_json (stray_devserver_get_store (server),
+                                                                "messaging:launch",
+                                                                STRAY_DEV_SCENARIO_USER);
+
+    g_assert_nonnull (json_object_get_string_member_with_default (member, "invite_accepted_at",
+                                                                  NULL));
+  }
+
+  g_signal_emit_by_name (stray_test_find (GTK_WIDGET (window ()), is_button_labelled,
+                                          "Decline"), "clicked");
+  stray_test_wait_for (n_invites_is, GUINT_TO_POINTER (0), "the declined invite to go");
+  g_assert_null (channel ("messaging:offsite"));
+  g_assert_false (stray_test_screen_shows ("bob invited you to #Offsite"));
+  /* The tests after this one count three channels. */
+  call_as_alice ("/channels/messaging/launch", "{\"remove_members\":[\"" STRAY_DEV_SCENARIO_USER
+                 "\"]}");
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (3), "the three channels again");
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 /* "Open in browser" leads only to http and https addresses built from the template. */
 static void
 test_web_url (void)
@@ -1051,6 +1115,7 @@ main (int   argc,
   g_test_add_func ("/window/shortcuts", test_shortcuts);
   g_test_add_func ("/window/web-url", test_web_url);
   g_test_add_func ("/window/model-changes", test_model_changes);
+  g_test_add_func ("/window/invites", test_invites);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();

@@ -64,7 +64,8 @@ stray_client_socket_url (StrayClient *self,
                           authorization, client);
 }
 
-/* "messaging:general" → "/channels/messaging/general/SUFFIX", escaped. */
+/* "messaging:general" → "/channels/messaging/general/SUFFIX", escaped; without a slash and
+ * suffix when @suffix is NULL. */
 static char *
 channel_path (const char *cid,
               const char *suffix)
@@ -78,7 +79,30 @@ channel_path (const char *cid,
   type = g_strndup (cid, colon - cid);
   type_escaped = g_uri_escape_string (type, NULL, FALSE);
   id_escaped = g_uri_escape_string (colon + 1, NULL, FALSE);
-  return g_strdup_printf ("/channels/%s/%s/%s", type_escaped, id_escaped, suffix);
+  return g_strdup_printf ("/channels/%s/%s%s%s", type_escaped, id_escaped,
+                          suffix != NULL ? "/" : "", suffix != NULL ? suffix : "");
+}
+
+/**
+ * stray_client_answer_invite_async:
+ * @accept: %TRUE to accept the user's invite to @cid, %FALSE to decline it
+ *
+ * Stream's acceptInvite/rejectInvite: the channel's update with accept_invite or
+ * reject_invite (stream-chat-js Channel.acceptInvite/rejectInvite, through _update).
+ */
+void
+stray_client_answer_invite_async (StrayClient         *self,
+                                  const char          *cid,
+                                  gboolean             accept,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, NULL);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_boolean_member (body, accept ? "accept_invite" : "reject_invite", TRUE);
+  stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
 }
 
 void

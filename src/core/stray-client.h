@@ -81,6 +81,12 @@ void         stray_client_send_message_async  (StrayClient         *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+void         stray_client_answer_invite_async (StrayClient         *self,
+                                               const char          *cid,
+                                               gboolean             accept,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
 void         stray_client_mute_channel_async  (StrayClient         *self,
                                                const char          *cid,
                                                gboolean             muted,

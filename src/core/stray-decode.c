@@ -439,6 +439,7 @@ stray_decode_channel (JsonObject        *object,
   JsonObject *config;
   gboolean config_read_events, has_config_read_events = FALSE;
   char config_scope[64];
+  const StrayEventUser *created_by = NULL;
 
   if (!stray_decode_string (object, scope, "cid", &channel->cid, error) ||
       !stray_decode_string (object, scope, "id", &channel->id, error) ||
@@ -453,7 +454,10 @@ stray_decode_channel (JsonObject        *object,
       !stray_decode_bool (object, scope, "hidden", &channel->hidden, &channel->has_hidden,
                           error) ||
       !stray_decode_array (object, scope, "own_capabilities", &capabilities, error) ||
-      !stray_decode_object (object, scope, "config", &config, error))
+      !stray_decode_object (object, scope, "config", &config, error) ||
+      !stray_decode_user_member (object, scope, "created_by", "channel.created_by",
+                                 &channel->created_by,
+                                 &created_by, error))
     return FALSE;
   g_snprintf (config_scope, sizeof config_scope, "%s%sconfig", scope ? scope : "",
               scope ? "." : "");
@@ -521,6 +525,11 @@ stray_decode_member (JsonObject        *object,
 {
   if (!stray_decode_string (object, scope, "user_id", &member->user_id, error) ||
       !stray_decode_string (object, scope, "role", &member->role, error) ||
+      !stray_decode_bool (object, scope, "invited", &member->invited, NULL, error) ||
+      !stray_decode_string (object, scope, "invite_accepted_at", &member->invite_accepted_at,
+                            error) ||
+      !stray_decode_string (object, scope, "invite_rejected_at", &member->invite_rejected_at,
+                            error) ||
       !stray_decode_user_member (object, scope, "user", user_scope, user_storage, &member->user,
                                  error))
     return FALSE;

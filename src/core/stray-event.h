@@ -128,6 +128,7 @@ typedef struct {
   gboolean read_events;
   gboolean has_capabilities; /* own_capabilities or config.read_events was listed: read_events
                               * is the server's word, not a default */
+  StrayEventUser created_by;  /* its id is NULL when absent */
 } StrayEventChannel;
 
 typedef struct {
@@ -148,7 +149,14 @@ typedef struct {
   const char *user_id;
   const StrayEventUser *user;
   const char *role;
+  gboolean invited;               /* joined by an invite, answered or not */
+  const char *invite_accepted_at; /* NULL when not accepted */
+  const char *invite_rejected_at; /* NULL when not rejected */
 } StrayEventMember;
+
+/* An invite not yet accepted nor rejected (Stream's invite "pending"). */
+#define STRAY_EVENT_MEMBER_INVITE_PENDING(m) ((m)->invited && (m)->invite_accepted_at == NULL && \
+                                              (m)->invite_rejected_at == NULL)
 
 typedef struct {
   const char *type;

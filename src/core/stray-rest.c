@@ -215,6 +215,22 @@ decode_channel_state_slot (Storage                      *storage,
       !stray_decode_array (object, scope, "messages", &messages, error))
     return FALSE;
 
+  /* The user's own entry, which a channel of more than 100 members may leave out of them. */
+  {
+    char membership_scope[SCOPE_SIZE], membership_user_scope[SCOPE_SIZE];
+    JsonObject *membership;
+
+    g_snprintf (membership_scope, sizeof membership_scope, "%s.membership", scope);
+    g_snprintf (membership_user_scope, sizeof membership_user_scope, "%s.user",
+                membership_scope);
+    if (!stray_decode_object (object, scope, "membership", &membership, error) ||
+        (membership != NULL &&
+         !stray_decode_member (membership, membership_scope, membership_user_scope,
+                               &state->membership, &state->membership_user, error)))
+      return FALSE;
+    state->has_membership = membership != NULL;
+  }
+
   state->has_members = members != NULL;
   if (members != NULL)
     {

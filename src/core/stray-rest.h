@@ -41,6 +41,9 @@ typedef struct {
   guint n_reads;
   const StrayEventMessage *messages; /* oldest first */
   guint n_messages;
+  gboolean has_membership;        /* `membership`, the user's own member entry, was listed */
+  StrayEventMember membership;
+  StrayEventUser membership_user;
 } StrayRestChannelState;
 
 /* One answer of queryChannels: a page of the user's channels, newest first. */

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "stray-channel-private.h"
+#include "stray-invite.h"
 #include "stray-session.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,8 @@ struct _StraySession
   GHashTable *unknown;
   /* Once a resync completed, the totals are the channels' sum (and the unknown channels'). */
   gboolean totals_from_channels;
+  GListStore *invites;        /* of StrayInvite: pending invites (stray-session-invites.c) */
+  GHashTable *invites_seen;   /* while a resync runs: cids of invites it or events named */
 };
 
 /* The server's totals; STRAY_COUNT_UNSET leaves one as it is. */
@@ -68,5 +71,19 @@ void     stray_session_take_fact (StraySession *self,
                                   gint          step,
                                   guint         unread,
                                   gboolean      attention);
+
+void     stray_session_take_event_members (StraySession                *self,
+                                           StrayChannel                *channel,
+                                           const StrayEvent            *event);
+
+/* stray-session-invites.c */
+void     stray_session_apply_invite       (StraySession                *self,
+                                           const StrayEvent            *event);
+void     stray_session_forget_invite      (StraySession                *self,
+                                           const char                  *cid);
+gboolean stray_session_sync_invite        (StraySession                *self,
+                                           const StrayRestChannelState *state);
+void     stray_session_begin_sync_invites (StraySession                *self);
+void     stray_session_end_sync_invites   (StraySession                *self);
 
 G_END_DECLS

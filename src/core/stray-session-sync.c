@@ -135,6 +135,7 @@ stray_session_begin_sync (StraySession *self)
     stray_channel_set_synced_at (stray_channel_list_peek (self->channels, i), 0);
   g_clear_pointer (&self->synced, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  stray_session_begin_sync_invites (self);
   /* A fetch on its way still needs the changes and removals kept since it was asked. */
   if (self->fetches == 0)
     {
@@ -236,6 +237,47 @@ members_title_new (StraySession                *self,
   if (others > named)
     g_string_append_printf (title, " and %u more", others - named);
   return g_string_free (g_steal_pointer (&title), FALSE);
+}
+
+/**
+ * stray_session_take_event_members:
+ *
+ * A channel the user was just added to (notification.added_to_channel carries the channel
+ * with its members) is titled by its members at once, as a resync would title it. The
+ * event's channel is read as one queryChannels entry, by the same decoder.
+ */
+void
+stray_session_take_event_members (StraySession     *self,
+                                  StrayChannel     *channel,
+                                  const StrayEvent *event)
+{
+  JsonObject *root = event->root != NULL && JSON_NODE_HOLDS_OBJECT (event->root)
+                     ? json_node_get_object (event->root) : NULL;
+  JsonNode *channel_node = root != NULL ? json_object_get_member (root, "channel") : NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) answer_node = NULL;
+  g_autoptr(StrayRestChannelsPage) page = NULL;
+  g_autofree char *members_title = NULL;
+  JsonArray *channels = json_array_new ();
+
+  json_object_set_array_member (answer, "channels", channels);
+  if (channel_node == NULL || !JSON_NODE_HOLDS_OBJECT (channel_node) ||
+      json_object_get_member (json_node_get_object (channel_node), "members") == NULL)
+    return;
+  state = json_object_new ();
+  json_object_set_member (state, "channel", json_node_copy (channel_node));
+  json_object_set_member (state, "members",
+                          json_node_copy (json_object_get_member (
+                            json_node_get_object (channel_node), "members")));
+  json_array_add_object_element (channels, g_steal_pointer (&state));
+  answer_node = json_node_init_object (json_node_alloc (), answer);
+  page = stray_rest_channels_page_decode (answer_node, NULL);
+  if (page == NULL || page->n_channels != 1 || !page->channels[0].has_members)
+    return;
+  members_title = members_title_new (self, &page->channels[0],
+                                     stray_channel_get_member_count (channel));
+  stray_channel_set_members_title (channel, members_title);
 }
 
 /* The user's entry of a channel state's `read`, if any. */
@@ -375,6 +417,9 @@ stray_session_sync_channel (StraySession                *self,
    * event saying so, which forgets the removal). */
   if (self->removed != NULL && g_hash_table_contains (self->removed, data->cid))
     return;
+  /* Invited and not accepted: an invite, not one of the user's channels. */
+  if (stray_session_sync_invite (self, state))
+    return;
   g_object_freeze_notify (G_OBJECT (self));
   channel = stray_channel_list_lookup (self->channels, data->cid);
   if (channel == NULL)
@@ -475,6 +520,7 @@ stray_session_end_sync (StraySession          *self,
   g_object_freeze_notify (G_OBJECT (self));
   for (guint i = 0; i < gone->len; i++)
     stray_channel_list_remove (self->channels, g_ptr_array_index (gone, i));
+  stray_session_end_sync_invites (self);
   if (unread != NULL)
     record_unknown (self, unread);
   g_clear_pointer (&self->synced, g_hash_table_unref);

@@ -78,6 +78,7 @@ stray_session_dispose (GObject *object)
   StraySession *self = STRAY_SESSION (object);
 
   g_clear_object (&self->channels);
+  g_clear_object (&self->invites);
 
   G_OBJECT_CLASS (stray_session_parent_class)->dispose (object);
 }
@@ -96,6 +97,7 @@ stray_session_finalize (GObject *object)
   g_clear_pointer (&self->facts, g_ptr_array_unref);
   g_clear_pointer (&self->removed, g_hash_table_unref);
   g_hash_table_unref (self->unknown);
+  g_clear_pointer (&self->invites_seen, g_hash_table_unref);
 
   G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
 }
@@ -182,6 +184,7 @@ static void
 stray_session_init (StraySession *self)
 {
   self->channels = stray_channel_list_new ();
+  self->invites = g_list_store_new (STRAY_TYPE_INVITE);
   self->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->muted_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unknown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -572,7 +575,10 @@ stray_session_apply (StraySession     *self,
     {
     case STRAY_EVENT_MESSAGE_NEW:
     case STRAY_EVENT_NOTIFICATION_MESSAGE_NEW:
-      apply_message_new (self, event);
+      /* A channel the user is only invited to is not theirs yet: its messages count for
+       * nothing (Stream's Invites docs). */
+      if (stray_session_lookup_invite (self, event->cid) == NULL)
+        apply_message_new (self, event);
       break;
 
     case STRAY_EVENT_MESSAGE_DELETED:
@@ -605,18 +611,31 @@ stray_session_apply (StraySession     *self,
       break;
 
     case STRAY_EVENT_NOTIFICATION_ADDED_TO_CHANNEL:
-      ensure_channel (self, event);
+      if ((channel = ensure_channel (self, event)) != NULL)
+        stray_session_take_event_members (self, channel, event);
+      break;
+
+    case STRAY_EVENT_NOTIFICATION_INVITED:
+      stray_session_apply_invite (self, event);
       break;
 
     case STRAY_EVENT_NOTIFICATION_INVITE_ACCEPTED:
+    case STRAY_EVENT_NOTIFICATION_INVITE_REJECTED:
       if (event->member != NULL && self->user_id != NULL &&
           g_strcmp0 (event->member->user_id, self->user_id) == 0)
-        ensure_channel (self, event);
+        {
+          stray_session_forget_invite (self, event->cid);
+          if (event->type == STRAY_EVENT_NOTIFICATION_INVITE_ACCEPTED)
+            ensure_channel (self, event);
+          else
+            remove_channel (self, event->cid);
+        }
       break;
 
     case STRAY_EVENT_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_DELETED:
     case STRAY_EVENT_NOTIFICATION_REMOVED_FROM_CHANNEL:
+      stray_session_forget_invite (self, event->cid);
       remove_channel (self, event->cid);
       break;
 
@@ -701,8 +720,6 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_USER_WATCHING_START:
     case STRAY_EVENT_USER_WATCHING_STOP:
     case STRAY_EVENT_USER_UNREAD_MESSAGE_REMINDER:
-    case STRAY_EVENT_NOTIFICATION_INVITED:
-    case STRAY_EVENT_NOTIFICATION_INVITE_REJECTED:
     case STRAY_EVENT_NOTIFICATION_CHANNEL_MUTES_UPDATED:
     case STRAY_EVENT_NOTIFICATION_MUTES_UPDATED:
     case STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW:

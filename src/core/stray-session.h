@@ -9,6 +9,7 @@
 
 #include "stray-channel-list.h"
 #include "stray-event.h"
+#include "stray-invite.h"
 #include "stray-rest.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,9 @@ void                  stray_session_apply                  (StraySession        
                                                             const StrayEvent     *event);
 
 StrayChannelList     *stray_session_get_channels           (StraySession         *self);
+GListModel           *stray_session_get_invites            (StraySession         *self);
+StrayInvite          *stray_session_lookup_invite          (StraySession         *self,
+                                                            const char           *cid);
 const char           *stray_session_get_user_id            (StraySession         *self);
 const char           *stray_session_get_user_name          (StraySession         *self);
 const char           *stray_session_get_user_image         (StraySession         *self);

@@ -2,7 +2,9 @@
  *
  * "empty": nothing. "demo": a small team around the demo user, with channels of several kinds,
  * some of them unread, and a chatter timer that posts a plausible message every few seconds,
- * now and then mentioning the demo user. "load:N": N channels for the demo user, each with one
+ * now and then mentioning the demo user; a little later Dana invites the demo user to
+ * "Launch plan" and then Chen adds them to "Support rota" (issue 17's invites and additions,
+ * once each). "load:N": N channels for the demo user, each with one
  * message, for benchmarks and paging tests.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -124,6 +126,38 @@ chatter (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every 8 s one step: an invite, then an addition, then nothing. */
+static gboolean
+membership_step (gpointer user_data)
+{
+  StrayDevserver *server = user_data;
+  guint step = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (server),
+                                                    "stray-dev-scenario-step"));
+  const char * const inviter[] = { "dana", NULL };
+  const char * const invited[] = { STRAY_DEV_SCENARIO_USER, NULL };
+  const char * const support[] = { "chen", STRAY_DEV_SCENARIO_USER, NULL };
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  if (step > 1)
+    return G_SOURCE_CONTINUE;
+  g_object_set_data (G_OBJECT (server), "stray-dev-scenario-step", GUINT_TO_POINTER (step + 1));
+  if (step == 0)
+    {
+      json_object_set_string_member (data, "name", "Launch plan");
+      if (stray_devserver_create_channel (server, "messaging", "launch-plan", "dana", inviter,
+                                          data, NULL))
+        stray_devserver_invite_members (server, "messaging:launch-plan", invited, NULL);
+    }
+  else if (step == 1)
+    {
+      json_object_set_string_member (data, "name", "Support rota");
+      stray_devserver_create_channel (server, "messaging", "support-rota", "chen", support, data,
+                                      NULL);
+    }
+  /* Kept, idle, after the last step: the server removes it with the chatter's. */
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 remove_source (gpointer data)
 {
@@ -177,6 +211,9 @@ apply_demo (StrayDevserver *server,
   chatter_id = g_timeout_add_seconds (g_random_int_range (4, 8), chatter, server);
   g_object_set_data_full (G_OBJECT (server), "stray-dev-scenario-chatter",
                           GUINT_TO_POINTER (chatter_id), remove_source);
+  g_object_set_data_full (G_OBJECT (server), "stray-dev-scenario-membership",
+                          GUINT_TO_POINTER (g_timeout_add_seconds (8, membership_step, server)),
+                          remove_source);
   return TRUE;
 }
 

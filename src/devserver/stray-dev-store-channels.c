@@ -35,6 +35,8 @@ dev_member_free (gpointer data)
   g_free (member->last_read);
   g_free (member->last_read_message_id);
   g_free (member->history_cleared_at);
+  g_free (member->invite_accepted_at);
+  g_free (member->invite_rejected_at);
   g_free (member);
 }
 
@@ -165,7 +167,7 @@ is_channel_field (const char *name)
   static const char * const own[] = {
     "id", "type", "cid", "created_by", "created_by_id", "created_at", "updated_at",
     "last_message_at", "members", "member_count", "config", "own_capabilities", "frozen",
-    "truncated_at", "disabled", "hidden",
+    "truncated_at", "disabled", "hidden", "invites",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (own); i++)
@@ -283,6 +285,76 @@ stray_dev_store_add_members (StrayDevStore      *self,
                              user_ids[i]);
   for (guint i = 0; user_ids[i] != NULL; i++)
     add_member (self, channel, user_ids[i], "member");
+  return TRUE;
+}
+
+/**
+ * stray_dev_store_invite_members:
+ *
+ * Makes @user_ids members with a pending invite (Stream's `invites`); a user who is a member
+ * already stays as they are.
+ *
+ * Returns: (transfer full) (nullable): the ids newly invited, %NULL on error
+ */
+GStrv
+stray_dev_store_invite_members (StrayDevStore      *self,
+                                const char         *cid,
+                                const char * const *user_ids,
+                                GError            **error)
+{
+  DevChannel *channel = dev_lookup_channel (self, cid, error);
+  g_autoptr(GStrvBuilder) invited = g_strv_builder_new ();
+
+  if (channel == NULL)
+    return NULL;
+  for (guint i = 0; user_ids[i] != NULL; i++)
+    if (!dev_is_valid_id (user_ids[i]))
+      {
+        dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT, "member id \"%s\" is not valid",
+                        user_ids[i]);
+        return NULL;
+      }
+  for (guint i = 0; user_ids[i] != NULL; i++)
+    if (dev_lookup_member (channel, user_ids[i]) == NULL)
+      {
+        add_member (self, channel, user_ids[i], "member")->invited = TRUE;
+        g_strv_builder_add (invited, user_ids[i]);
+      }
+  return g_strv_builder_end (invited);
+}
+
+/**
+ * stray_dev_store_answer_invite:
+ * @accept: %TRUE to accept, %FALSE to reject
+ *
+ * Answers @user_id's pending invite to @cid; fails when there is none.
+ */
+gboolean
+stray_dev_store_answer_invite (StrayDevStore *self,
+                               const char    *cid,
+                               const char    *user_id,
+                               gboolean       accept,
+                               GError       **error)
+{
+  DevChannel *channel = dev_lookup_channel (self, cid, error);
+  DevMember *member;
+
+  if (channel == NULL)
+    return FALSE;
+  member = dev_lookup_member (channel, user_id);
+  if (member == NULL || !DEV_MEMBER_INVITE_PENDING (member))
+    return dev_store_fail (error, STRAY_DEV_STORE_ERROR_INPUT,
+                           "user \"%s\" has no pending invite to channel \"%s\"", user_id, cid);
+  g_free (member->updated_at);
+  member->updated_at = stray_dev_store_now (self);
+  if (accept)
+    member->invite_accepted_at = g_strdup (member->updated_at);
+  else
+    member->invite_rejected_at = g_strdup (member->updated_at);
+  /* What arrived while the invite was pending stays read. */
+  member->unread_messages = 0;
+  g_free (member->last_read);
+  member->last_read = g_strdup (member->updated_at);
   return TRUE;
 }
 
@@ -478,6 +550,12 @@ member_json (StrayDevStore *self,
                                                           ? "channel_moderator"
                                                           : "channel_member");
   json_object_set_boolean_member (object, "notifications_muted", FALSE);
+  if (member->invited)
+    json_object_set_boolean_member (object, "invited", TRUE);
+  if (member->invite_accepted_at != NULL)
+    json_object_set_string_member (object, "invite_accepted_at", member->invite_accepted_at);
+  if (member->invite_rejected_at != NULL)
+    json_object_set_string_member (object, "invite_rejected_at", member->invite_rejected_at);
   return object;
 }
 

@@ -45,7 +45,17 @@ typedef struct {
   guint unread_messages;
   gboolean hidden;
   char *history_cleared_at; /* hidden with clear_history: what the member no longer sees */
+  gboolean invited;         /* joined by an invite, answered or not */
+  char *invite_accepted_at;
+  char *invite_rejected_at;
 } DevMember;
+
+/* Stream's invites: pending until accepted or rejected; a pending or rejected invite counts
+ * no unread messages ("Unread counts are not incremented for channels with a pending
+ * invite", Stream's Invites docs). */
+#define DEV_MEMBER_INVITE_PENDING(m) ((m)->invited && (m)->invite_accepted_at == NULL && \
+                                      (m)->invite_rejected_at == NULL)
+#define DEV_MEMBER_IS_JOINED(m) (!(m)->invited || (m)->invite_accepted_at != NULL)
 
 /* A channel's events as /sync gives them back, oldest first, bounded. */
 typedef struct {

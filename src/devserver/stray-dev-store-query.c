@@ -3,9 +3,10 @@
  * queryChannels: the filters Stream documents (fields compared with $eq, $ne, $in, $nin,
  * $exists, and $gt, $gte, $lt, $lte as Stream's query syntax has them, which compare dates by
  * time, e.g. {"last_updated": {"$gt": "2026-12-03T12:00:00Z"}}; members, $and and $or; the
- * querying user's own hidden and muted states; custom fields of the channel's data), the sort
- * keys it accepts, several in order, and the page asked for. Unknown operators are errors in
- * Stream's shape, whatever channel they meet.
+ * querying user's own hidden and muted states and invite; custom fields of the channel's data),
+ * the sort
+ * keys it accepts, several in order, and the page asked for. Unknown operators are errors
+ * in Stream's shape, whatever channel they meet.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,7 +42,7 @@ static const char *sort_value (DevChannel *channel,
  * custom field of the channel's data, as Stream treats it. */
 static const char * const builtin_fields[] = {
   "cid", "id", "type", "frozen", "disabled", "member_count", "created_by_id", "created_at",
-  "updated_at", "last_message_at", "last_updated", "members", "hidden", "muted",
+  "updated_at", "last_message_at", "last_updated", "members", "hidden", "muted", "invite",
 };
 
 /* The value of @field of the channel as filters compare it; NULL when it has none. */
@@ -71,6 +72,19 @@ channel_field (QueryScope *scope,
     return json_node_init_boolean (json_node_alloc (), FALSE);
   if (g_str_equal (field, "member_count"))
     return json_node_init_int (json_node_alloc (), channel->members->len);
+  /* The querying user's invite to it: "pending", "accepted" or "rejected" (Stream's Invites
+   * docs, "Query Invites by Status"); none when they were not invited. */
+  if (g_str_equal (field, "invite"))
+    {
+      DevMember *member = scope->member;
+
+      if (member == NULL || !member->invited)
+        return NULL;
+      return json_node_init_string (json_node_alloc (),
+                                    member->invite_accepted_at != NULL ? "accepted"
+                                    : member->invite_rejected_at != NULL ? "rejected"
+                                    : "pending");
+    }
   /* The querying user's own view: hidden by them, muted by them. */
   if (g_str_equal (field, "hidden"))
     return json_node_init_boolean (json_node_alloc (),

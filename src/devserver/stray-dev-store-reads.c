@@ -24,7 +24,7 @@ counts_for (StrayDevStore *self,
 {
   DevUser *user = dev_lookup_user (self, member->user_id);
 
-  if (g_str_equal (member->user_id, author_id))
+  if (g_str_equal (member->user_id, author_id) || !DEV_MEMBER_IS_JOINED (member))
     return FALSE;
   if (stray_json_boolean (message, "silent", FALSE) ||
       stray_json_boolean (message, "shadowed", FALSE) ||

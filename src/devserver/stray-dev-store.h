@@ -121,6 +121,15 @@ gboolean       stray_dev_store_add_members      (StrayDevStore *self,
                                                  const char    *cid,
                                                  const char * const *user_ids,
                                                  GError       **error);
+GStrv          stray_dev_store_invite_members   (StrayDevStore *self,
+                                                 const char    *cid,
+                                                 const char * const *user_ids,
+                                                 GError       **error);
+gboolean       stray_dev_store_answer_invite    (StrayDevStore *self,
+                                                 const char    *cid,
+                                                 const char    *user_id,
+                                                 gboolean       accept,
+                                                 GError       **error);
 gboolean       stray_dev_store_remove_members   (StrayDevStore *self,
                                                  const char    *cid,
                                                  const char * const *user_ids,

@@ -153,6 +153,7 @@ dev_handle_channel_query (DevRequest *request)
   g_autofree char *id = NULL;
   g_autofree char *cid = NULL;
   g_auto(GStrv) members = NULL;
+  g_auto(GStrv) invites = NULL;
   g_autoptr(GError) error = NULL;
   const char *user_id;
   JsonObject *response;
@@ -172,6 +173,10 @@ dev_handle_channel_query (DevRequest *request)
   if (data != NULL && json_object_has_member (data, "members") && members == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "data.members must be a list of user ids or {user_id} objects");
+  invites = member_ids_of (stray_json_array (data, "invites"));
+  if (data != NULL && json_object_has_member (data, "invites") && invites == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "data.invites must be a list of user ids or {user_id} objects");
 
   if (request->n_segments == 4)
     id = g_strdup (request->segments[2]);
@@ -203,6 +208,10 @@ dev_handle_channel_query (DevRequest *request)
                                            (const char * const *) (with_creator ? with_creator
                                                                                 : members),
                                            data, &error) && error != NULL)
+        return dev_respond_store_error (request, error);
+      /* Creating with `invites` invites them (Stream's Invites docs: create with invites). */
+      if (invites != NULL &&
+          !stray_devserver_invite_members (self, cid, (const char * const *) invites, &error))
         return dev_respond_store_error (request, error);
     }
   else if (request->user_id != NULL &&
@@ -252,9 +261,11 @@ dev_handle_channel_update (DevRequest *request)
   JsonObject *data = stray_json_object (request->body, "data");
   JsonNode *add = json_object_get_member (request->body, "add_members");
   JsonNode *remove = json_object_get_member (request->body, "remove_members");
+  JsonNode *invite = json_object_get_member (request->body, "invites");
   JsonObject *message = stray_json_object (request->body, "message");
   g_auto(GStrv) added = NULL;
   g_auto(GStrv) removed = NULL;
+  g_auto(GStrv) invited = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) response = json_object_new ();
   const char *user_id = NULL;
@@ -262,6 +273,10 @@ dev_handle_channel_update (DevRequest *request)
 
   if (!dev_require_channel (request, cid))
     return FALSE;
+  if (stray_json_boolean (request->body, "accept_invite", FALSE) ||
+      stray_json_boolean (request->body, "reject_invite", FALSE))
+    return dev_handle_invite_answer (request, cid,
+                                     stray_json_boolean (request->body, "accept_invite", FALSE));
   if (request->user_id != NULL && !dev_require_member (request, cid, request->user_id))
     return FALSE;
   if (!dev_acting_user_of (request, message, "message.", "UpdateChannel", FALSE, &user_id))
@@ -272,9 +287,14 @@ dev_handle_channel_update (DevRequest *request)
                                                                      "remove_members"))) == NULL))
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "add_members and remove_members must be lists of user ids");
-  if (data == NULL && added == NULL && removed == NULL)
+  if (invite != NULL && (invited = member_ids_of (stray_json_array (request->body,
+                                                                    "invites"))) == NULL)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
-                              "UpdateChannel needs data, add_members or remove_members");
+                              "invites must be a list of user ids");
+  if (data == NULL && added == NULL && removed == NULL && invited == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
+                              "UpdateChannel needs data, add_members, remove_members or "
+                              "invites");
 
   {
     g_autoptr(JsonObject) before = stray_dev_store_channel_json (self->store, cid, NULL);
@@ -309,6 +329,8 @@ dev_handle_channel_update (DevRequest *request)
           dev_emit_added_to_channel (self, cid, added[i]);
         }
     }
+  if (invited != NULL && !stray_devserver_invite_members (self, cid, (const char * const *) invited, &error))
+    return dev_respond_store_error (request, error);
   if (removed != NULL)
     {
       for (guint i = 0; removed[i] != NULL; i++)

@@ -129,7 +129,8 @@ is_kept_for_sync (JsonObject *event)
     "channel.updated", "channel.frozen", "channel.unfrozen", "channel.truncated",
     "channel.hidden", "channel.visible",
     "notification.added_to_channel", "notification.removed_from_channel",
-    "notification.mark_unread",
+    "notification.mark_unread", "notification.invited", "notification.invite_accepted",
+    "notification.invite_rejected",
   };
   const char *type = stray_json_string (event, "type");
 
@@ -378,8 +379,9 @@ dev_emit_added_to_channel (StrayDevserver *self,
 {
   g_autoptr(JsonObject) event = dev_new_event (self, "notification.added_to_channel", cid);
 
+  /* With its members, as channel.updated has them: the newcomer has not seen the channel. */
   json_object_set_object_member (event, "channel",
-                                 stray_dev_store_channel_json (self->store, cid, user_id));
+                                 dev_channel_with_members (self, cid, user_id));
   json_object_set_object_member (event, "member",
                                  stray_dev_store_member_json (self->store, cid, user_id));
   dev_emit_to_user (self, user_id, event, TRUE);

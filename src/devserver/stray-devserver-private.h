@@ -201,6 +201,14 @@ void        dev_unwatch                  (StrayDevserver *self,
 void        dev_stop_all_watching        (StrayDevserver *self,
                                           const char     *cid);
 
+/* stray-devserver-invites.c */
+JsonObject *dev_channel_with_members     (StrayDevserver     *self,
+                                          const char         *cid,
+                                          const char         *user_id);
+gboolean    dev_handle_invite_answer     (DevRequest         *request,
+                                          const char         *cid,
+                                          gboolean            accept);
+
 /* stray-devserver-socket.c */
 void        dev_connection_free          (gpointer        data);
 void        dev_on_socket                (SoupServer              *server,

@@ -39,6 +39,10 @@ JsonObject     *stray_devserver_send_message    (StrayDevserver  *self,
                                                  const char      *user_id,
                                                  JsonObject      *message,
                                                  GError         **error);
+gboolean        stray_devserver_invite_members  (StrayDevserver  *self,
+                                                 const char      *cid,
+                                                 const char * const *user_ids,
+                                                 GError         **error);
 gboolean        stray_devserver_create_channel  (StrayDevserver  *self,
                                                  const char      *type,
                                                  const char      *id,
