@@ -1,7 +1,7 @@
 /* test-avatars.c: avatars as untrusted input (issue 15)
  *
  * Every picture is made by the test and served by it on loopback: plain http, https with a
- * certificate of its own (tests/data/avatars), and a listener that only counts the
+ * certificate of its own (tests/data/tls), and a listener that only counts the
  * connections it is offered, for the addresses no request must reach. Hostile pictures declare
  * sizes that would take gigabytes (the issue measured 2.0 GB and 10 s on the main loop for a
  * 120-byte SVG, 766 MB and 3.6 s for a PNG); the test records the largest gap between ticks of
@@ -477,9 +477,9 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autofree char *pem = g_test_build_filename (G_TEST_DIST, "data", "avatars", "test-server.pem",
+  g_autofree char *pem = g_test_build_filename (G_TEST_DIST, "data", "tls", "test-server.pem",
                                                 NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "avatars", "test-server.key",
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls", "test-server.key",
                                                 NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_files (pem, key, &error);

@@ -803,10 +803,8 @@ test_socket_deep (void)
 }
 
 /* A wss:// server whose certificate nothing vouches for is refused as GIO refuses it by
- * default, before any upgrade; the client retries with backoff. tests/data/tls holds a
- * self-signed certificate for 127.0.0.1 and its key, for tests only: `openssl req -x509
- * -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 36500 -subj /CN=127.0.0.1
- * -addext subjectAltName=IP:127.0.0.1`. */
+ * default, before any upgrade; the client retries with backoff. The certificate is the tests'
+ * self-signed one (tests/data/tls/README.md). */
 static void
 on_tls_socket (G_GNUC_UNUSED SoupServer        *server,
                G_GNUC_UNUSED SoupServerMessage *msg,
@@ -829,8 +827,8 @@ has_tls_error (gconstpointer data)
 static void
 test_untrusted_certificate (void)
 {
-  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "tls", "cert.pem", NULL);
-  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls", "key.pem", NULL);
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "data", "tls", "test-server.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "data", "tls", "test-server.key", NULL);
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(SoupServer) server = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
