@@ -23,6 +23,8 @@
 
 #include "stray-notifier.h"
 
+#include "stray-message-preview.h"
+
 typedef enum {
   KIND_MESSAGES,
   KIND_INVITE,                /* Accept and Decline */
@@ -767,6 +769,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
 {
   const char *own = stray_session_get_user_id (self->session);
   StrayChannel *channel;
+  g_autoptr(StrayMessagePreview) gist = NULL;
   Pending *pending;
   gboolean urgent;
 
@@ -817,7 +820,9 @@ stray_notifier_handle_event (StrayNotifier    *self,
   pending->sender = g_strdup (event->message->user != NULL
                               ? (event->message->user->name ?: event->message->user->id) : NULL);
   g_free (pending->text);
-  pending->text = g_strdup (event->message->text);
+  /* A picture sent alone reads "Bob: sent a photo", not "Bob: ". */
+  gist = stray_message_preview_new_from_event (event->message);
+  pending->text = stray_message_preview_dup_gist (gist);
   g_free (pending->summary);
   /* A one-to-one conversation is known by the other person's name. */
   pending->summary = stray_notifier_format_summary (stray_channel_is_direct (channel) &&

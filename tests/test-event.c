@@ -323,6 +323,37 @@ test_recorded_details (void)
   g_assert_cmpint (message->watcher_count, ==, 1);
 }
 
+/* What was sent with a message, named as the SDKs name it (a file's title, an image's
+ * fallback); a link's preview is the text's own and left out; a wrong shape is refused. */
+static void
+test_attachments (void)
+{
+  const char *frame =
+    "{\"type\":\"message.new\",\"cid\":\"messaging:a\",\"message\":{\"id\":\"m\","
+    "\"attachments\":[{\"type\":\"file\",\"title\":\"q3.pdf\"},"
+    "{\"type\":\"image\",\"fallback\":\"beach.jpg\"},"
+    "{\"type\":\"image\",\"og_scrape_url\":\"https://example.com\"},{}]}}";
+  const char * const expected[] = { "file", "q3.pdf", "image", "beach.jpg", "", "", NULL };
+  g_autoptr(StrayEvent) event = stray_event_decode (frame, strlen (frame), NULL);
+  g_autoptr(StrayEvent) plain = NULL;
+  g_autoptr(StrayEvent) refused = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (event);
+  g_assert_cmpstrv (event->message->attachments, expected);
+
+  frame = "{\"type\":\"message.new\",\"message\":{\"id\":\"m\",\"attachments\":[]}}";
+  plain = stray_event_decode (frame, strlen (frame), NULL);
+  g_assert_nonnull (plain);
+  g_assert_null (plain->message->attachments);
+
+  frame = "{\"type\":\"message.new\",\"message\":{\"id\":\"m\",\"attachments\":[7]}}";
+  refused = stray_event_decode (frame, strlen (frame), &error);
+  g_assert_null (refused);
+  g_assert_error (error, STRAY_EVENT_ERROR, STRAY_EVENT_ERROR_WRONG_TYPE);
+  g_assert_nonnull (strstr (error->message, "message.attachments[0]"));
+}
+
 static void
 test_mutes_and_mentions (void)
 {
@@ -676,6 +707,7 @@ main (int   argc,
   g_test_add_func ("/stray/event/recorded", test_recorded_frames);
   g_test_add_func ("/stray/event/recorded-details", test_recorded_details);
   g_test_add_func ("/stray/event/mutes-and-mentions", test_mutes_and_mentions);
+  g_test_add_func ("/stray/event/attachments", test_attachments);
   g_test_add_func ("/stray/event/capabilities", test_capabilities);
   g_test_add_func ("/stray/event/timestamps", test_timestamps);
   g_test_add_func ("/stray/event/bad/not-json", test_not_json);

@@ -295,6 +295,23 @@ test_first_message (Fixture       *fixture,
   g_assert_cmpstr (notified (fixture, 1)->summary, ==, "bob name");
 }
 
+/* Something sent without a word is named for what it is: a picture alone is not "Bob: ". */
+static void
+test_attachment_only (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  message (fixture, "messaging:general", "bob", "",
+           "\"attachments\":[{\"type\":\"image\",\"fallback\":\"beach.jpg\"}]");
+  message (fixture, "messaging:c1", "bob", "",
+           "\"attachments\":[{\"type\":\"file\",\"title\":\"q3.pdf\"}]");
+  message (fixture, "messaging:c2", "bob", "see this",
+           "\"attachments\":[{\"type\":\"image\",\"fallback\":\"graph.png\"}]");
+  wait_notified (fixture, 3);
+  g_assert_cmpstr (notified (fixture, 0)->body, ==, "bob name: sent a photo");
+  g_assert_cmpstr (notified (fixture, 1)->body, ==, "bob name: q3.pdf");
+  g_assert_cmpstr (notified (fixture, 2)->body, ==, "bob name: see this");
+}
+
 static void
 test_hostile_markup (Fixture       *fixture,
                      G_GNUC_UNUSED gconstpointer user_data)
@@ -633,6 +650,7 @@ main (int   argc,
 
   ADD ("first-message", NULL, test_first_message);
   ADD ("hostile-markup", NULL, test_hostile_markup);
+  ADD ("attachment-only", NULL, test_attachment_only);
   ADD ("policy", NULL, test_policy);
   ADD ("one-per-channel", NULL, test_one_per_channel);
   ADD ("withdrawn-on-read", NULL, test_withdrawn_on_read);

@@ -661,6 +661,19 @@ last_shown_id (StrayChannelView *view)
   return stray_message_get_id (last);
 }
 
+static void
+call_as_bob_file (void)
+{
+  g_autoptr(JsonNode) sent = json_from_string (
+    "{\"attachments\":[{\"type\":\"file\",\"title\":\"budget.xlsx\","
+    "\"asset_url\":\"https://files.example.com/budget.xlsx\"}]}", NULL);
+  g_autoptr(GError) error = NULL;
+
+  stray_devserver_send_message (server, "messaging:design", "bob", json_node_get_object (sent),
+                                &error);
+  g_assert_no_error (error);
+}
+
 /* The same, end to end: what the server holds (an edit, attachments) through the channel
  * query, and an edit and a deletion on the server while the channel is on screen. */
 static void
@@ -703,6 +716,10 @@ test_conversation_from_server (void)
   stray_test_wait_for (stray_test_flag_is_set, &done, path);
   stray_test_wait_for_text ("Message deleted");
   g_assert_false (stray_test_screen_shows ("Typo"));
+
+  /* A file sent while the channel is on screen is named, not an empty line. */
+  call_as_bob_file ();
+  stray_test_wait_for_text ("budget.xlsx");
   stray_test_save_screenshot ("window-conversation-server.png");
   gtk_window_close (GTK_WINDOW (window ()));
   stray_test_wait_for (window_is_gone, NULL, "the window to go");

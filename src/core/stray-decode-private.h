@@ -97,6 +97,7 @@ gboolean    stray_decode_message        (JsonObject         *object,
                                          StrayEventMessage  *message,
                                          StrayEventUser     *user_storage,
                                          GPtrArray         **mentions_storage,
+                                         GPtrArray         **attachments_storage,
                                          GError            **error);
 gboolean    stray_decode_member         (JsonObject         *object,
                                          const char         *scope,

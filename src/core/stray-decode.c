@@ -490,6 +490,54 @@ stray_decode_channel (JsonObject        *object,
 }
 
 /* @user_scope is "@scope.user", spelled out by the caller for the same reason. */
+/* Files and pictures sent with a message, as Stream's SDKs send them: a file's name in
+ * "title", an image's in "fallback" (stream-chat-react's upload code). A link's preview
+ * (og_scrape_url) is the text's own link, not something sent, and is left out. */
+static gboolean
+decode_attachments (JsonObject          *object,
+                    const char          *scope,
+                    GPtrArray          **storage,
+                    const char * const **out,
+                    GError             **error)
+{
+  char name[80];
+  JsonArray *attachments;
+  guint length;
+
+  *out = NULL;
+  if (!stray_decode_array (object, scope, "attachments", &attachments, error))
+    return FALSE;
+  if (attachments == NULL || (length = json_array_get_length (attachments)) == 0)
+    return TRUE;
+
+  g_snprintf (name, sizeof name, "%s%sattachments", scope ? scope : "", scope ? "." : "");
+  *storage = g_ptr_array_new ();
+  for (guint i = 0; i < length; i++)
+    {
+      char element_scope[96];
+      JsonObject *element = stray_decode_element (attachments, i, name, error);
+      const char *type, *title, *fallback, *scrape_url;
+
+      g_snprintf (element_scope, sizeof element_scope, "%s[%u]", name, i);
+      if (element == NULL ||
+          !stray_decode_string (element, element_scope, "type", &type, error) ||
+          !stray_decode_string (element, element_scope, "title", &title, error) ||
+          !stray_decode_string (element, element_scope, "fallback", &fallback, error) ||
+          !stray_decode_string (element, element_scope, "og_scrape_url", &scrape_url, error))
+        return FALSE;
+      if (scrape_url != NULL)
+        continue;
+      g_ptr_array_add (*storage, (gpointer) (type != NULL ? type : ""));
+      g_ptr_array_add (*storage, (gpointer) (title != NULL ? title
+                                             : fallback != NULL ? fallback : ""));
+    }
+  if ((*storage)->len == 0)
+    return TRUE;
+  g_ptr_array_add (*storage, NULL);
+  *out = (const char * const *) (*storage)->pdata;
+  return TRUE;
+}
+
 gboolean
 stray_decode_message (JsonObject         *object,
                       const char         *scope,
@@ -497,9 +545,12 @@ stray_decode_message (JsonObject         *object,
                       StrayEventMessage  *message,
                       StrayEventUser     *user_storage,
                       GPtrArray         **mentions_storage,
+                      GPtrArray         **attachments_storage,
                       GError            **error)
 {
-  return stray_decode_string (object, scope, "id", &message->id, error) &&
+  return decode_attachments (object, scope, attachments_storage, &message->attachments,
+                             error) &&
+         stray_decode_string (object, scope, "id", &message->id, error) &&
          stray_decode_string (object, scope, "text", &message->text, error) &&
          stray_decode_string (object, scope, "type", &message->type, error) &&
          stray_decode_string (object, scope, "parent_id", &message->parent_id, error) &&

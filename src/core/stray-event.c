@@ -92,6 +92,7 @@ typedef struct {
   StrayEventMe me;
   StrayEventRefusal refusal;
   GPtrArray *mentioned_user_ids;
+  GPtrArray *message_attachments;
   GPtrArray *muted_user_ids;
   GArray *muted_user_expires_us;
   GPtrArray *muted_channel_cids;
@@ -297,7 +298,8 @@ decode_object (JsonObject        *object,
                channel, channel);
   DECODE_PART ("message",
                stray_decode_message (part_object, "message", "message.user", &storage->message,
-                                     &storage->message_user, &storage->mentioned_user_ids, error),
+                                     &storage->message_user, &storage->mentioned_user_ids,
+                                     &storage->message_attachments, error),
                message, message);
   DECODE_PART ("member",
                stray_decode_member (part_object, "member", "member.user", &storage->member,
@@ -323,6 +325,7 @@ stray_event_storage_clear (gpointer data)
 
   g_clear_pointer (&storage->pub.root, json_node_unref);
   g_clear_pointer (&storage->mentioned_user_ids, g_ptr_array_unref);
+  g_clear_pointer (&storage->message_attachments, g_ptr_array_unref);
   g_clear_pointer (&storage->muted_user_ids, g_ptr_array_unref);
   g_clear_pointer (&storage->muted_user_expires_us, g_array_unref);
   g_clear_pointer (&storage->muted_channel_cids, g_ptr_array_unref);

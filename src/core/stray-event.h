@@ -140,6 +140,9 @@ typedef struct {
   gint64 created_at_us;
   const StrayEventUser *user; /* NULL when absent */
   const char * const *mentioned_user_ids; /* NULL-terminated; NULL when absent */
+  /* What was sent with it, in pairs: Stream's type ("image", "file", …; "" when none) and a
+   * name ("" when none), NULL-terminated; NULL when nothing was */
+  const char * const *attachments;
   gboolean show_in_channel;
   gboolean silent;
   gboolean shadowed;

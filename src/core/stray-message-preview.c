@@ -7,6 +7,8 @@
 
 #include "stray-message-preview.h"
 
+#include "stray-message.h"
+
 G_DEFINE_BOXED_TYPE (StrayMessagePreview, stray_message_preview,
                      stray_message_preview_ref, stray_message_preview_unref)
 
@@ -20,6 +22,7 @@ stray_message_preview_clear (gpointer data)
   g_free (self->user_id);
   g_free (self->user_name);
   g_free (self->created_at);
+  g_strfreev (self->attachments);
 }
 
 /**
@@ -48,6 +51,8 @@ stray_message_preview_new_from_event (const StrayEventMessage *message)
     }
   self->created_at = g_strdup (message->created_at);
   self->created_at_us = message->created_at_us;
+  if (!self->deleted && message->attachments != NULL)
+    self->attachments = g_strdupv ((char **) message->attachments);
 
   return self;
 }
@@ -75,8 +80,29 @@ stray_message_preview_new_renamed (const StrayMessagePreview *self,
   copy->created_at = g_strdup (self->created_at);
   copy->created_at_us = self->created_at_us;
   copy->deleted = self->deleted;
+  copy->attachments = g_strdupv (self->attachments);
 
   return copy;
+}
+
+/**
+ * stray_message_preview_dup_gist:
+ * @self: a preview
+ *
+ * What the message says in one phrase: its text, or what was sent when it has no text
+ * ("sent a photo", "report.pdf"). A picture sent alone would otherwise show as nothing.
+ *
+ * Returns: (transfer full): the text, "" for a deleted or empty message
+ */
+char *
+stray_message_preview_dup_gist (const StrayMessagePreview *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if ((self->text == NULL || *self->text == '\0') && self->attachments != NULL &&
+      self->attachments[0] != NULL)
+    return stray_message_describe_attachment (self->attachments[0], self->attachments[1]);
+  return g_strdup (self->text != NULL ? self->text : "");
 }
 
 StrayMessagePreview *

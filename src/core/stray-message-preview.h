@@ -20,6 +20,7 @@ typedef struct {
   char *created_at;
   gint64 created_at_us;
   gboolean deleted;
+  char **attachments; /* pairs of type and name, as StrayEventMessage's; NULL: none */
 } StrayMessagePreview;
 
 #define STRAY_TYPE_MESSAGE_PREVIEW (stray_message_preview_get_type ())
@@ -28,6 +29,7 @@ GType                stray_message_preview_get_type        (void) G_GNUC_CONST;
 StrayMessagePreview *stray_message_preview_new_from_event  (const StrayEventMessage *message);
 StrayMessagePreview *stray_message_preview_new_renamed     (const StrayMessagePreview *self,
                                                             const char                *user_name);
+char                *stray_message_preview_dup_gist        (const StrayMessagePreview *self);
 StrayMessagePreview *stray_message_preview_ref             (StrayMessagePreview       *self);
 void                 stray_message_preview_unref           (StrayMessagePreview       *self);
 

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "stray-message.h"
 
 struct _StrayMessage
@@ -218,4 +220,30 @@ stray_message_get_attachment_title (StrayMessage *self,
 {
   g_return_val_if_fail (index < stray_message_get_n_attachments (self), NULL);
   return g_ptr_array_index (self->attachments, index * 2 + 1);
+}
+
+/**
+ * stray_message_describe_attachment:
+ * @type: (nullable): Stream's attachment type
+ * @title: (nullable): its name
+ *
+ * Returns: (transfer full): what a reader would call it: "sent a photo", "report.pdf", …
+ */
+char *
+stray_message_describe_attachment (const char *type,
+                                   const char *title)
+{
+  /* Stream's attachment types (stream-chat-js's Attachment): a picture is a photo whatever
+   * its file was called; a file is its name. */
+  if (g_strcmp0 (type, "image") == 0)
+    return g_strdup (_("sent a photo"));
+  if (g_strcmp0 (type, "giphy") == 0)
+    return g_strdup (_("sent a GIF"));
+  if (title != NULL && *title != '\0')
+    return g_strdup (title);
+  if (g_strcmp0 (type, "video") == 0)
+    return g_strdup (_("sent a video"));
+  if (g_strcmp0 (type, "audio") == 0 || g_strcmp0 (type, "voiceRecording") == 0)
+    return g_strdup (_("sent an audio clip"));
+  return g_strdup (_("sent a file"));
 }

@@ -38,4 +38,7 @@ const char   *stray_message_get_attachment_type   (StrayMessage *self,
 const char   *stray_message_get_attachment_title  (StrayMessage *self,
                                                    guint         index);
 
+char         *stray_message_describe_attachment   (const char   *type,
+                                                   const char   *title);
+
 G_END_DECLS

@@ -171,12 +171,14 @@ decode_message_slot (Storage        *storage,
                      StrayEventUser *user,
                      GError        **error)
 {
-  GPtrArray *mentions = NULL;
+  GPtrArray *mentions = NULL, *attachments = NULL;
   gboolean decoded = stray_decode_message (element, scope, user_scope, slot, user, &mentions,
-                                           error);
+                                           &attachments, error);
 
   if (mentions != NULL)
     g_ptr_array_add (storage->lists, mentions);
+  if (attachments != NULL)
+    g_ptr_array_add (storage->lists, attachments);
   return decoded;
 }
 
@@ -369,38 +371,6 @@ stray_rest_unread_free (StrayRestUnread *unread)
   g_free (unread);
 }
 
-/* Files and pictures sent with a message, as Stream's SDKs send them: a file's name in
- * "title", an image's in "fallback" (stream-chat-react's upload code). A link's preview
- * (og_scrape_url) is the text's own link, not something sent, and is left out. */
-static gboolean
-decode_attachments (JsonArray     *attachments,
-                    const char    *message_scope,
-                    StrayMessage  *message,
-                    GError       **error)
-{
-  char name[SCOPE_SIZE];
-  guint length = json_array_get_length (attachments);
-
-  g_snprintf (name, sizeof name, "%s.attachments", message_scope);
-  for (guint i = 0; i < length; i++)
-    {
-      char scope[SCOPE_SIZE];
-      JsonObject *element = stray_decode_element (attachments, i, name, error);
-      const char *type, *title, *fallback, *scrape_url;
-
-      g_snprintf (scope, sizeof scope, "%s[%u]", name, i);
-      if (element == NULL ||
-          !stray_decode_string (element, scope, "type", &type, error) ||
-          !stray_decode_string (element, scope, "title", &title, error) ||
-          !stray_decode_string (element, scope, "fallback", &fallback, error) ||
-          !stray_decode_string (element, scope, "og_scrape_url", &scrape_url, error))
-        return FALSE;
-      if (scrape_url == NULL)
-        stray_message_add_attachment (message, type, title != NULL ? title : fallback);
-    }
-  return TRUE;
-}
-
 /**
  * stray_rest_messages_decode:
  * @root: a channel query's answer, parsed
@@ -429,21 +399,20 @@ stray_rest_messages_decode (JsonNode  *root,
       char scope[SCOPE_SIZE], user_scope[SCOPE_SIZE];
       JsonObject *element = stray_decode_element (messages, i, "messages", error);
       g_autoptr(GPtrArray) mentions = NULL;
+      g_autoptr(GPtrArray) attachments = NULL;
       g_autoptr(StrayMessage) message = NULL;
       StrayEventMessage decoded = { 0 };
       StrayEventUser user = { 0 };
       const char *deleted_at, *text_updated_at;
-      JsonArray *attachments;
 
       g_snprintf (scope, sizeof scope, "messages[%u]", i);
       g_snprintf (user_scope, sizeof user_scope, "%s.user", scope);
       if (element == NULL ||
           !stray_decode_message (element, scope, user_scope, &decoded, &user, &mentions,
-                                 error) ||
+                                 &attachments, error) ||
           !stray_decode_string (element, scope, "deleted_at", &deleted_at, error) ||
           !stray_decode_string (element, scope, "message_text_updated_at", &text_updated_at,
-                                error) ||
-          !stray_decode_array (element, scope, "attachments", &attachments, error))
+                                error))
         return NULL;
       if (decoded.id == NULL)
         continue;
@@ -455,8 +424,12 @@ stray_rest_messages_decode (JsonNode  *root,
                                    g_strcmp0 (decoded.type, "deleted") == 0 ||
                                    deleted_at != NULL);
       stray_message_set_edited (message, text_updated_at != NULL);
-      if (attachments != NULL && !decode_attachments (attachments, scope, message, error))
-        return NULL;
+      for (guint a = 0; decoded.attachments != NULL && decoded.attachments[a] != NULL; a += 2)
+        {
+          const char *name = decoded.attachments[a + 1];
+
+          stray_message_add_attachment (message, decoded.attachments[a], *name ? name : NULL);
+        }
       g_list_store_append (store, message);
     }
   return G_LIST_MODEL (g_steal_pointer (&store));

@@ -207,7 +207,7 @@ update_preview (StrayChannelRow *self)
   else
     {
       /* One line: the text's own line breaks would be cut by the ellipsis anyway. */
-      g_autofree char *flat = g_strdup (message->text != NULL ? message->text : "");
+      g_autofree char *flat = stray_message_preview_dup_gist (message);
 
       g_strdelimit (flat, "\r\n\t", ' ');
       text = message->user_name != NULL || message->user_id != NULL

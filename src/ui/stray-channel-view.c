@@ -506,6 +506,8 @@ on_last_message (StrayChannel            *channel,
     }
   message = stray_message_new (preview->id, preview->user_id, preview->user_name, preview->text,
                                preview->created_at_us, preview->deleted);
+  for (guint i = 0; preview->attachments != NULL && preview->attachments[i] != NULL; i += 2)
+    stray_message_add_attachment (message, preview->attachments[i], preview->attachments[i + 1]);
   g_list_store_append (self->messages, message);
   while (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > N_MESSAGES * 2)
     g_list_store_remove (self->messages, 0);

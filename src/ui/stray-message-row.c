@@ -221,28 +221,6 @@ stray_message_row_follows (StrayMessage *message,
 }
 
 static char *
-describe_attachment (StrayMessage *message,
-                     guint         index)
-{
-  const char *type = stray_message_get_attachment_type (message, index);
-  const char *title = stray_message_get_attachment_title (message, index);
-
-  /* Stream's attachment types (stream-chat-js's Attachment): a picture is a photo whatever
-   * its file was called; a file is its name. */
-  if (g_str_equal (type, "image"))
-    return g_strdup (_("sent a photo"));
-  if (g_str_equal (type, "giphy"))
-    return g_strdup (_("sent a GIF"));
-  if (title != NULL && *title != '\0')
-    return g_strdup (title);
-  if (g_str_equal (type, "video"))
-    return g_strdup (_("sent a video"));
-  if (g_str_equal (type, "audio") || g_str_equal (type, "voiceRecording"))
-    return g_strdup (_("sent an audio clip"));
-  return g_strdup (_("sent a file"));
-}
-
-static char *
 format_time (gint64 then_us)
 {
   g_autoptr(GDateTime) then = local_time (then_us);
@@ -343,7 +321,9 @@ build (StrayMessageRow *self)
         }
       for (guint i = 0; i < stray_message_get_n_attachments (message); i++)
         {
-          g_autofree char *description = describe_attachment (message, i);
+          g_autofree char *description =
+            stray_message_describe_attachment (stray_message_get_attachment_type (message, i),
+                                               stray_message_get_attachment_title (message, i));
           GtkWidget *attachment = new_body_label ("message-attachment");
 
           gtk_label_set_text (GTK_LABEL (attachment), description);
