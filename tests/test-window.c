@@ -704,11 +704,15 @@ test_conversation_from_server (void)
   stray_test_wait_for_text ("The final numbers (edited)");
   g_assert_true (stray_test_screen_shows ("q3.pdf | sent a photo"));
 
-  /* Alice's own message, edited and then deleted from another device. */
+  /* Alice's own message, edited and then deleted from another device after Bob's file came:
+   * not the channel's last message any more, it changes on screen all the same. A file sent
+   * while the channel is on screen is named, not an empty line. */
   call_as_alice ("/channels/messaging/design/message", "{\"message\":{\"text\":\"Tpyo\"}}");
   stray_test_wait_for_text ("Tpyo");
   view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
   path = g_strdup_printf ("/messages/%s", last_shown_id (view));
+  call_as_bob_file ();
+  stray_test_wait_for_text ("budget.xlsx");
   call_as_alice (path, "{\"message\":{\"text\":\"Typo\"}}");
   stray_test_wait_for_text ("Typo (edited)");
   stray_client_call_async (stray_application_get_client (application), "DELETE", path, NULL,
@@ -716,10 +720,7 @@ test_conversation_from_server (void)
   stray_test_wait_for (stray_test_flag_is_set, &done, path);
   stray_test_wait_for_text ("Message deleted");
   g_assert_false (stray_test_screen_shows ("Typo"));
-
-  /* A file sent while the channel is on screen is named, not an empty line. */
-  call_as_bob_file ();
-  stray_test_wait_for_text ("budget.xlsx");
+  g_assert_true (stray_test_screen_shows ("budget.xlsx"));
   stray_test_save_screenshot ("window-conversation-server.png");
   gtk_window_close (GTK_WINDOW (window ()));
   stray_test_wait_for (window_is_gone, NULL, "the window to go");

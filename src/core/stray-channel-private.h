@@ -29,4 +29,8 @@ gint64 stray_channel_get_read_at   (StrayChannel *self);
 void   stray_channel_set_read_at   (StrayChannel *self,
                                     gint64        read_at);
 
+/* Any of its messages changed (stray-session.c): emits StrayChannel::message-changed. */
+void   stray_channel_emit_message_changed (StrayChannel        *self,
+                                           StrayMessagePreview *preview);
+
 G_END_DECLS

@@ -63,6 +63,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_MESSAGE_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 notify (StrayChannel *self,
         guint         prop_id)
@@ -300,6 +307,18 @@ stray_channel_class_init (StrayChannelClass *klass)
     g_param_spec_boolean ("attention", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * StrayChannel::message-changed:
+   * @preview: the message as it is now
+   *
+   * Any message of the channel was edited, deleted or undeleted, not only its last one (which
+   * also changes #StrayChannel:last-message): a conversation on screen shows older ones too.
+   */
+  signals[SIGNAL_MESSAGE_CHANGED] =
+    g_signal_new ("message-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1,
+                  STRAY_TYPE_MESSAGE_PREVIEW | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -661,4 +680,14 @@ stray_channel_set_read_at (StrayChannel *self,
   g_return_if_fail (STRAY_IS_CHANNEL (self));
 
   self->read_at = read_at;
+}
+
+void
+stray_channel_emit_message_changed (StrayChannel        *self,
+                                    StrayMessagePreview *preview)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL (self));
+  g_return_if_fail (preview != NULL);
+
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_CHANGED], 0, preview);
 }

@@ -402,16 +402,17 @@ apply_message_changed (StraySession     *self,
   StrayChannel *channel = lookup_channel (self, event);
   StrayMessagePreview *last_message;
   g_autoptr(StrayMessagePreview) preview = NULL;
+  gboolean is_last;
 
   if (channel == NULL || event->message == NULL || event->message->id == NULL)
     return;
+
   last_message = stray_channel_get_last_message (channel);
-  if (last_message == NULL || g_strcmp0 (last_message->id, event->message->id) != 0)
-    return;
+  is_last = last_message != NULL && g_strcmp0 (last_message->id, event->message->id) == 0;
 
   preview = stray_message_preview_new_from_event (event->message);
   /* An edit keeps the message's place; some servers send it without its original date. */
-  if (preview->created_at == NULL)
+  if (preview->created_at == NULL && is_last)
     {
       preview->created_at = g_strdup (last_message->created_at);
       preview->created_at_us = last_message->created_at_us;
@@ -421,8 +422,11 @@ apply_message_changed (StraySession     *self,
       preview->deleted = TRUE;
       g_free (preview->text);
       preview->text = g_strdup ("");
+      g_clear_pointer (&preview->attachments, g_strfreev);
     }
-  stray_channel_set_last_message (channel, preview);
+  stray_channel_emit_message_changed (channel, preview);
+  if (is_last)
+    stray_channel_set_last_message (channel, preview);
 }
 
 /* A hard-deleted message the user had not read counts no longer, as Stream's server and the

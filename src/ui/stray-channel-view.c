@@ -450,8 +450,8 @@ find_message (StrayChannelView *self,
   return -1;
 }
 
-/* The channel's last message, edited or deleted while on screen: the model keeps only that
- * one, so only that one changes here. A new text is an edit (a reaction changes none). */
+/* A message on screen, edited, deleted or undeleted since it was shown. A new text is an edit
+ * (a reaction changes none). */
 static void
 update_message (StrayChannelView          *self,
                 guint                      position,
@@ -475,6 +475,21 @@ update_message (StrayChannelView          *self,
     stray_message_add_attachment (updated, stray_message_get_attachment_type (shown, i),
                                   stray_message_get_attachment_title (shown, i));
   g_list_store_splice (self->messages, position, 1, (gpointer *) &updated, 1);
+}
+
+static void
+on_message_changed (G_GNUC_UNUSED StrayChannel *channel,
+                    StrayMessagePreview        *preview,
+                    StrayChannelView           *self)
+{
+  int position;
+
+  /* While loading, the answer will have the message as it is now. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "loading") == 0)
+    return;
+  position = find_message (self, preview->id);
+  if (position >= 0)
+    update_message (self, position, preview);
 }
 
 static void
@@ -608,6 +623,7 @@ stray_channel_view_set_channel (StrayChannelView *self,
   gtk_label_set_text (self->title, stray_channel_get_title (channel));
   g_signal_connect (channel, "notify::title", G_CALLBACK (on_title), self);
   g_signal_connect (channel, "notify::last-message", G_CALLBACK (on_last_message), self);
+  g_signal_connect (channel, "message-changed", G_CALLBACK (on_message_changed), self);
   g_signal_connect (channel, "notify::unread-count", G_CALLBACK (on_unread), self);
   update_browser_button (self);
   self->cancellable = g_cancellable_new ();
