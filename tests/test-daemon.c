@@ -669,6 +669,81 @@ test_daemon_invites (Fixture       *fixture,
   g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
 }
 
+/* Issue 17 item 2, end to end: alice's reminder on a message of bob's falls due when the
+ * devserver's clock passes it; the notification's "Remind me in 1 hour" reaches the server,
+ * which another device (a server-side queryReminders for alice) sees an hour ahead, and the
+ * notification goes when the server's reminder.updated says so. */
+static void
+test_daemon_reminders (Fixture       *fixture,
+                       G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *input = g_strconcat (fixture->token, "\n", NULL);
+  g_autofree char *sent = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) soon = g_date_time_add_minutes (now, 1);
+  g_autoptr(GDateTime) half_hour = g_date_time_add_minutes (now, 30);
+  g_autofree char *soon_text = g_date_time_format_iso8601 (soon);
+  g_autofree char *half_hour_text = g_date_time_format_iso8601 (half_hour);
+  g_autoptr(GVariant) quit = NULL;
+  const char *message_id;
+  Notified *due;
+  guint subscription;
+
+  subscription = g_dbus_connection_signal_subscribe (fixture->bus, NULL, NULL, NULL, NULL, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_any_signal,
+                                                     NULL, NULL);
+  g_assert_cmpint (run_tray (fixture, input, &out, &err, "--set-account", "--server",
+                             fixture->base_url, "--api-key", API_KEY, "--user", "alice", NULL),
+                   ==, 0);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
+                                        "--background", NULL);
+  g_assert_no_error (error);
+  wait_for_state (fixture, "connected");
+
+  sent = server_post (fixture, "/channels/messaging/general/message",
+                      "{\"message\":{\"text\":\"Water the office plants\",\"user_id\":\"bob\"}}");
+  g_assert_true (json_parser_load_from_data (parser, sent, -1, NULL));
+  message_id = json_object_get_string_member (
+    json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                   "message"), "id");
+  path = g_strdup_printf ("/messages/%s/reminders", message_id);
+  body = g_strdup_printf ("{\"user_id\":\"alice\",\"remind_at\":\"%s\"}", soon_text);
+  g_free (server_post (fixture, path, body));
+  g_free (server_post (fixture, "/_dev/clock", "{\"seconds\":120}"));
+
+  due = wait_notified (fixture, "Reminder: Water the office plants", NULL);
+  g_assert_nonnull (due);
+  g_assert_nonnull (strstr (due->body, "General"));
+  g_assert_true (g_strv_contains ((const char * const *) due->actions, "remind-later"));
+
+  fake_notifications_invoke (fixture->notifications, due->id, "remind-later");
+  /* Withdrawn once the server's reminder.updated came back, an hour ahead. */
+  wait_closed (fixture, due->id);
+  query = g_strdup_printf ("{\"user_id\":\"alice\",\"filter\":{\"message_id\":\"%s\","
+                           "\"remind_at\":{\"$gt\":\"%s\"}}}", message_id, half_hour_text);
+  listed = server_post (fixture, "/reminders/query", query);
+  g_assert_nonnull (strstr (listed, message_id));
+
+  quit = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                      "org.gtk.Actions", "Activate",
+                                      g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                                      NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (daemon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (daemon));
+  g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
+}
+
 static void
 test_set_account_refuses (Fixture       *fixture,
                           G_GNUC_UNUSED gconstpointer user_data)
@@ -710,6 +785,8 @@ main (int   argc,
   g_test_add ("/stray/daemon/session", Fixture, NULL, fixture_set_up, test_daemon_session,
               fixture_tear_down);
   g_test_add ("/stray/daemon/invites", Fixture, NULL, fixture_set_up, test_daemon_invites,
+              fixture_tear_down);
+  g_test_add ("/stray/daemon/reminders", Fixture, NULL, fixture_set_up, test_daemon_reminders,
               fixture_tear_down);
   g_test_add ("/stray/daemon/set-account-refuses", Fixture, NULL, fixture_set_up,
               test_set_account_refuses, fixture_tear_down);
