@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "stray-list-section.h"
 #include "stray-reminder.h"
 #include "stray-reminder-list.h"
 
@@ -125,16 +126,6 @@ create_row (gpointer item,
   return row;
 }
 
-static void
-on_items_changed (GListModel        *reminders,
-                  G_GNUC_UNUSED guint position,
-                  G_GNUC_UNUSED guint removed,
-                  G_GNUC_UNUSED guint added,
-                  StrayReminderList *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self), g_list_model_get_n_items (reminders) > 0);
-}
-
 /**
  * stray_reminder_list_set_model:
  * @reminders: the session's reminders, of StrayReminder
@@ -152,9 +143,7 @@ stray_reminder_list_set_model (StrayReminderList *self,
     g_signal_handlers_disconnect_by_data (self->reminders, self);
   g_set_object (&self->reminders, reminders);
   g_set_object (&self->channels, channels);
-  gtk_list_box_bind_model (self->list_box, reminders, create_row, self, NULL);
-  g_signal_connect_object (reminders, "items-changed", G_CALLBACK (on_items_changed), self, 0);
-  on_items_changed (reminders, 0, 0, 0, self);
+  stray_list_section_follow (GTK_WIDGET (self), self->list_box, reminders, create_row, self);
 }
 
 static void
@@ -184,20 +173,5 @@ stray_reminder_list_class_init (StrayReminderListClass *klass)
 static void
 stray_reminder_list_init (StrayReminderList *self)
 {
-  GtkWidget *heading = gtk_label_new (_("Upcoming reminders"));
-
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_widget_set_margin_start (heading, 12);
-  gtk_widget_set_margin_top (heading, 6);
-  gtk_widget_add_css_class (heading, "heading");
-  gtk_box_append (GTK_BOX (self), heading);
-
-  self->list_box = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list_box, GTK_SELECTION_NONE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_box),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Upcoming reminders"), -1);
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->list_box));
-  gtk_box_append (GTK_BOX (self), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  self->list_box = stray_list_section_build (GTK_BOX (self), _("Upcoming reminders"));
 }
