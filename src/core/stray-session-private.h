@@ -54,6 +54,7 @@ struct _StraySession
   GListStore *reminders;      /* of StrayReminder with a time, soonest first */
   GHashTable *reminder_facts; /* message id → the newest fact's time, and whether a deletion */
   GHashTable *reminders_seen; /* while a queryReminders runs: message ids events named */
+  guint reminder_queries;     /* queryReminders begun and not yet ended */
 };
 
 /* The server's totals; STRAY_COUNT_UNSET leaves one as it is. */

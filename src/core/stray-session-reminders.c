@@ -6,8 +6,9 @@
  * time, and the newer wins. An update's time is the reminder's updated_at; a deletion's, the
  * event's created_at, remembered after the reminder goes, so that a query answered before the
  * deletion (listing it with an older updated_at) does not bring it back. A query's answer drops
- * the reminders it does not list, unless an event named them while it ran (the way a resync
- * treats invites, stray-session-invites.c).
+ * the reminders it does not list, unless an event or a newer query's answer named them while it
+ * ran (the way a resync treats invites, stray-session-invites.c); queries may overlap (a
+ * reconnect while one is on its way).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -175,8 +176,8 @@ stray_session_begin_reminders_query (StraySession *self)
 {
   g_return_if_fail (STRAY_IS_SESSION (self));
 
-  g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
-  self->reminders_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (self->reminder_queries++ == 0)
+    self->reminders_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -191,10 +192,12 @@ stray_session_end_reminders_query (StraySession *self,
   g_autoptr(GHashTable) listed = NULL;
 
   g_return_if_fail (STRAY_IS_SESSION (self));
+  g_return_if_fail (self->reminder_queries > 0);
 
-  if (reminders == NULL || self->reminders_seen == NULL)
+  if (reminders == NULL)
     {
-      g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
+      if (--self->reminder_queries == 0)
+        g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
       return;
     }
   listed = g_hash_table_new (g_str_hash, g_str_equal);
@@ -215,9 +218,23 @@ stray_session_end_reminders_query (StraySession *self,
 
       if (!g_hash_table_contains (listed, message_id) &&
           !g_hash_table_contains (self->reminders_seen, message_id))
-        g_list_store_remove (self->reminders, i - 1);
+        {
+          ReminderFact *known = g_hash_table_lookup (self->reminder_facts, message_id);
+
+          /* Gone as of its last known time: an older answer listing it does not bring it back. */
+          if (known != NULL)
+            known->deleted = TRUE;
+          g_list_store_remove (self->reminders, i - 1);
+        }
     }
-  g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
+  /* An older query's answer, still to come, must not drop what this one listed. */
+  if (--self->reminder_queries == 0)
+    g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
+  else
+    for (guint i = 0; i < reminders->len; i++)
+      g_hash_table_add (self->reminders_seen,
+                        g_strdup (stray_reminder_get_message_id (g_ptr_array_index (reminders,
+                                                                                    i))));
 }
 
 static void
