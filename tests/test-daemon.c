@@ -695,7 +695,8 @@ test_daemon_invites (Fixture       *fixture,
 /* Issue 17 item 2, end to end: alice's reminder on a message of bob's falls due when the
  * devserver's clock passes it; the notification's "Remind me in 1 hour" reaches the server,
  * which another device (a server-side queryReminders for alice) sees an hour ahead, and the
- * notification goes when the server's reminder.updated says so. */
+ * notification goes when the server's reminder.updated says so. An unread reminder injected
+ * over the socket becomes one quiet summary. */
 static void
 test_daemon_reminders (Fixture       *fixture,
                        G_GNUC_UNUSED gconstpointer user_data)
@@ -713,7 +714,7 @@ test_daemon_reminders (Fixture       *fixture,
   g_autofree char *soon_text = g_date_time_format_iso8601 (soon);
   g_autofree char *half_hour_text = g_date_time_format_iso8601 (half_hour);
   const char *message_id;
-  Notified *due;
+  Notified *due, *unread;
   guint subscription;
 
   daemon = start_daemon (fixture, &subscription);
@@ -741,6 +742,16 @@ test_daemon_reminders (Fixture       *fixture,
                            "\"remind_at\":{\"$gt\":\"%s\"}}}", message_id, half_hour_text);
   listed = server_post (fixture, "/reminders/query", query);
   g_assert_nonnull (strstr (listed, message_id));
+
+  /* Stream's unread reminder: one quiet summary. The demo's muted ops channel does not count. */
+  g_free (server_post (fixture, "/_dev/inject",
+                       "{\"user_id\":\"alice\",\"frames\":[\"{\\\"type\\\":"
+                       "\\\"user.unread_message_reminder\\\",\\\"total_unread_count\\\":4,"
+                       "\\\"channels\\\":{\\\"messaging:general\\\":{},"
+                       "\\\"messaging:design-review\\\":{},\\\"team:ops\\\":{}}}\"]}"));
+  unread = wait_notified (fixture, "Unread messages", NULL);
+  g_assert_nonnull (unread);
+  g_assert_cmpstr (unread->body, ==, "You have 4 unread messages in 2 channels");
 
   quit_daemon (fixture, daemon, subscription);
 }
