@@ -424,14 +424,21 @@ run_schedule (guint32 seed)
   return g_strcmp0 (expected, actual) == 0;
 }
 
+/* STRAY_TEST_SEED=<seed> replays the one schedule a failure printed. */
 static void
 test_random_schedules (void)
 {
-  guint32 first = g_test_rand_int ();
+  const char *replay = g_getenv ("STRAY_TEST_SEED");
+  guint32 first = replay != NULL ? (guint32) g_ascii_strtoull (replay, NULL, 10)
+                                 : (guint32) g_test_rand_int ();
+  guint n = replay != NULL ? 1 : N_SCHEDULES;
   guint failed = 0;
 
-  for (guint i = 0; i < N_SCHEDULES; i++)
+  for (guint i = 0; i < n; i++)
     failed += !run_schedule (first + i);
+  if (failed > 0)
+    g_test_message ("replay one with STRAY_TEST_SEED=<seed> meson test -C _build --verbose "
+                    "model-reminders");
   g_assert_cmpuint (failed, ==, 0);
 }
 

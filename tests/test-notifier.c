@@ -678,6 +678,16 @@ test_reminder_due (Fixture       *fixture,
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "snooze-reminder 'r1'");
 
+  /* Open: the window at the reminder's channel. */
+  fake_notifications_invoke (fixture->server, due->id, "default");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!activated_two (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==,
+                   "open-channel 'messaging:general'");
+
   /* Snoozed (here or elsewhere): an hour ahead, so the notification goes. */
   apply (fixture, TRUE, "{\"type\":\"reminder.updated\",\"cid\":\"messaging:general\","
          "\"reminder\":{\"message_id\":\"r1\",\"channel_cid\":\"messaging:general\","
