@@ -697,6 +697,26 @@ test_reminder_due (Fixture       *fixture,
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==, due->id);
 }
 
+/* Two reminders due at once in one channel: the second shows no sooner than 2 s after the
+ * first, as messages do. */
+static void
+test_reminders_one_per_channel (Fixture       *fixture,
+                                G_GNUC_UNUSED gconstpointer user_data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r1", "bob"));
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r2", "bob"));
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:c1", "r3", "bob"));
+  wait_notified (fixture, 2);
+  g_assert_cmpuint (n_notified (fixture), ==, 2);
+  wait_notified (fixture, 3);
+  g_assert_cmpint (notified (fixture, 2)->received_at - start, >=,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  g_assert_cmpint (notified (fixture, 1)->received_at - start, <,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+}
+
 #define UNREAD_REMINDER(count, channels) \
   "{\"type\":\"user.unread_message_reminder\",\"user\":{\"id\":\"alice\"}," \
   "\"total_unread_count\":" count ",\"channels\":{" channels "}}"
@@ -749,6 +769,7 @@ main (int   argc,
   ADD ("do-not-disturb", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INHIBITED), test_do_not_disturb);
   ADD ("invites-and-additions", NULL, test_invites_and_additions);
   ADD ("reminder-due", NULL, test_reminder_due);
+  ADD ("reminder-due/one-per-channel", NULL, test_reminders_one_per_channel);
   ADD ("unread-reminder", NULL, test_unread_reminder);
 
 #undef ADD
