@@ -96,9 +96,9 @@ static void
 on_due_closed (NotifyNotification *notification,
                Due                *due)
 {
-  /* Dismissed: the slot goes; the reminder stays on the server. */
+  /* Dismissed: the next time it falls due starts a new one; the reminder stays on the server. */
   if (due->notification == notification)
-    g_hash_table_remove (due->owner->due, due->message_id);
+    g_clear_object (&due->notification);
 }
 
 static void
@@ -207,8 +207,9 @@ handle_due (StrayNotifierReminders *self,
   g_free (due->summary);
   due->summary = g_steal_pointer (&summary);
   {
+    const char *colon = strchr (cid, ':');
     const char *title = channel != NULL ? stray_channel_get_title (channel)
-                                        : strchr (cid, ':') + 1;
+                                        : colon != NULL ? colon + 1 : cid;
     g_autofree char *where = author != NULL
                              ? g_strdup_printf (_("In #%s, from %s"), title, author)
                              : g_strdup_printf (_("In #%s"), title);
