@@ -108,6 +108,10 @@ test_events (void)
   apply (session, REMINDER_EVENT ("notification.reminder_due", "m2", "\"2026-01-03T09:00:00Z\"",
                                   "2026-01-01T11:00:00Z", "2026-01-03T09:00:00Z"));
   ASSERT_LIST (session, "m2");
+
+  /* Signed out: none left. */
+  stray_session_clear (session);
+  ASSERT_LIST (session, "");
 }
 
 /* queryReminders' answer: it drops what it does not list, unless an event named it meanwhile;

@@ -85,6 +85,7 @@ void     stray_session_take_event_members (StraySession                *self,
 /* stray-session-reminders.c */
 void     stray_session_apply_reminder     (StraySession                *self,
                                            const StrayEvent            *event);
+void     stray_session_forget_reminders   (StraySession                *self);
 
 /* stray-session-invites.c */
 void     stray_session_apply_invite       (StraySession                *self,

@@ -166,6 +166,14 @@ stray_session_apply_reminder (StraySession     *self,
     }
 }
 
+/* Signed out: none of them is known any more. */
+void
+stray_session_forget_reminders (StraySession *self)
+{
+  g_list_store_remove_all (self->reminders);
+  g_hash_table_remove_all (self->reminder_facts);
+}
+
 /**
  * stray_session_begin_reminders_query:
  *
