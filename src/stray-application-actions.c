@@ -75,6 +75,44 @@ action_answer_invite (GSimpleAction *action,
     stray_client_answer_invite_async (client, cid, accept, NULL, on_action_done, NULL);
 }
 
+/* "set-reminder" (message id, when in seconds since the epoch): Stream's createReminder, or
+ * updateReminder for a message that has one; "snooze-reminder": the reminder an hour from now
+ * (a due reminder's "Remind me in 1 hour"); "delete-reminder". The model follows the
+ * reminder.* event the server sends back. */
+static void
+action_set_reminder (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = stray_application_get_client (self);
+  gboolean snooze = g_str_equal (g_action_get_name (G_ACTION (action)), "snooze-reminder");
+  const char *message_id;
+  gint64 when = g_get_real_time () / G_USEC_PER_SEC + 3600;
+
+  if (snooze)
+    message_id = g_variant_get_string (parameter, NULL);
+  else
+    g_variant_get (parameter, "(&sx)", &message_id, &when);
+  if (client != NULL && when > 0)
+    stray_client_set_reminder_async (client, message_id,
+                                     !snooze && stray_session_lookup_reminder (self->session,
+                                                                               message_id) == NULL,
+                                     when * G_USEC_PER_SEC, NULL, on_action_done, NULL);
+}
+
+static void
+action_delete_reminder (G_GNUC_UNUSED GSimpleAction *action,
+                        GVariant                    *parameter,
+                        gpointer                     user_data)
+{
+  StrayClient *client = stray_application_get_client (user_data);
+
+  if (client != NULL)
+    stray_client_delete_reminder_async (client, g_variant_get_string (parameter, NULL), NULL,
+                                        on_action_done, NULL);
+}
+
 static void
 action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
                      GVariant                    *parameter,
@@ -177,6 +215,10 @@ stray_application_add_actions (StrayApplication *self)
     { "decline-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
     { "show-invitations", action_show_invitations, NULL, NULL, NULL, { 0 } },
     { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
+    { "set-reminder", action_set_reminder, "(sx)", NULL, NULL, { 0 } },
+    { "snooze-reminder", action_set_reminder, "s", NULL, NULL, { 0 } },
+    { "delete-reminder", action_delete_reminder, "s", NULL, NULL, { 0 } },
+    { "show-window", action_show_invitations, NULL, NULL, NULL, { 0 } },
     { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
     { "quit", action_quit, NULL, NULL, NULL, { 0 } },
   };

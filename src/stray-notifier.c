@@ -7,7 +7,8 @@
  * it read on the server. Bodies are escaped, since many servers render them as markup.
  * Invites ("Ana invited you to #design", Accept and Decline) and being added to a channel
  * ("You were added to #ops by Dana", once per channel) go through the same policy and the
- * same one-notification-per-channel slot. Longer than 800 lines: the policy and the showing
+ * same one-notification-per-channel slot. Reminders have their own file
+ * (stray-notifier-reminders.c), under the same policy. Longer than 800 lines: the policy and the showing
  * share the Pending slot and its timers, which splitting would expose.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,7 +22,7 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
-#include "stray-notifier.h"
+#include "stray-notifier-private.h"
 
 #include "stray-message-preview.h"
 
@@ -75,6 +76,7 @@ struct _StrayNotifier
   char *activation_token;
   guint n_shown;
   GHashTable *announced_added; /* cids whose "You were added" was shown: once each */
+  StrayNotifierReminders *reminders;
 };
 
 G_DEFINE_FINAL_TYPE (StrayNotifier, stray_notifier, G_TYPE_OBJECT)
@@ -270,6 +272,48 @@ should_notify (StrayNotifier    *self,
   if (g_str_equal (mode, "mentions"))
     return *urgent;
   return TRUE;
+}
+
+/* For stray-notifier-reminders.c (stray-notifier-private.h): the policy and the bookkeeping
+ * every kind shares. */
+gboolean
+stray_notifier_is_quiet (StrayNotifier *self)
+{
+  return is_paused (self) || desktop_says_quiet (self);
+}
+
+gboolean
+stray_notifier_mode_allows (StrayNotifier *self)
+{
+  g_autofree char *mode = self->settings != NULL
+                          ? g_settings_get_string (self->settings, "notify-mode") : NULL;
+
+  return mode == NULL || !g_str_equal (mode, "none");
+}
+
+gboolean
+stray_notifier_sounds_on (StrayNotifier *self)
+{
+  return self->settings == NULL || g_settings_get_boolean (self->settings, "notification-sounds");
+}
+
+/* A click's action, with the click's activation token for the window it opens (good once). */
+void
+stray_notifier_activate_clicked (StrayNotifier      *self,
+                                 NotifyNotification *notification,
+                                 const char         *action,
+                                 GVariant           *parameter)
+{
+  g_free (self->activation_token);
+  self->activation_token = g_strdup (notify_notification_get_activation_token (notification));
+  g_action_group_activate_action (self->actions, action, parameter);
+  g_clear_pointer (&self->activation_token, g_free);
+}
+
+void
+stray_notifier_count_shown (StrayNotifier *self)
+{
+  self->n_shown++;
 }
 
 /* ---- showing ---- */
@@ -775,6 +819,8 @@ stray_notifier_handle_event (StrayNotifier    *self,
 
   g_return_if_fail (STRAY_IS_NOTIFIER (self));
 
+  if (stray_notifier_reminders_handle (self->reminders, event, live))
+    return;
   switch (event->type)
     {
     case STRAY_EVENT_MESSAGE_NEW:
@@ -911,6 +957,7 @@ stray_notifier_dispose (GObject *object)
   StrayNotifier *self = STRAY_NOTIFIER (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->reminders, stray_notifier_reminders_free);
   g_clear_handle_id (&self->summary_flush_id, g_source_remove);
   close_notification (&self->summary);
   g_queue_clear_full (&self->fired, fired_free);
@@ -986,6 +1033,7 @@ stray_notifier_new (StraySession     *session,
   self->actions = g_object_ref (actions);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->avatars = avatars != NULL ? g_object_ref (avatars) : NULL;
+  self->reminders = stray_notifier_reminders_new (self, session, actions);
 
   if (!notify_is_initted ())
     notify_init (APP_ID);

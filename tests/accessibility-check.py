@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""accessibility-check.py APP-NAME [--wait-for TEXT] [--dump]: the accessibility tree of a
-running application, read over AT-SPI as a screen reader reads it, once a node whose name
-starts with TEXT is in it (at most 20 s). Every button and every list row must have a name
+"""accessibility-check.py APP-NAME [--wait-for TEXT] [--seconds N] [--dump]: the accessibility
+tree of a running application, read over AT-SPI as a screen reader reads it, once a node whose
+name starts with TEXT is in it (at most N s, 20 by default). Every button and every list row must have a name
 (a screen reader would otherwise say "button" and nothing more); the rows of the list named
 "Messages" read as "Author, HH:MM: text". Prints one line per problem and exits 1 if any,
 0 if none, 77 (skip) without pyatspi (Debian's python3-pyatspi)."""
@@ -55,10 +55,11 @@ def main():
     name = sys.argv[1]
     dump = "--dump" in sys.argv
     wait_for = sys.argv[sys.argv.index("--wait-for") + 1] if "--wait-for" in sys.argv else None
-    deadline = time.monotonic() + 20
+    seconds = int(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 20
+    deadline = time.monotonic() + seconds
     while wait_for is not None and not shows(name, wait_for):
         if time.monotonic() > deadline:
-            print(f"no node named {wait_for!r}… in 20 s")
+            print(f"no node named {wait_for!r}… in {seconds} s")
             dump = True
             break
         time.sleep(0.2)

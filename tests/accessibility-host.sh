@@ -18,7 +18,7 @@ app_pid=
 . "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
-echo "1..3"
+echo "1..4"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -47,6 +47,16 @@ else
   not_ok "the channel list: every button and list row has a name"
 fi
 
+# The demo's reminder (its third membership step, 24 s after the start) in the list of upcoming
+# reminders at the top of the window, its row and its Remove button named.
+if "$python" "$check" stream-tray --wait-for "Reminder: Can you check" --seconds 45 \
+     >"$work/check.log" 2>&1 &&
+   "$python" "$check" stream-tray --wait-for "Remove the reminder on" >>"$work/check.log" 2>&1; then
+  ok "the upcoming reminders: each row and its Remove button named"
+  sed 's/^/# /' "$work/check.log"
+else
+  not_ok "the upcoming reminders: each row and its Remove button named"
+fi
 "$tray" --open messaging:general >>"$work/demo.log" 2>&1
 # The demo's General opens with Bob's stand-up message.
 if "$python" "$check" stream-tray --wait-for "Bob Okafor, " >"$work/check.log" 2>&1; then

@@ -566,6 +566,51 @@ channels_json (Fixture *fixture)
   return json;
 }
 
+/* stream-tray signed in as alice, in the background, connected to the devserver; its signals
+ * subscribed to (for the bus to deliver its properties' changes). */
+static GSubprocess *
+start_daemon (Fixture *fixture,
+              guint   *subscription)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture, G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *input = g_strconcat (fixture->token, "\n", NULL);
+  GSubprocess *daemon;
+
+  *subscription = g_dbus_connection_signal_subscribe (fixture->bus, NULL, NULL, NULL, NULL,
+                                                      NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                      on_any_signal, NULL, NULL);
+  g_assert_cmpint (run_tray (fixture, input, &out, &err, "--set-account", "--server",
+                             fixture->base_url, "--api-key", API_KEY, "--user", "alice", NULL),
+                   ==, 0);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
+                                        "--background", NULL);
+  g_assert_no_error (error);
+  wait_for_state (fixture, "connected");
+  return daemon;
+}
+
+/* Its quit action, and it ends well. */
+static void
+quit_daemon (Fixture     *fixture,
+             GSubprocess *daemon,
+             guint        subscription)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) quit = NULL;
+
+  quit = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
+                                      "org.gtk.Actions", "Activate",
+                                      g_variant_new ("(sava{sv})", "quit", NULL, NULL),
+                                      NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (daemon, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (daemon));
+  g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
+}
+
 /* bob invites alice to messaging:@id; the notification's @action button is pressed; the
  * notification goes once the server's answer came back, the server (another device's query
  * for alice) lists the channel under @status, and the model has the channel if accepted. */
@@ -614,25 +659,11 @@ static void
 test_daemon_invites (Fixture       *fixture,
                      G_GNUC_UNUSED gconstpointer user_data)
 {
-  g_autoptr(GSubprocessLauncher) launcher = launcher_for (fixture, G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL, *err = NULL;
-  g_autofree char *input = g_strconcat (fixture->token, "\n", NULL);
-  g_autoptr(GVariant) quit = NULL;
   Notified *added;
   guint subscription;
 
-  subscription = g_dbus_connection_signal_subscribe (fixture->bus, NULL, NULL, NULL, NULL, NULL,
-                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_any_signal,
-                                                     NULL, NULL);
-  g_assert_cmpint (run_tray (fixture, input, &out, &err, "--set-account", "--server",
-                             fixture->base_url, "--api-key", API_KEY, "--user", "alice", NULL),
-                   ==, 0);
-  daemon = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("STRAY_TEST_STREAM_TRAY"),
-                                        "--background", NULL);
-  g_assert_no_error (error);
-  wait_for_state (fixture, "connected");
+  daemon = start_daemon (fixture, &subscription);
 
   answer_invite (fixture, "design", "Design", "accept", "accepted");
   /* Declined: the server says rejected, and no channel comes. */
@@ -658,15 +689,71 @@ test_daemon_invites (Fixture       *fixture,
   g_assert_nonnull (wait_notified (fixture, NULL, "Rota is out"));
   g_assert_cmpuint (count_notified (fixture, "You were added to #Rota by Dana Ruiz"), ==, 1);
 
-  quit = g_dbus_connection_call_sync (fixture->bus, APP_ID, fixture->object_path,
-                                      "org.gtk.Actions", "Activate",
-                                      g_variant_new ("(sava{sv})", "quit", NULL, NULL),
-                                      NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (daemon, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (daemon));
-  g_dbus_connection_signal_unsubscribe (fixture->bus, subscription);
+  quit_daemon (fixture, daemon, subscription);
+}
+
+/* Issue 17 item 2, end to end: alice's reminder on a message of bob's falls due when the
+ * devserver's clock passes it; the notification's "Remind me in 1 hour" reaches the server,
+ * which another device (a server-side queryReminders for alice) sees an hour ahead, and the
+ * notification goes when the server's reminder.updated says so. An unread reminder injected
+ * over the socket becomes one quiet summary. */
+static void
+test_daemon_reminders (Fixture       *fixture,
+                       G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autofree char *sent = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *listed = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) soon = g_date_time_add_minutes (now, 1);
+  g_autoptr(GDateTime) half_hour = g_date_time_add_minutes (now, 30);
+  g_autofree char *soon_text = g_date_time_format_iso8601 (soon);
+  g_autofree char *half_hour_text = g_date_time_format_iso8601 (half_hour);
+  const char *message_id;
+  Notified *due, *unread;
+  guint subscription;
+
+  daemon = start_daemon (fixture, &subscription);
+
+  sent = server_post (fixture, "/channels/messaging/general/message",
+                      "{\"message\":{\"text\":\"Water the office plants\",\"user_id\":\"bob\"}}");
+  g_assert_true (json_parser_load_from_data (parser, sent, -1, NULL));
+  message_id = json_object_get_string_member (
+    json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                   "message"), "id");
+  path = g_strdup_printf ("/messages/%s/reminders", message_id);
+  body = g_strdup_printf ("{\"user_id\":\"alice\",\"remind_at\":\"%s\"}", soon_text);
+  g_free (server_post (fixture, path, body));
+  g_free (server_post (fixture, "/_dev/clock", "{\"seconds\":120}"));
+
+  due = wait_notified (fixture, "Reminder: Water the office plants", NULL);
+  g_assert_nonnull (due);
+  g_assert_nonnull (strstr (due->body, "General"));
+  g_assert_true (g_strv_contains ((const char * const *) due->actions, "remind-later"));
+
+  fake_notifications_invoke (fixture->notifications, due->id, "remind-later");
+  /* Withdrawn once the server's reminder.updated came back, an hour ahead. */
+  wait_closed (fixture, due->id);
+  query = g_strdup_printf ("{\"user_id\":\"alice\",\"filter\":{\"message_id\":\"%s\","
+                           "\"remind_at\":{\"$gt\":\"%s\"}}}", message_id, half_hour_text);
+  listed = server_post (fixture, "/reminders/query", query);
+  g_assert_nonnull (strstr (listed, message_id));
+
+  /* Stream's unread reminder: one quiet summary. The demo's muted ops channel does not count. */
+  g_free (server_post (fixture, "/_dev/inject",
+                       "{\"user_id\":\"alice\",\"frames\":[\"{\\\"type\\\":"
+                       "\\\"user.unread_message_reminder\\\",\\\"total_unread_count\\\":4,"
+                       "\\\"channels\\\":{\\\"messaging:general\\\":{},"
+                       "\\\"messaging:design-review\\\":{},\\\"team:ops\\\":{}}}\"]}"));
+  unread = wait_notified (fixture, "Unread messages", NULL);
+  g_assert_nonnull (unread);
+  g_assert_cmpstr (unread->body, ==, "You have 4 unread messages in 2 channels");
+
+  quit_daemon (fixture, daemon, subscription);
 }
 
 static void
@@ -710,6 +797,8 @@ main (int   argc,
   g_test_add ("/stray/daemon/session", Fixture, NULL, fixture_set_up, test_daemon_session,
               fixture_tear_down);
   g_test_add ("/stray/daemon/invites", Fixture, NULL, fixture_set_up, test_daemon_invites,
+              fixture_tear_down);
+  g_test_add ("/stray/daemon/reminders", Fixture, NULL, fixture_set_up, test_daemon_reminders,
               fixture_tear_down);
   g_test_add ("/stray/daemon/set-account-refuses", Fixture, NULL, fixture_set_up,
               test_set_account_refuses, fixture_tear_down);

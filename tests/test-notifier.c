@@ -639,6 +639,132 @@ test_do_not_disturb (Fixture       *fixture,
   g_assert_cmpuint (n_notified (fixture), ==, 0);
 }
 
+/* Alice's reminder on a message of @author in @cid falls due. */
+#define REMINDER_DUE(cid, message_id, author)                                                  \
+  "{\"type\":\"notification.reminder_due\",\"cid\":\"" cid "\",\"message_id\":\"" message_id    \
+  "\",\"reminder\":{\"message_id\":\"" message_id "\",\"channel_cid\":\"" cid "\","             \
+  "\"user_id\":\"alice\",\"remind_at\":\"2026-11-28T10:00:00Z\","                               \
+  "\"updated_at\":\"2026-11-28T09:00:00Z\"},\"message\":{\"id\":\"" message_id "\","            \
+  "\"text\":\"Call <the> vet\",\"user\":{\"id\":\"" author "\",\"name\":\"" author " name\"}}}"
+
+static gboolean
+activated_one (Fixture *fixture)
+{
+  return fixture->activated->len >= 1;
+}
+
+/* A due reminder follows the policy (pause, muted channel, muted author, mode none), then shows
+ * "Reminder: …" with Open and "Remind me in 1 hour", which asks the app to snooze it; moved
+ * into the future on another device, it is withdrawn. */
+static void
+test_reminder_due (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+  Notified *due;
+  guint id;
+
+  add_action (fixture, "snooze-reminder", G_VARIANT_TYPE_STRING);
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:muted", "r0", "bob"));
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r0", "count_dooku"));
+  apply (fixture, FALSE, REMINDER_DUE ("messaging:general", "r0", "bob"));
+  g_settings_set_string (fixture->settings, "notify-mode", "none");
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r0", "bob"));
+  g_settings_set_string (fixture->settings, "notify-mode", "mentions");
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until",
+                        g_get_real_time () / G_USEC_PER_SEC + 3600);
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r0", "bob"));
+  g_settings_set_int64 (fixture->settings, "notifications-paused-until", 0);
+  g_assert_cmpuint (n_notified (fixture), ==, 0);
+
+  /* A reminder is the user's own doing: it passes in mentions mode. */
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r1", "bob"));
+  wait_notified (fixture, 1);
+  due = notified (fixture, 0);
+  g_assert_cmpstr (due->summary, ==, "Reminder: Call <the> vet");
+  g_assert_cmpstr (due->body, ==, "In #General, from bob name");
+  g_assert_true (g_strv_contains ((const char * const *) due->actions, "default"));
+  g_assert_true (g_strv_contains ((const char * const *) due->actions, "remind-later"));
+
+  fake_notifications_invoke (fixture->server, due->id, "remind-later");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!activated_one (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpuint (fixture->activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "snooze-reminder 'r1'");
+
+  /* Open: the window at the reminder's channel. */
+  fake_notifications_invoke (fixture->server, due->id, "default");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (!activated_two (fixture) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==,
+                   "open-channel 'messaging:general'");
+
+  /* Snoozed (here or elsewhere): an hour ahead, so the notification goes. */
+  apply (fixture, TRUE, "{\"type\":\"reminder.updated\",\"cid\":\"messaging:general\","
+         "\"reminder\":{\"message_id\":\"r1\",\"channel_cid\":\"messaging:general\","
+         "\"user_id\":\"alice\",\"remind_at\":\"2999-01-01T00:00:00Z\","
+         "\"updated_at\":\"2026-11-28T10:00:01Z\"}}");
+  wait_closed_one (fixture);
+  g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==, due->id);
+}
+
+/* Two reminders due at once in one channel: the second shows no sooner than 2 s after the
+ * first, as messages do. */
+static void
+test_reminders_one_per_channel (Fixture       *fixture,
+                                G_GNUC_UNUSED gconstpointer user_data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r1", "bob"));
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r2", "bob"));
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:c1", "r3", "bob"));
+  wait_notified (fixture, 2);
+  g_assert_cmpuint (n_notified (fixture), ==, 2);
+  wait_notified (fixture, 3);
+  g_assert_cmpint (notified (fixture, 2)->received_at - start, >=,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  g_assert_cmpint (notified (fixture, 1)->received_at - start, <,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+}
+
+#define UNREAD_REMINDER(count, channels) \
+  "{\"type\":\"user.unread_message_reminder\",\"user\":{\"id\":\"alice\"}," \
+  "\"total_unread_count\":" count ",\"channels\":{" channels "}}"
+
+/* Stream's unread reminders: one quiet summary, replaced in place; muted channels don't count. */
+static void
+test_unread_reminder (Fixture       *fixture,
+                      G_GNUC_UNUSED gconstpointer user_data)
+{
+  Notified *first, *second;
+  guint8 urgency = 1;
+  gboolean suppress = FALSE;
+
+  apply (fixture, TRUE, UNREAD_REMINDER ("2", "\"messaging:muted\":{}"));
+  g_assert_cmpuint (n_notified (fixture), ==, 0);
+  apply (fixture, TRUE, UNREAD_REMINDER ("3", "\"messaging:general\":{},\"messaging:c1\":{},"
+                                              "\"messaging:muted\":{}"));
+  apply (fixture, TRUE, UNREAD_REMINDER ("5", "\"messaging:general\":{},\"messaging:c1\":{},"
+                                              "\"messaging:c2\":{}"));
+  wait_notified (fixture, 2);
+  first = notified (fixture, 0);
+  second = notified (fixture, 1);
+  g_assert_cmpstr (first->body, ==, "You have 3 unread messages in 2 channels");
+  g_assert_cmpstr (second->body, ==, "You have 5 unread messages in 3 channels");
+  g_assert_cmpuint (second->replaces_id, ==, first->id);
+  g_assert_true (g_variant_lookup (second->hints, "urgency", "y", &urgency));
+  g_assert_cmpuint (urgency, ==, 0);
+  g_assert_true (g_variant_lookup (second->hints, "suppress-sound", "b", &suppress));
+  g_assert_true (suppress);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -660,6 +786,9 @@ main (int   argc,
   ADD ("inline-reply", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INLINE_REPLY), test_inline_reply);
   ADD ("do-not-disturb", GINT_TO_POINTER (FAKE_NOTIFICATIONS_INHIBITED), test_do_not_disturb);
   ADD ("invites-and-additions", NULL, test_invites_and_additions);
+  ADD ("reminder-due", NULL, test_reminder_due);
+  ADD ("reminder-due/one-per-channel", NULL, test_reminders_one_per_channel);
+  ADD ("unread-reminder", NULL, test_unread_reminder);
 
 #undef ADD
 

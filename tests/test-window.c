@@ -27,6 +27,7 @@
 #include "stray-devserver.h"
 #include "stray-jwt.h"
 #include "stray-dev-store.h"
+#include "stray-message-menu.h"
 #include "stray-message-row.h"
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
@@ -1033,6 +1034,212 @@ test_invites (void)
   stray_test_wait_for (window_is_gone, NULL, "the window to go");
 }
 
+/* ---- reminders (issue 17 item 2) ---- */
+
+static gboolean
+n_reminders_is (gconstpointer data)
+{
+  return g_list_model_get_n_items (stray_session_get_reminders (
+           stray_application_get_session (application))) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+is_message_row_with_text (GtkWidget     *widget,
+                          gconstpointer  text)
+{
+  return STRAY_IS_MESSAGE_ROW (widget) &&
+         g_strcmp0 (stray_message_get_text (stray_message_row_get_message (
+                      STRAY_MESSAGE_ROW (widget))), text) == 0;
+}
+
+static gboolean
+shows_message_row (gconstpointer text)
+{
+  GtkWidget *row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text, text);
+
+  return row != NULL && gtk_widget_get_mapped (row);
+}
+
+/* A GtkPopoverMenu's item (a GtkModelButton, private to GTK) by its text. */
+static gboolean
+is_menu_item (GtkWidget     *widget,
+              gconstpointer  text)
+{
+  g_autofree char *item_text = NULL;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (widget), "text") == NULL ||
+      GTK_IS_LABEL (widget) || GTK_IS_EDITABLE (widget))
+    return FALSE;
+  g_object_get (widget, "text", &item_text, NULL);
+  return g_strcmp0 (item_text, text) == 0;
+}
+
+static gboolean
+is_remove_reminder_button (GtkWidget                   *widget,
+                           G_GNUC_UNUSED gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Remove reminder") == 0;
+}
+
+static GtkWidget *
+popover_of (GtkWidget *row,
+            GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && gtk_widget_get_mapped (child))
+      return child;
+  return NULL;
+}
+
+static gboolean
+has_popover (gconstpointer row)
+{
+  return popover_of ((GtkWidget *) row, GTK_TYPE_POPOVER) != NULL;
+}
+
+/* The row's Menu key (and Shift+F10), as the keyboard would press it. */
+static void
+press_menu_key (GtkWidget *row)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
+  GtkShortcutController *keys = NULL;
+  g_autoptr(GtkShortcut) shortcut = NULL;
+  g_autofree char *trigger = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_SHORTCUT_CONTROLLER (item))
+        keys = GTK_SHORTCUT_CONTROLLER (item);
+    }
+  g_assert_nonnull (keys);
+  shortcut = g_list_model_get_item (G_LIST_MODEL (keys), 0);
+  trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+  g_assert_nonnull (strstr (trigger, "Menu"));
+  g_assert_nonnull (strstr (trigger, "<Shift>F10"));
+  gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, row, NULL);
+}
+
+static StrayReminder *
+reminder_on (const char *message_id)
+{
+  return stray_session_lookup_reminder (stray_application_get_session (application), message_id);
+}
+
+typedef struct {
+  gint64 at;
+  const char *message_id;
+} WantedReminder;
+
+static gboolean
+reminder_time_is (gconstpointer data)
+{
+  const WantedReminder *wanted = data;
+  StrayReminder *reminder = reminder_on (wanted->message_id);
+
+  return reminder != NULL && stray_reminder_get_remind_at (reminder) == wanted->at;
+}
+
+/* A message's context menu sets a reminder (in 1 hour; at a chosen time), which the reminder
+ * list at the top of the window shows with its channel and time; its Remove button deletes it
+ * on the server. */
+static void
+test_reminders (void)
+{
+  g_autoptr(JsonObject) allow = json_object_new ();
+  g_autoptr(JsonObject) type = NULL;
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(JsonObject) query = json_object_new ();
+  g_autoptr(JsonObject) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = NULL;
+  GtkWidget *row, *menu, *item, *set;
+  GtkSpinButton *hour, *minute;
+  gint64 before, expected;
+
+  json_object_set_boolean_member (allow, "user_message_reminders", TRUE);
+  type = stray_dev_store_update_channel_type (stray_devserver_get_store (server), "messaging",
+                                              allow, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (message, "text", "Send the slides to Chen");
+  message_id = g_strdup (json_object_get_string_member (
+    stray_devserver_send_message (server, "messaging:general", "bob", message, &error), "id"));
+  g_assert_no_error (error);
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("Send the slides to Chen");
+  row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text,
+                         "Send the slides to Chen");
+  g_assert_nonnull (row);
+
+  /* The Menu key opens the menu (its times counted from then); "Remind me in 1 hour" sets it. */
+  before = g_get_real_time () / G_USEC_PER_SEC;
+  press_menu_key (row);
+  stray_test_wait_for (has_popover, row, "the context menu");
+  menu = popover_of (row, GTK_TYPE_POPOVER_MENU);
+  g_assert_nonnull (menu);
+  stray_test_save_screenshot ("window-message-menu.png");
+  g_assert_nonnull (stray_test_find (menu, is_menu_item, "Remind me tomorrow at 9:00"));
+  g_assert_nonnull (stray_test_find (menu, is_menu_item, "Remind me at…"));
+  item = stray_test_find (menu, is_menu_item, "Remind me in 1 hour");
+  g_assert_nonnull (item);
+  g_signal_emit_by_name (item, "clicked");
+  stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (1), "the reminder");
+  g_assert_cmpint (stray_reminder_get_remind_at (reminder_on (message_id)) / G_USEC_PER_SEC, >=,
+                   before + 3600);
+  g_assert_cmpint (stray_reminder_get_remind_at (reminder_on (message_id)) / G_USEC_PER_SEC, <=,
+                   before + 3600 + 60);
+
+  /* The list, on the channel list's side of the window. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  stray_test_wait_for_text ("Upcoming reminders");
+  stray_test_wait_for_text ("Send the slides to Chen");
+  g_assert_true (stray_test_screen_shows ("#General · bob"));
+  stray_test_save_screenshot ("window-reminders.png");
+
+  /* A chosen time: 23:55, today's or tomorrow's, whichever comes next. */
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (shows_message_row, "Send the slides to Chen", "the message again");
+  row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text,
+                         "Send the slides to Chen");
+  gtk_widget_activate_action (row, "message.remind-at", NULL);
+  stray_test_wait_for (has_popover, row, "the time popover");
+  set = stray_test_find (popover_of (row, GTK_TYPE_POPOVER), is_button_labelled, "Set reminder");
+  g_assert_nonnull (set);
+  hour = g_object_get_data (G_OBJECT (popover_of (row, GTK_TYPE_POPOVER)), "hour");
+  minute = g_object_get_data (G_OBJECT (popover_of (row, GTK_TYPE_POPOVER)), "minute");
+  gtk_spin_button_set_value (hour, 23);
+  gtk_spin_button_set_value (minute, 55);
+  expected = stray_message_menu_next_time (g_get_real_time (), 0, 23, 55);
+  if (expected <= g_get_real_time () / G_USEC_PER_SEC)
+    expected = stray_message_menu_next_time (g_get_real_time (), 1, 23, 55);
+  g_signal_emit_by_name (set, "clicked");
+  {
+    WantedReminder wanted = { expected * G_USEC_PER_SEC, message_id };
+
+    stray_test_wait_for (reminder_time_is, &wanted, "the reminder moved to 23:55");
+  }
+
+  /* Remove, from the list. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  stray_test_wait_for_text ("Upcoming reminders");
+  g_signal_emit_by_name (stray_test_find (GTK_WIDGET (window ()), is_remove_reminder_button,
+                                          NULL), "clicked");
+  stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (0), "the reminder to go");
+  g_assert_false (stray_test_screen_shows ("Upcoming reminders"));
+  listed = stray_dev_store_query_reminders (stray_devserver_get_store (server),
+                                            STRAY_DEV_SCENARIO_USER, query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (listed, "reminders")),
+                    ==, 0);
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 /* "Open in browser" leads only to http and https addresses built from the template. */
 static void
 test_web_url (void)
@@ -1134,6 +1341,7 @@ main (int   argc,
   g_test_add_func ("/window/web-url", test_web_url);
   g_test_add_func ("/window/model-changes", test_model_changes);
   g_test_add_func ("/window/invites", test_invites);
+  g_test_add_func ("/window/reminders", test_reminders);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();

@@ -154,4 +154,26 @@ void         stray_client_send_event_async    (StrayClient         *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 
+/* Message reminders (stray-client-reminders.c); the first two finish with
+ * stray_client_call_finish(). */
+void         stray_client_set_reminder_async  (StrayClient         *self,
+                                               const char          *message_id,
+                                               gboolean             create,
+                                               gint64               remind_at_us,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_delete_reminder_async (StrayClient       *self,
+                                               const char          *message_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_query_reminders_async (StrayClient       *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GPtrArray   *stray_client_query_reminders_finish (StrayClient      *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 G_END_DECLS

@@ -441,6 +441,8 @@ handle_handshake (StrayConnection *self,
   stray_session_apply (self->session, event);
   self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
   stray_resync_async (self, self->cancellable, on_resynced, g_object_ref (self));
+  /* Reminders have no /sync: the list is asked again at each handshake. */
+  stray_session_refresh_reminders (self->session, self->client, self->cancellable);
 }
 
 /* Everything but what is about the connection itself. */

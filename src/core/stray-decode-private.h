@@ -105,5 +105,15 @@ gboolean    stray_decode_member         (JsonObject         *object,
                                          StrayEventMember   *member,
                                          StrayEventUser     *user_storage,
                                          GError            **error);
+gboolean    stray_decode_reminder       (JsonObject         *object,
+                                         const char         *scope,
+                                         const char         *message_scope,
+                                         const char         *message_user_scope,
+                                         StrayEventReminder *reminder,
+                                         StrayEventMessage  *message_storage,
+                                         StrayEventUser     *message_user_storage,
+                                         GPtrArray         **mentions_storage,
+                                         GPtrArray         **attachments_storage,
+                                         GError            **error);
 
 G_END_DECLS

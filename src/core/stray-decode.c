@@ -566,6 +566,46 @@ stray_decode_message (JsonObject         *object,
                                &message->mentioned_user_ids, error);
 }
 
+/* A reminder's message (@message_scope) is decoded into the storage given, when present. */
+gboolean
+stray_decode_reminder (JsonObject         *object,
+                       const char         *scope,
+                       const char         *message_scope,
+                       const char         *message_user_scope,
+                       StrayEventReminder *reminder,
+                       StrayEventMessage  *message_storage,
+                       StrayEventUser     *message_user_storage,
+                       GPtrArray         **mentions_storage,
+                       GPtrArray         **attachments_storage,
+                       GError            **error)
+{
+  JsonObject *message = NULL;
+  const char *remind_at, *updated_at;
+
+  reminder->message = NULL;
+  if (!stray_decode_string (object, scope, "message_id", &reminder->message_id, error) ||
+      !stray_decode_string (object, scope, "channel_cid", &reminder->channel_cid, error) ||
+      !stray_decode_string (object, scope, "user_id", &reminder->user_id, error) ||
+      !stray_decode_timestamp (object, scope, "remind_at", &remind_at, &reminder->remind_at_us,
+                               error) ||
+      !stray_decode_timestamp (object, scope, "updated_at", &updated_at,
+                               &reminder->updated_at_us,
+                               error) ||
+      !stray_decode_object (object, scope, "message", &message, error))
+    return FALSE;
+  if (reminder->message_id == NULL)
+    return stray_decode_missing (error, scope, "message_id");
+  if (message != NULL)
+    {
+      if (!stray_decode_message (message, message_scope, message_user_scope, message_storage,
+                                 message_user_storage, mentions_storage, attachments_storage,
+                                 error))
+        return FALSE;
+      reminder->message = message_storage;
+    }
+  return TRUE;
+}
+
 gboolean
 stray_decode_member (JsonObject        *object,
                      const char        *scope,

@@ -91,6 +91,11 @@ typedef struct {
   StrayEventThread thread;
   StrayEventMe me;
   StrayEventRefusal refusal;
+  StrayEventReminder reminder;
+  StrayEventMessage reminder_message;
+  StrayEventUser reminder_message_user;
+  GPtrArray *reminder_mentions;
+  GPtrArray *reminder_attachments;
   GPtrArray *mentioned_user_ids;
   GPtrArray *message_attachments;
   GPtrArray *muted_user_ids;
@@ -310,6 +315,14 @@ decode_object (JsonObject        *object,
   DECODE_PART ("thread", decode_thread (part_object, &storage->thread, error), thread, thread);
   DECODE_PART ("me", decode_me (part_object, storage, error), me, me);
   DECODE_PART ("error", decode_refusal (part_object, &storage->refusal, error), refusal, refusal);
+  DECODE_PART ("reminder",
+               stray_decode_reminder (part_object, "reminder", "reminder.message",
+                                      "reminder.message.user", &storage->reminder,
+                                      &storage->reminder_message,
+                                      &storage->reminder_message_user,
+                                      &storage->reminder_mentions,
+                                      &storage->reminder_attachments, error),
+               reminder, reminder);
 
   /* Some events name their channel only inside the channel object. */
   if (event->cid == NULL && event->channel != NULL)
@@ -326,6 +339,8 @@ stray_event_storage_clear (gpointer data)
   g_clear_pointer (&storage->pub.root, json_node_unref);
   g_clear_pointer (&storage->mentioned_user_ids, g_ptr_array_unref);
   g_clear_pointer (&storage->message_attachments, g_ptr_array_unref);
+  g_clear_pointer (&storage->reminder_mentions, g_ptr_array_unref);
+  g_clear_pointer (&storage->reminder_attachments, g_ptr_array_unref);
   g_clear_pointer (&storage->muted_user_ids, g_ptr_array_unref);
   g_clear_pointer (&storage->muted_user_expires_us, g_array_unref);
   g_clear_pointer (&storage->muted_channel_cids, g_ptr_array_unref);

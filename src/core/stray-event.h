@@ -188,6 +188,17 @@ typedef struct {
   const char * const *muted_channel_cids; /* NULL-terminated; NULL when absent */
 } StrayEventMe;
 
+/* A message reminder (reminder.*, notification.reminder_due, queryReminders), stream-chat-js'
+ * ReminderResponse. */
+typedef struct {
+  const char *message_id;
+  const char *channel_cid;
+  const char *user_id;
+  gint64 remind_at_us;  /* 0: no time (a bookmark) */
+  gint64 updated_at_us; /* 0 when absent */
+  const StrayEventMessage *message; /* NULL when absent */
+} StrayEventReminder;
+
 /* A server's refusal, the `error` of connection.error. */
 typedef struct {
   gint32 code;            /* Stream's code; STRAY_COUNT_UNSET when absent */
@@ -213,6 +224,7 @@ typedef struct {
   const StrayEventThread *thread;
   const StrayEventMe *me;
   const StrayEventRefusal *refusal;
+  const StrayEventReminder *reminder;
 
   /* Unread counters; STRAY_COUNT_UNSET when the frame does not carry them. */
   gint32 total_unread_count;

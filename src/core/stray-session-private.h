@@ -7,6 +7,7 @@
 
 #include "stray-channel-private.h"
 #include "stray-invite.h"
+#include "stray-reminder.h"
 #include "stray-session.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,11 @@ struct _StraySession
   gboolean totals_from_channels;
   GListStore *invites;        /* of StrayInvite: pending invites (stray-session-invites.c) */
   GHashTable *invites_seen;   /* while a resync runs: cids of invites it or events named */
+  /* stray-session-reminders.c: */
+  GListStore *reminders;      /* of StrayReminder with a time, soonest first */
+  GHashTable *reminder_facts; /* message id → the newest fact's time, and whether a deletion */
+  GHashTable *reminders_seen; /* while a queryReminders runs: message ids events named */
+  guint reminder_queries;     /* queryReminders begun and not yet ended */
 };
 
 /* The server's totals; STRAY_COUNT_UNSET leaves one as it is. */
@@ -75,6 +81,11 @@ void     stray_session_take_fact (StraySession *self,
 void     stray_session_take_event_members (StraySession                *self,
                                            StrayChannel                *channel,
                                            const StrayEvent            *event);
+
+/* stray-session-reminders.c */
+void     stray_session_apply_reminder     (StraySession                *self,
+                                           const StrayEvent            *event);
+void     stray_session_forget_reminders   (StraySession                *self);
 
 /* stray-session-invites.c */
 void     stray_session_apply_invite       (StraySession                *self,

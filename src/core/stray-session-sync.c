@@ -576,6 +576,7 @@ stray_session_clear (StraySession *self)
 
   stray_session_begin_sync (self);
   stray_session_end_sync (self, &nothing);
+  stray_session_forget_reminders (self);
   /* Signed in again, the handshake's totals are the first there are. */
   self->totals_from_channels = FALSE;
   stray_session_set_connection_state (self, STRAY_CONNECTION_NOT_CONFIGURED);

@@ -79,6 +79,7 @@ stray_session_dispose (GObject *object)
 
   g_clear_object (&self->channels);
   g_clear_object (&self->invites);
+  g_clear_object (&self->reminders);
 
   G_OBJECT_CLASS (stray_session_parent_class)->dispose (object);
 }
@@ -98,6 +99,8 @@ stray_session_finalize (GObject *object)
   g_clear_pointer (&self->removed, g_hash_table_unref);
   g_hash_table_unref (self->unknown);
   g_clear_pointer (&self->invites_seen, g_hash_table_unref);
+  g_hash_table_unref (self->reminder_facts);
+  g_clear_pointer (&self->reminders_seen, g_hash_table_unref);
 
   G_OBJECT_CLASS (stray_session_parent_class)->finalize (object);
 }
@@ -185,6 +188,8 @@ stray_session_init (StraySession *self)
 {
   self->channels = stray_channel_list_new ();
   self->invites = g_list_store_new (STRAY_TYPE_INVITE);
+  self->reminders = g_list_store_new (STRAY_TYPE_REMINDER);
+  self->reminder_facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->muted_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->muted_channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unknown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -619,6 +624,13 @@ stray_session_apply (StraySession     *self,
         stray_session_take_event_members (self, channel, event);
       break;
 
+    case STRAY_EVENT_NOTIFICATION_REMINDER_DUE:
+    case STRAY_EVENT_REMINDER_CREATED:
+    case STRAY_EVENT_REMINDER_UPDATED:
+    case STRAY_EVENT_REMINDER_DELETED:
+      stray_session_apply_reminder (self, event);
+      break;
+
     case STRAY_EVENT_NOTIFICATION_INVITED:
       stray_session_apply_invite (self, event);
       break;
@@ -727,10 +739,6 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_NOTIFICATION_CHANNEL_MUTES_UPDATED:
     case STRAY_EVENT_NOTIFICATION_MUTES_UPDATED:
     case STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW:
-    case STRAY_EVENT_NOTIFICATION_REMINDER_DUE:
-    case STRAY_EVENT_REMINDER_CREATED:
-    case STRAY_EVENT_REMINDER_UPDATED:
-    case STRAY_EVENT_REMINDER_DELETED:
     case STRAY_EVENT_THREAD_UPDATED:
     case STRAY_EVENT_N_TYPES:
     default:

@@ -8,8 +8,10 @@
 #include <glib-object.h>
 
 #include "stray-channel-list.h"
+#include "stray-client.h"
 #include "stray-event.h"
 #include "stray-invite.h"
+#include "stray-reminder.h"
 #include "stray-rest.h"
 
 G_BEGIN_DECLS
@@ -65,5 +67,16 @@ void                  stray_session_clear                  (StraySession        
 char                **stray_session_dup_unknown_cids       (StraySession         *self);
 void                  stray_session_begin_fetch            (StraySession         *self);
 void                  stray_session_end_fetch              (StraySession         *self);
+
+/* Message reminders (stray-session-reminders.c). */
+GListModel           *stray_session_get_reminders          (StraySession         *self);
+StrayReminder        *stray_session_lookup_reminder        (StraySession         *self,
+                                                            const char           *message_id);
+void                  stray_session_refresh_reminders      (StraySession         *self,
+                                                            StrayClient          *client,
+                                                            GCancellable         *cancellable);
+void                  stray_session_begin_reminders_query  (StraySession         *self);
+void                  stray_session_end_reminders_query    (StraySession         *self,
+                                                            GPtrArray            *reminders);
 
 G_END_DECLS

@@ -4,7 +4,8 @@
  * some of them unread, and a chatter timer that posts a plausible message every few seconds,
  * now and then mentioning the demo user; a little later Dana invites the demo user to
  * "Launch plan" and then Chen adds them to "Support rota" (issue 17's invites and additions,
- * once each). "load:N": N channels for the demo user, each with one
+ * once each), and a reminder the demo user set on a message of Chen's falls due (messaging
+ * channels allow reminders in the demo, as an app turns them on in Stream). "load:N": N channels for the demo user, each with one
  * message, for benchmarks and paging tests.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -126,7 +127,7 @@ chatter (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Every 8 s one step: an invite, then an addition, then nothing. */
+/* Every 8 s one step: an invite, an addition, a reminder due 5 s later, then nothing. */
 static gboolean
 membership_step (gpointer user_data)
 {
@@ -138,7 +139,7 @@ membership_step (gpointer user_data)
   const char * const support[] = { "chen", STRAY_DEV_SCENARIO_USER, NULL };
   g_autoptr(JsonObject) data = json_object_new ();
 
-  if (step > 1)
+  if (step > 2)
     return G_SOURCE_CONTINUE;
   g_object_set_data (G_OBJECT (server), "stray-dev-scenario-step", GUINT_TO_POINTER (step + 1));
   if (step == 0)
@@ -153,6 +154,22 @@ membership_step (gpointer user_data)
       json_object_set_string_member (data, "name", "Support rota");
       stray_devserver_create_channel (server, "messaging", "support-rota", "chen", support, data,
                                       NULL);
+    }
+  else if (step == 2)
+    {
+      /* Issue 17's reminders: one, due shortly, so that the demo shows its notification once. */
+      g_autoptr(JsonObject) message = json_object_new ();
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) due = g_date_time_add_seconds (now, 5);
+      g_autofree char *remind_at = g_date_time_format_iso8601 (due);
+      JsonObject *stored;
+
+      json_object_set_string_member (message, "text", "Can you check the tray mock-ups by Friday?");
+      stored = stray_devserver_send_message (server, "messaging:design-review", "chen", message,
+                                             NULL);
+      if (stored != NULL)
+        stray_devserver_set_reminder (server, json_object_get_string_member (stored, "id"),
+                                      STRAY_DEV_SCENARIO_USER, remind_at, NULL);
     }
   /* Kept, idle, after the last step: the server removes it with the chatter's. */
   return G_SOURCE_CONTINUE;
@@ -202,6 +219,18 @@ apply_demo (StrayDevserver *server,
       if (!post (server, cid, demo_history[i].user_id, demo_history[i].text, FALSE, error))
         return FALSE;
     }
+
+  /* Messaging channels allow message reminders (Stream leaves them off until an app turns them
+   * on for a channel type). */
+  {
+    g_autoptr(JsonObject) allow = json_object_new ();
+    g_autoptr(JsonObject) type = NULL;
+
+    json_object_set_boolean_member (allow, "user_message_reminders", TRUE);
+    type = stray_dev_store_update_channel_type (store, "messaging", allow, error);
+    if (type == NULL)
+      return FALSE;
+  }
 
   /* The ops channel is muted, as a busy alerts channel would be. */
   if (!stray_dev_store_set_channel_muted (store, STRAY_DEV_SCENARIO_USER, "team:ops", TRUE, 0,

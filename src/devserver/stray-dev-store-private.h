@@ -9,6 +9,7 @@
  *   stray-dev-store-reads.c     read state and unread counting
  *   stray-dev-store-query.c     queryChannels' filters and sorting
  *   stray-dev-store-events.c    the event log /sync answers from
+ *   stray-dev-store-reminders.c message reminders, and which of them are due
  *
  * Types named Dev… and functions named dev_… are private to src/devserver.
  *
@@ -90,6 +91,7 @@ struct _StrayDevStore
   GHashTable *channel_types; /* name → its config (stray-dev-store-types.c) */
   gint64 last_now_us;
   gint64 clock_offset_us; /* what stray_dev_store_advance_clock() added */
+  GHashTable *reminders; /* "user\nmessage" → DevReminder (stray-dev-store-reminders.c) */
 };
 
 /* stray-dev-store.c */

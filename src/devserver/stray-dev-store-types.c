@@ -101,7 +101,8 @@ new_type (StrayDevStore *self,
   json_object_set_string_member (config, "automod_behavior", "flag");
   json_object_set_array_member (config, "commands", json_array_new ());
   /* What Stream's recorded configs carry too (the fixture-shapes test checks them): features
-   * the devserver does not have, off; no blocklist. */
+   * the devserver does not have, off; no blocklist. Message reminders it has, off until a
+   * type turns them on, as Stream has them (stray-dev-store-reminders.c). */
   json_object_set_boolean_member (config, "user_message_reminders", FALSE);
   json_object_set_boolean_member (config, "shared_locations", FALSE);
   json_object_set_boolean_member (config, "count_messages", FALSE);
@@ -188,7 +189,8 @@ apply_settings (JsonObject  *config,
       const char *name = l->data;
       JsonNode *value = json_object_get_member (request, name);
 
-      if (strv_has (features, G_N_ELEMENTS (features), name))
+      if (strv_has (features, G_N_ELEMENTS (features), name) ||
+          g_str_equal (name, "user_message_reminders"))
         {
           if (!JSON_NODE_HOLDS_VALUE (value) ||
               json_node_get_value_type (value) != G_TYPE_BOOLEAN)

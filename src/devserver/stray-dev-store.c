@@ -33,6 +33,7 @@ stray_dev_store_finalize (GObject *object)
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->channel_types);
   g_hash_table_unref (self->users);
+  g_clear_pointer (&self->reminders, g_hash_table_unref);
 
   G_OBJECT_CLASS (stray_dev_store_parent_class)->finalize (object);
 }

@@ -239,4 +239,22 @@ GArray        *stray_dev_store_events_since     (StrayDevStore *self,
                                                  gint64         since_us,
                                                  GError       **error);
 
+/* Message reminders (stray-dev-store-reminders.c) */
+JsonObject    *stray_dev_store_set_reminder     (StrayDevStore *self,
+                                                 const char    *message_id,
+                                                 const char    *user_id,
+                                                 gboolean       create,
+                                                 JsonObject    *request,
+                                                 GError       **error);
+JsonObject    *stray_dev_store_delete_reminder  (StrayDevStore *self,
+                                                 const char    *message_id,
+                                                 const char    *user_id,
+                                                 GError       **error);
+JsonObject    *stray_dev_store_query_reminders  (StrayDevStore *self,
+                                                 const char    *user_id,
+                                                 JsonObject    *request,
+                                                 GError       **error);
+GPtrArray     *stray_dev_store_take_due_reminders (StrayDevStore *self);
+gint64         stray_dev_store_next_reminder_ms (StrayDevStore *self);
+
 G_END_DECLS

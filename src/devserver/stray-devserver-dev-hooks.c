@@ -161,6 +161,7 @@ dev_handle_clock (DevRequest *request)
     return dev_respond_error (request->msg, SOUP_STATUS_BAD_REQUEST, CODE_INPUT,
                               "clock needs seconds, between 0 and a year");
   stray_dev_store_advance_clock (request->self->store, seconds);
+  dev_check_reminders (request->self);
   dev_respond_ok (request, NULL);
   return TRUE;
 }

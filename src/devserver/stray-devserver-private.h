@@ -13,6 +13,7 @@
  *   stray-devserver-sync.c       REST: POST /sync, the events missed since a moment
  *   stray-devserver-threads.c    who a server-side call acts for; a thread's replies
  *   stray-devserver-dev-hooks.c  the /_dev/ routes: test hooks and avatars
+ *   stray-devserver-reminders.c  REST: message reminders, and telling them when due
  *
  * Types named Dev… and functions named dev_… are the devserver's private names, declared here
  * and in stray-dev-store-private.h; Stray… and stray_… are its public ones.
@@ -113,6 +114,8 @@ struct _StrayDevserver
   GQueue *waiting;          /* SoupServerMessage whose request is still to come, oldest first */
   guint max_waiting;
   guint waiting_grace_ms;
+
+  guint reminder_timer_id;  /* for the next reminder due (stray-devserver-reminders.c) */
 };
 
 typedef struct {
@@ -296,6 +299,11 @@ gboolean    dev_acting_user_of           (DevRequest     *request,
                                           gboolean        required,
                                           const char    **out_user_id);
 gboolean    dev_handle_replies           (DevRequest     *request);
+
+/* stray-devserver-reminders.c */
+void        dev_check_reminders          (StrayDevserver *self);
+gboolean    dev_handle_reminder          (DevRequest     *request);
+gboolean    dev_handle_query_reminders   (DevRequest     *request);
 
 /* stray-devserver-sync.c */
 gboolean    dev_handle_sync              (DevRequest     *request);

@@ -255,6 +255,11 @@ static const Route routes[] = {
   { "PUT", "channeltypes/*", dev_handle_channel_types },
   { "DELETE", "channeltypes/*", dev_handle_channel_types },
   { "POST", "_dev/clock", dev_handle_clock },
+  /* Issue 17: message reminders. */
+  { "POST", "messages/*/reminders", dev_handle_reminder },
+  { "PATCH", "messages/*/reminders", dev_handle_reminder },
+  { "DELETE", "messages/*/reminders", dev_handle_reminder },
+  { "POST", "reminders/query", dev_handle_query_reminders },
 };
 
 static gboolean

@@ -108,6 +108,7 @@ stray_devserver_dispose (GObject *object)
   StrayDevserver *self = STRAY_DEVSERVER (object);
 
   g_clear_handle_id (&self->stall_id, g_source_remove);
+  g_clear_handle_id (&self->reminder_timer_id, g_source_remove);
   /* Held answers let go before the server disconnects: no timeout outlives it. */
   dev_release_delayed_answers (self);
   if (self->server != NULL)

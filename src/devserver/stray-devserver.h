@@ -43,6 +43,11 @@ gboolean        stray_devserver_invite_members  (StrayDevserver  *self,
                                                  const char      *cid,
                                                  const char * const *user_ids,
                                                  GError         **error);
+gboolean        stray_devserver_set_reminder    (StrayDevserver  *self,
+                                                 const char      *message_id,
+                                                 const char      *user_id,
+                                                 const char      *remind_at,
+                                                 GError         **error);
 gboolean        stray_devserver_create_channel  (StrayDevserver  *self,
                                                  const char      *type,
                                                  const char      *id,

@@ -16,6 +16,7 @@
 
 #include "stray-invite.h"
 #include "stray-invite-list.h"
+#include "stray-list-section.h"
 
 struct _StrayInviteList
 {
@@ -87,16 +88,6 @@ create_row (gpointer item,
   return row;
 }
 
-static void
-on_items_changed (GListModel      *invites,
-                  G_GNUC_UNUSED guint position,
-                  G_GNUC_UNUSED guint removed,
-                  G_GNUC_UNUSED guint added,
-                  StrayInviteList *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self), g_list_model_get_n_items (invites) > 0);
-}
-
 /**
  * stray_invite_list_set_model:
  * @invites: the session's pending invites, of StrayInvite
@@ -111,9 +102,7 @@ stray_invite_list_set_model (StrayInviteList *self,
   if (self->invites != NULL)
     g_signal_handlers_disconnect_by_data (self->invites, self);
   g_set_object (&self->invites, invites);
-  gtk_list_box_bind_model (self->list_box, invites, create_row, NULL, NULL);
-  g_signal_connect_object (invites, "items-changed", G_CALLBACK (on_items_changed), self, 0);
-  on_items_changed (invites, 0, 0, 0, self);
+  stray_list_section_follow (GTK_WIDGET (self), self->list_box, invites, create_row, NULL);
 }
 
 static void
@@ -140,20 +129,5 @@ stray_invite_list_class_init (StrayInviteListClass *klass)
 static void
 stray_invite_list_init (StrayInviteList *self)
 {
-  GtkWidget *heading = gtk_label_new (_("Invitations"));
-
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
-  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-  gtk_label_set_xalign (GTK_LABEL (heading), 0);
-  gtk_widget_set_margin_start (heading, 12);
-  gtk_widget_set_margin_top (heading, 6);
-  gtk_widget_add_css_class (heading, "heading");
-  gtk_box_append (GTK_BOX (self), heading);
-
-  self->list_box = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list_box, GTK_SELECTION_NONE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_box),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Invitations"), -1);
-  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->list_box));
-  gtk_box_append (GTK_BOX (self), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  self->list_box = stray_list_section_build (GTK_BOX (self), _("Invitations"));
 }

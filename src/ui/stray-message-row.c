@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "stray-environment.h"
+#include "stray-message-menu.h"
 #include "stray-message-row.h"
 
 #define N_AVATAR_COLOURS 6
@@ -382,6 +383,7 @@ stray_message_row_dispose (GObject *object)
   StrayMessageRow *self = STRAY_MESSAGE_ROW (object);
 
   g_clear_object (&self->message);
+  stray_message_menu_detach (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (stray_message_row_parent_class)->dispose (object);
 }
@@ -410,5 +412,7 @@ stray_message_row_new (StrayMessage *message)
   self = g_object_new (STRAY_TYPE_MESSAGE_ROW, NULL);
   self->message = g_object_ref (message);
   build (self);
+  /* Its context menu sets reminders (stray-message-menu.c). */
+  stray_message_menu_attach (GTK_WIDGET (self), stray_message_get_id (message));
   return self;
 }

@@ -18,6 +18,7 @@
 #include "stray-channel-row.h"
 #include "stray-channel-view.h"
 #include "stray-invite-list.h"
+#include "stray-reminder-list.h"
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
 #include "stray-window.h"
@@ -48,6 +49,7 @@ struct _StrayWindow
   GtkListView *list_view;
   StrayChannelView *channel_view;
   StrayInviteList *invite_list; /* the pending invites, above the channels */
+  StrayReminderList *reminder_list; /* the upcoming reminders, below the invites */
   StraySetupPage *setup_page; /* only while there is no account */
   guint drop_setup_id;
 };
@@ -447,6 +449,7 @@ stray_window_class_init (StrayWindowClass *klass)
   g_type_ensure (STRAY_TYPE_CHANNEL_VIEW);
   g_type_ensure (STRAY_TYPE_SETUP_PAGE);
   g_type_ensure (STRAY_TYPE_INVITE_LIST);
+  g_type_ensure (STRAY_TYPE_REMINDER_LIST);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/streamtray/StreamTray/stray-window.ui");
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, stack);
@@ -462,6 +465,7 @@ stray_window_class_init (StrayWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, channel_view);
   gtk_widget_class_bind_template_child (widget_class, StrayWindow, invite_list);
+  gtk_widget_class_bind_template_child (widget_class, StrayWindow, reminder_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
@@ -511,6 +515,8 @@ stray_window_new (StrayApplication *application)
   gtk_widget_insert_action_group (GTK_WIDGET (self), "app", G_ACTION_GROUP (application));
   stray_channel_view_set_application (self->channel_view, application);
   stray_invite_list_set_model (self->invite_list, stray_session_get_invites (self->session));
+  stray_reminder_list_set_model (self->reminder_list, stray_session_get_reminders (self->session),
+                                 stray_session_get_channels (self->session));
 
   channels = stray_session_get_channels (self->session);
   title = gtk_property_expression_new (STRAY_TYPE_CHANNEL, NULL, "title");
