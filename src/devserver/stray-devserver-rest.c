@@ -237,6 +237,8 @@ static const Route routes[] = {
   { "POST", "messages/*", dev_handle_update_message },
   { "DELETE", "messages/*", dev_handle_delete_message },
   { "GET", "messages/*/replies", dev_handle_replies },
+  { "POST", "threads", dev_handle_query_threads },
+  { "GET", "threads/*", dev_handle_get_thread },
   { "POST", "messages/*/reaction", dev_handle_reaction },
   { "DELETE", "messages/*/reaction/*", dev_handle_reaction },
   { "POST", "_dev/inject", dev_handle_inject },
