@@ -154,4 +154,28 @@ void         stray_client_send_event_async    (StrayClient         *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 
+/* Threads (stray-client-threads.c) */
+void         stray_client_get_replies_async   (StrayClient         *self,
+                                               const char          *parent_id,
+                                               guint                limit,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GListModel  *stray_client_get_replies_finish  (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void         stray_client_send_reply_async    (StrayClient         *self,
+                                               const char          *cid,
+                                               const char          *parent_id,
+                                               const char          *text,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_mark_thread_read_async (StrayClient      *self,
+                                                  const char       *cid,
+                                                  const char       *thread_id,
+                                                  GCancellable     *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer          user_data);
+
 G_END_DECLS

@@ -434,6 +434,7 @@ stray_rest_messages_decode (JsonNode  *root,
       StrayEventUser user = { 0 };
       const char *deleted_at, *text_updated_at;
       JsonArray *attachments;
+      gint32 reply_count = STRAY_COUNT_UNSET;
 
       g_snprintf (scope, sizeof scope, "messages[%u]", i);
       g_snprintf (user_scope, sizeof user_scope, "%s.user", scope);
@@ -443,7 +444,8 @@ stray_rest_messages_decode (JsonNode  *root,
           !stray_decode_string (element, scope, "deleted_at", &deleted_at, error) ||
           !stray_decode_string (element, scope, "message_text_updated_at", &text_updated_at,
                                 error) ||
-          !stray_decode_array (element, scope, "attachments", &attachments, error))
+          !stray_decode_array (element, scope, "attachments", &attachments, error) ||
+          !stray_decode_count (element, scope, "reply_count", &reply_count, error))
         return NULL;
       if (decoded.id == NULL)
         continue;
@@ -455,6 +457,8 @@ stray_rest_messages_decode (JsonNode  *root,
                                    g_strcmp0 (decoded.type, "deleted") == 0 ||
                                    deleted_at != NULL);
       stray_message_set_edited (message, text_updated_at != NULL);
+      if (reply_count > 0)
+        stray_message_set_reply_count (message, (guint) reply_count);
       if (attachments != NULL && !decode_attachments (attachments, scope, message, error))
         return NULL;
       g_list_store_append (store, message);
