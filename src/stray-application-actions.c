@@ -182,4 +182,5 @@ stray_application_add_actions (StrayApplication *self)
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  stray_application_add_thread_actions (self);
 }

@@ -498,6 +498,7 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_pointer (&self->activation_token, g_free);
+  g_clear_pointer (&self->requested_thread, g_free);
 
   G_OBJECT_CLASS (stray_application_parent_class)->dispose (object);
 }

@@ -7,7 +7,8 @@
  * it read on the server. Bodies are escaped, since many servers render them as markup.
  * Invites ("Ana invited you to #design", Accept and Decline) and being added to a channel
  * ("You were added to #ops by Dana", once per channel) go through the same policy and the
- * same one-notification-per-channel slot. Longer than 800 lines: the policy and the showing
+ * same one-notification-per-channel slot; thread replies have one per thread
+ * (stray-notifier-threads.c). Longer than 800 lines: the policy and the showing
  * share the Pending slot and its timers, which splitting would expose.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,7 +22,7 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
-#include "stray-notifier.h"
+#include "stray-notifier-private.h"
 
 typedef enum {
   KIND_MESSAGES,
@@ -73,6 +74,7 @@ struct _StrayNotifier
   char *activation_token;
   guint n_shown;
   GHashTable *announced_added; /* cids whose "You were added" was shown: once each */
+  StrayNotifierThreads *threads; /* "Reply in thread" (stray-notifier-threads.c) */
 };
 
 G_DEFINE_FINAL_TYPE (StrayNotifier, stray_notifier, G_TYPE_OBJECT)
@@ -217,11 +219,11 @@ desktop_says_quiet (StrayNotifier *self)
 
 /* Whether @event is a message the user wants to hear of now; @urgent says it is a mention
  * or a direct message. */
-static gboolean
-should_notify (StrayNotifier    *self,
-               const StrayEvent *event,
-               gboolean          live,
-               gboolean         *urgent)
+gboolean
+stray_notifier_should_notify (StrayNotifier    *self,
+                              const StrayEvent *event,
+                              gboolean          live,
+                              gboolean         *urgent)
 {
   const StrayEventMessage *message = event->message;
   const char *own = stray_session_get_user_id (self->session);
@@ -772,11 +774,12 @@ stray_notifier_handle_event (StrayNotifier    *self,
 
   g_return_if_fail (STRAY_IS_NOTIFIER (self));
 
+  if (stray_notifier_threads_handle_event (self->threads, event, live))
+    return;
   switch (event->type)
     {
     case STRAY_EVENT_MESSAGE_NEW:
     case STRAY_EVENT_NOTIFICATION_MESSAGE_NEW:
-    case STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW:
       break;
     case STRAY_EVENT_MESSAGE_READ:
       /* Read here or on another device: the notification has done its work. */
@@ -807,7 +810,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
       return;
     }
 
-  if (!should_notify (self, event, live, &urgent))
+  if (!stray_notifier_should_notify (self, event, live, &urgent))
     return;
   channel = stray_channel_list_lookup (stray_session_get_channels (self->session), event->cid);
 
@@ -865,6 +868,27 @@ stray_notifier_get_n_shown (StrayNotifier *self)
   return self->n_shown;
 }
 
+/* For stray-notifier-threads.c: its notifications count, click and sound as these do. */
+void
+stray_notifier_note_shown (StrayNotifier *self)
+{
+  self->n_shown++;
+}
+
+void
+stray_notifier_set_activation_token (StrayNotifier *self,
+                                     const char    *token)
+{
+  g_free (self->activation_token);
+  self->activation_token = g_strdup (token);
+}
+
+gboolean
+stray_notifier_wants_sounds (StrayNotifier *self)
+{
+  return self->settings == NULL || g_settings_get_boolean (self->settings, "notification-sounds");
+}
+
 /* KDE's inline reply (desktop-notes.md): the text comes back in NotificationReplied. */
 static void
 on_server_signal (G_GNUC_UNUSED GDBusProxy *proxy,
@@ -906,6 +930,7 @@ stray_notifier_dispose (GObject *object)
   StrayNotifier *self = STRAY_NOTIFIER (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->threads, stray_notifier_threads_free);
   g_clear_handle_id (&self->summary_flush_id, g_source_remove);
   close_notification (&self->summary);
   g_queue_clear_full (&self->fired, fired_free);
@@ -954,7 +979,8 @@ stray_notifier_init (StrayNotifier *self)
  * stray_notifier_new:
  * @session: the model the policy reads (mutes, hidden channels, the own user)
  * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss)),
- *   accept-invite(s), decline-invite(s), show-invitations
+ *   accept-invite(s), decline-invite(s), show-invitations, open-thread((ss)),
+ *   mark-thread-read((ss))
  * @settings: (nullable): the app's settings (mode, pause, sounds)
  * @avatars: (nullable): where senders' pictures come from
  * @sandboxed: whether the app runs inside Flatpak
@@ -981,6 +1007,7 @@ stray_notifier_new (StraySession     *session,
   self->actions = g_object_ref (actions);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->avatars = avatars != NULL ? g_object_ref (avatars) : NULL;
+  self->threads = stray_notifier_threads_new (self, session, actions);
 
   if (!notify_is_initted ())
     notify_init (APP_ID);
