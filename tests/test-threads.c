@@ -215,6 +215,22 @@ on_replies (GObject      *source,
 }
 
 static void
+on_message (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrayMessage) message = stray_client_get_message_finish (STRAY_CLIENT (source),
+                                                                     result, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (stray_message_get_text (message), ==, "Lunch on Friday?");
+  g_assert_cmpuint (stray_message_get_reply_count (message), ==, 2);
+  fixture->done = TRUE;
+}
+
+static void
 send_reply (Fixture     *fixture,
             StrayClient *client,
             const char  *text)
@@ -267,6 +283,10 @@ test_calls (Fixture       *fixture,
   g_assert_cmpstr (stray_message_get_text (reply), ==, "Yes, at noon");
   g_assert_cmpstr (stray_message_get_user_id (reply), ==, "bob");
   g_object_unref (reply);
+  /* The parent, as a thread opened from a notification fetches it. */
+  fixture->done = FALSE;
+  stray_client_get_message_async (fixture->alice, fixture->parent_id, NULL, on_message, fixture);
+  stray_test_wait_for (stray_test_flag_is_set, &fixture->done, "the parent");
   /* Replying read the thread for her, as sending reads a channel. */
   g_assert_cmpuint (stray_dev_store_thread_unread (stray_devserver_get_store (fixture->server),
                                                    "alice").unread_threads, ==, 0);

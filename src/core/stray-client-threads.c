@@ -71,6 +71,68 @@ stray_client_get_replies_finish (StrayClient   *self,
   return stray_client_decoded_call_finish (self, result, stray_client_get_replies_async, error);
 }
 
+/* GET /messages/{id}'s answer, {"message": …}, read as a page of one. */
+static gpointer
+decode_one_message (JsonNode  *root,
+                    GError   **error)
+{
+  g_autoptr(JsonObject) page = json_object_new ();
+  g_autoptr(JsonNode) page_node = NULL;
+  g_autoptr(GListModel) messages = NULL;
+  JsonArray *array = json_array_new ();
+  JsonNode *message = JSON_NODE_HOLDS_OBJECT (root)
+                      ? json_object_get_member (json_node_get_object (root), "message") : NULL;
+
+  if (message != NULL)
+    json_array_add_element (array, json_node_copy (message));
+  json_object_set_array_member (page, "messages", array);
+  page_node = json_node_init_object (json_node_alloc (), page);
+  messages = stray_rest_messages_decode (page_node, error);
+  if (messages == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (messages) == 0)
+    {
+      g_set_error_literal (error, STRAY_CLIENT_ERROR, STRAY_CLIENT_ERROR_BAD_RESPONSE,
+                           "GET /messages answered without a message");
+      return NULL;
+    }
+  return g_list_model_get_item (messages, 0);
+}
+
+/**
+ * stray_client_get_message_async:
+ *
+ * GET /messages/{id}: one message, as a thread's parent.
+ */
+void
+stray_client_get_message_async (StrayClient         *self,
+                                const char          *message_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (message_id != NULL);
+
+  escaped = g_uri_escape_string (message_id, NULL, FALSE);
+  path = g_strconcat ("/messages/", escaped, NULL);
+  stray_client_call_async_full (self, "GET", path, NULL, decode_one_message, g_object_unref,
+                                stray_client_get_message_async, cancellable, callback,
+                                user_data);
+}
+
+/* Returns: (transfer full): the message, a StrayMessage */
+StrayMessage *
+stray_client_get_message_finish (StrayClient   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return stray_client_decoded_call_finish (self, result, stray_client_get_message_async, error);
+}
+
 /**
  * stray_client_send_reply_async:
  * @cid: the channel the thread is in

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "stray-message.h"
 #include "stray-rest.h"
 #include "stray-token-provider.h"
 
@@ -155,6 +156,14 @@ void         stray_client_send_event_async    (StrayClient         *self,
                                                gpointer             user_data);
 
 /* Threads (stray-client-threads.c) */
+void         stray_client_get_message_async   (StrayClient         *self,
+                                               const char          *message_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+StrayMessage *stray_client_get_message_finish (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 void         stray_client_get_replies_async   (StrayClient         *self,
                                                const char          *parent_id,
                                                guint                limit,

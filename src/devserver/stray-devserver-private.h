@@ -307,6 +307,7 @@ gboolean    dev_handle_mark_thread_read  (DevRequest     *request,
                                           const char     *user_id);
 gboolean    dev_handle_query_threads     (DevRequest     *request);
 gboolean    dev_handle_get_thread        (DevRequest     *request);
+gboolean    dev_handle_get_message       (DevRequest     *request);
 
 /* stray-devserver-sync.c */
 gboolean    dev_handle_sync              (DevRequest     *request);

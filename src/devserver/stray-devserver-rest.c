@@ -239,6 +239,7 @@ static const Route routes[] = {
   { "GET", "messages/*/replies", dev_handle_replies },
   { "POST", "threads", dev_handle_query_threads },
   { "GET", "threads/*", dev_handle_get_thread },
+  { "GET", "messages/*", dev_handle_get_message },
   { "POST", "messages/*/reaction", dev_handle_reaction },
   { "DELETE", "messages/*/reaction/*", dev_handle_reaction },
   { "POST", "_dev/inject", dev_handle_inject },

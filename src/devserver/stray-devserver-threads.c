@@ -398,3 +398,28 @@ dev_handle_get_thread (DevRequest *request)
   dev_respond_ok (request, response);
   return TRUE;
 }
+
+/**
+ * dev_handle_get_message:
+ *
+ * GET /messages/{id}, stream-chat-js' getMessage(): one message, for a member of its channel
+ * (a thread's parent, for a client that opens the thread from a notification).
+ */
+gboolean
+dev_handle_get_message (DevRequest *request)
+{
+  StrayDevserver *self = request->self;
+  const char *cid = NULL;
+  JsonObject *message = stray_dev_store_lookup_message (self->store, request->segments[1], &cid);
+  g_autoptr(JsonObject) response = json_object_new ();
+
+  if (message == NULL)
+    return dev_respond_error (request->msg, SOUP_STATUS_NOT_FOUND, CODE_NOT_FOUND,
+                              "GetMessage failed with error: \"message with id %s does not "
+                              "exist\"", request->segments[1]);
+  if (request->user_id != NULL && !dev_require_member (request, cid, request->user_id))
+    return FALSE;
+  json_object_set_object_member (response, "message", json_object_ref (message));
+  dev_respond_ok (request, response);
+  return TRUE;
+}
