@@ -271,6 +271,7 @@ test_calls (Fixture       *fixture,
   send_reply (fixture, fixture->bob, "Yes, at noon");
   wait_for_unread_threads (fixture, 1);
   g_assert_cmpuint (stray_channel_get_unread_count (general), ==, 0);
+  g_assert_cmpuint (stray_session_get_total_unread_count (fixture->session), ==, 0);
 
   /* Her own reply through the client is in the thread, after bob's. */
   send_reply (fixture, fixture->alice, "Great");

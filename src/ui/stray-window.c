@@ -178,6 +178,10 @@ update_title (StrayWindow *self)
   StrayChannel *channel = shown_channel (self);
   g_autofree char *title = NULL;
 
+  /* A thread is named by its channel too. */
+  if (channel == NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "thread") == 0)
+    channel = stray_channel_view_get_channel (self->channel_view);
   if (channel != NULL)
     /* Translators: the window's title, with the channel on screen */
     title = g_strdup_printf (_("%s — Stream Tray"), stray_channel_get_title (channel));
@@ -224,6 +228,7 @@ open_thread (StrayWindow *self,
   stray_thread_view_show_thread (self->thread_view, channel, parent_id);
   gtk_stack_set_visible_child_name (self->content_stack, "thread");
   gtk_widget_grab_focus (GTK_WIDGET (self->thread_view));
+  update_title (self);
   update_reading (self);
 }
 
