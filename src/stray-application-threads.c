@@ -13,18 +13,6 @@
 #include "stray-application-private.h"
 
 static void
-on_thread_read (GObject      *source,
-                GAsyncResult *result,
-                G_GNUC_UNUSED gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-
-  if (answer == NULL)
-    g_message ("the server refused: %s", error->message);
-}
-
-static void
 action_mark_thread_read (G_GNUC_UNUSED GSimpleAction *action,
                          GVariant                    *parameter,
                          gpointer                     user_data)
@@ -36,7 +24,8 @@ action_mark_thread_read (G_GNUC_UNUSED GSimpleAction *action,
   g_variant_get (parameter, "(&s&s)", &cid, &parent_id);
   if (client != NULL && *parent_id != '\0' &&
       stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
-    stray_client_mark_thread_read_async (client, cid, parent_id, NULL, on_thread_read, NULL);
+    stray_client_mark_thread_read_async (client, cid, parent_id, NULL,
+                                         stray_application_on_action_done, NULL);
 }
 
 static void

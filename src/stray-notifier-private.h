@@ -19,6 +19,7 @@ gboolean stray_notifier_should_notify       (StrayNotifier    *self,
                                              const StrayEvent *event,
                                              gboolean          live,
                                              gboolean         *urgent);
+void     stray_notifier_close               (NotifyNotification **notification);
 void     stray_notifier_note_shown          (StrayNotifier    *self);
 void     stray_notifier_set_activation_token (StrayNotifier   *self,
                                               const char      *token);

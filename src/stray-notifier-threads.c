@@ -44,24 +44,12 @@ struct _StrayNotifierThreads
 };
 
 static void
-close_notification (NotifyNotification **notification)
-{
-  if (*notification == NULL)
-    return;
-  g_signal_handlers_disconnect_matched (*notification, G_SIGNAL_MATCH_ID,
-                                        g_signal_lookup ("closed", NOTIFY_TYPE_NOTIFICATION), 0,
-                                        NULL, NULL, NULL);
-  notify_notification_close (*notification, NULL);
-  g_clear_object (notification);
-}
-
-static void
 thread_pending_free (gpointer data)
 {
   ThreadPending *pending = data;
 
   g_clear_handle_id (&pending->flush_id, g_source_remove);
-  close_notification (&pending->notification);
+  stray_notifier_close (&pending->notification);
   g_free (pending->key);
   g_free (pending->cid);
   g_free (pending->parent_id);

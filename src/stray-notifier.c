@@ -868,7 +868,13 @@ stray_notifier_get_n_shown (StrayNotifier *self)
   return self->n_shown;
 }
 
-/* For stray-notifier-threads.c: its notifications count, click and sound as these do. */
+/* For stray-notifier-threads.c: its notifications close, count, click and sound as these do. */
+void
+stray_notifier_close (NotifyNotification **notification)
+{
+  close_notification (notification);
+}
+
 void
 stray_notifier_note_shown (StrayNotifier *self)
 {

@@ -12,26 +12,8 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "stray-client-private.h"
 #include "stray-rest.h"
-
-static char *
-channel_path (const char *cid,
-              const char *suffix)
-{
-  const char *colon = strchr (cid, ':');
-  g_autofree char *type = NULL;
-  g_autofree char *type_escaped = NULL;
-  g_autofree char *id_escaped = NULL;
-
-  g_return_val_if_fail (colon != NULL, NULL);
-  type = g_strndup (cid, colon - cid);
-  type_escaped = g_uri_escape_string (type, NULL, FALSE);
-  id_escaped = g_uri_escape_string (colon + 1, NULL, FALSE);
-  return g_strdup_printf ("/channels/%s/%s/%s", type_escaped, id_escaped, suffix);
-}
 
 /**
  * stray_client_get_replies_async:
@@ -157,7 +139,7 @@ stray_client_send_reply_async (StrayClient         *self,
   g_return_if_fail (STRAY_IS_CLIENT (self));
   g_return_if_fail (cid != NULL && parent_id != NULL && text != NULL);
 
-  path = channel_path (cid, "message");
+  path = stray_client_channel_path (cid, "message");
   json_object_set_string_member (message, "text", text);
   json_object_set_string_member (message, "parent_id", parent_id);
   json_object_set_object_member (body, "message", message);
@@ -185,7 +167,7 @@ stray_client_mark_thread_read_async (StrayClient         *self,
   g_return_if_fail (STRAY_IS_CLIENT (self));
   g_return_if_fail (cid != NULL && thread_id != NULL);
 
-  path = channel_path (cid, "read");
+  path = stray_client_channel_path (cid, "read");
   json_object_set_string_member (body, "thread_id", thread_id);
   stray_client_call_async (self, "POST", path, body, cancellable, callback, user_data);
 }
