@@ -1184,6 +1184,12 @@ test_threads (void)
   stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (3), "three replies");
   stray_test_wait_for (thread_read_on_server, NULL, "the thread read again");
 
+  /* A reply while the thread is on screen: it shows, and is read. */
+  g_free (reply_in_thread ("bob", parent_id, "Hotel too"));
+  stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (4), "the reply that came");
+  stray_test_wait_for (thread_read_on_server, NULL, "the new reply read");
+  stray_test_wait_for (unread_threads_is, GUINT_TO_POINTER (0), "no unread thread again");
+
   /* The tests after this one count three channels. */
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
   call_as_alice ("/channels/messaging/plans", "{\"remove_members\":[\"" STRAY_DEV_SCENARIO_USER

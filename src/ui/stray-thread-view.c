@@ -4,7 +4,9 @@
  * /messages/{id}/replies), and an entry that replies in the thread (a message with
  * parent_id). Opened from a message's "N replies" or from a thread reply's notification; on
  * screen, the thread is marked read on the server (app.mark-thread-read, Stream's mark read
- * with thread_id), once when it opens and again after the user's own reply. The rows are the
+ * with thread_id), once when it opens and again after the user's own reply. A reply that comes
+ * while it is on screen raises the user's unread threads (the session's count, from
+ * notification.thread_message_new): the replies are fetched again, and read. The rows are the
  * channel view's (stray-message-row.c), grouped the same way.
  *
  * Also here: the window's "N unread threads" line, which follows the session's count.
@@ -35,6 +37,7 @@ struct _StrayThreadView
   GListStore *replies;
   GCancellable *cancellable; /* of what was asked for the thread on screen */
   gboolean sending;
+  guint unread_threads;      /* the session's count, last seen */
 
   GtkLabel *title;
   GtkListBox *list;
@@ -393,15 +396,33 @@ stray_thread_view_init (StrayThreadView *self)
   build (self);
 }
 
+static void
+on_session_unread_threads (StraySession    *session,
+                           G_GNUC_UNUSED GParamSpec *pspec,
+                           StrayThreadView *self)
+{
+  guint unread_threads = stray_session_get_unread_threads (session);
+  gboolean more = unread_threads > self->unread_threads;
+
+  self->unread_threads = unread_threads;
+  if (more && self->parent_id != NULL && !self->sending)
+    load (self);
+}
+
 StrayThreadView *
 stray_thread_view_new (StrayApplication *application)
 {
   StrayThreadView *self;
+  StraySession *session;
 
   g_return_val_if_fail (STRAY_IS_APPLICATION (application), NULL);
 
   self = g_object_new (STRAY_TYPE_THREAD_VIEW, NULL);
   self->application = application;
+  session = stray_application_get_session (application);
+  self->unread_threads = stray_session_get_unread_threads (session);
+  g_signal_connect_object (session, "notify::unread-threads",
+                           G_CALLBACK (on_session_unread_threads), self, 0);
   return self;
 }
 
