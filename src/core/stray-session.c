@@ -14,7 +14,7 @@
  * jump between them (issue 14). Unread threads are not per channel and stay the server's,
  * taken by their moment (stray-session-threads.c).
  *
- * About 920 lines, past the usual 800: the event rules read best as one switch, beside the
+ * About 950 lines, past the usual 800: the event rules read best as one switch, beside the
  * properties they change; the resync's side (answers, kept count changes) is apart.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
