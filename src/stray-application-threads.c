@@ -58,6 +58,17 @@ stray_application_show_thread (StrayApplication *self,
   g_clear_pointer (&self->requested_thread, g_free);
 }
 
+/* The thread on screen in the focused window, or NULL: its replies need no notification. */
+void
+stray_application_set_focused_thread (StrayApplication *self,
+                                      const char       *parent_id)
+{
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+
+  if (self->notifier != NULL)
+    stray_notifier_set_focused_thread (self->notifier, parent_id);
+}
+
 /* Returns: (nullable): while a STRAY_WINDOW_THREAD request is handled, the thread's parent */
 const char *
 stray_application_get_requested_thread (StrayApplication *self)

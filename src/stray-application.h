@@ -54,5 +54,7 @@ void              stray_application_show_thread          (StrayApplication   *se
                                                           const char         *cid,
                                                           const char         *parent_id);
 const char       *stray_application_get_requested_thread (StrayApplication   *self);
+void              stray_application_set_focused_thread   (StrayApplication   *self,
+                                                          const char         *parent_id);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ StrayNotifierThreads *stray_notifier_threads_new          (StrayNotifier        
                                                            StraySession         *session,
                                                            GActionGroup         *actions);
 void                  stray_notifier_threads_free         (StrayNotifierThreads *self);
+void                  stray_notifier_threads_set_focused  (StrayNotifierThreads *self,
+                                                           const char           *parent_id);
 gboolean              stray_notifier_threads_handle_event (StrayNotifierThreads *self,
                                                            const StrayEvent     *event,
                                                            gboolean              live);

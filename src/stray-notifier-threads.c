@@ -6,8 +6,9 @@
  * window at the thread (app.open-thread), "Mark as Read" marks the thread read on the server
  * (app.mark-thread-read), and a thread read anywhere (message.read or notification.mark_read
  * with the thread, as Stream sends them for a read with thread_id) withdraws it. The policy is
- * the notifier's (pause, do-not-disturb, the notify mode, muted channels and users), and the
- * threads of one channel show at most once per STRAY_NOTIFIER_INTERVAL_MS together.
+ * the notifier's (pause, do-not-disturb, the notify mode, muted channels and users, nothing for
+ * the thread on screen in the focused window, as for a channel), and the threads of one
+ * channel show at most once per STRAY_NOTIFIER_INTERVAL_MS together.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -41,6 +42,7 @@ struct _StrayNotifierThreads
   GActionGroup *actions;
   GHashTable *pending;         /* key → ThreadPending */
   GHashTable *last_shown;      /* cid → gint64 *, monotonic µs */
+  char *focused_parent;        /* the thread on screen in the focused window */
 };
 
 static void
@@ -212,6 +214,7 @@ handle_reply (StrayNotifierThreads *self,
   gboolean urgent;
 
   if (message == NULL || message->parent_id == NULL ||
+      g_strcmp0 (message->parent_id, self->focused_parent) == 0 ||
       !stray_notifier_should_notify (self->notifier, event, live, &urgent))
     return;
   channel = stray_channel_list_lookup (stray_session_get_channels (self->session), event->cid);
@@ -279,6 +282,24 @@ stray_notifier_threads_handle_event (StrayNotifierThreads *self,
     }
 }
 
+void
+stray_notifier_threads_set_focused (StrayNotifierThreads *self,
+                                    const char           *parent_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_free (self->focused_parent);
+  self->focused_parent = g_strdup (parent_id);
+  if (parent_id == NULL)
+    return;
+  /* Being read now: its notification has done its work. */
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_equal (((ThreadPending *) value)->parent_id, parent_id))
+      g_hash_table_iter_remove (&iter);
+}
+
 StrayNotifierThreads *
 stray_notifier_threads_new (StrayNotifier *notifier,
                             StraySession  *session,
@@ -301,6 +322,7 @@ stray_notifier_threads_free (StrayNotifierThreads *self)
     return;
   g_hash_table_unref (self->pending);
   g_hash_table_unref (self->last_shown);
+  g_free (self->focused_parent);
   g_object_unref (self->actions);
   g_object_unref (self->session);
   g_free (self);

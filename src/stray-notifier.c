@@ -846,6 +846,16 @@ stray_notifier_set_focused_channel (StrayNotifier *self,
     withdraw (self, cid);
 }
 
+/* The thread on screen in the focused window, whose replies need no notification. */
+void
+stray_notifier_set_focused_thread (StrayNotifier *self,
+                                   const char    *parent_id)
+{
+  g_return_if_fail (STRAY_IS_NOTIFIER (self));
+
+  stray_notifier_threads_set_focused (self->threads, parent_id);
+}
+
 /**
  * stray_notifier_get_activation_token:
  *

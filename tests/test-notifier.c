@@ -508,6 +508,11 @@ test_threads (Fixture       *fixture,
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
                     notified (fixture, 1)->id);
 
+  /* The thread on screen in the focused window: its replies need no notification. */
+  stray_notifier_set_focused_thread (fixture->notifier, "p5");
+  thread_reply (fixture, "messaging:c8", "p5", "while reading it");
+  stray_notifier_set_focused_thread (fixture->notifier, NULL);
+
   /* Muted users' replies and muted channels' threads stay quiet, as messages do. */
   apply (fixture, TRUE,
          "{\"type\":\"notification.thread_message_new\",\"cid\":\"messaging:c7\",\"message\":{"

@@ -89,6 +89,9 @@ update_reading (StrayWindow *self)
 
   stray_application_set_focused_channel (self->application,
                                          reading ? stray_channel_get_cid (channel) : NULL);
+  stray_application_set_focused_thread (self->application,
+                                        gtk_window_is_active (GTK_WINDOW (self))
+                                        ? stray_window_get_shown_thread (self) : NULL);
   if (!reading || stray_channel_get_unread_count (channel) == 0)
     {
       g_clear_handle_id (&self->read_timeout_id, g_source_remove);
@@ -477,7 +480,10 @@ stray_window_dispose (GObject *object)
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
   g_clear_handle_id (&self->drop_setup_id, g_source_remove);
   if (self->application != NULL)
-    stray_application_set_focused_channel (self->application, NULL);
+    {
+      stray_application_set_focused_channel (self->application, NULL);
+      stray_application_set_focused_thread (self->application, NULL);
+    }
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
