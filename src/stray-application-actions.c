@@ -19,6 +19,15 @@ on_action_done (GObject      *source,
     g_message ("the server refused: %s", error->message);
 }
 
+/* For stray-application-threads.c: its calls end as these do. */
+void
+stray_application_on_action_done (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  on_action_done (source, result, user_data);
+}
+
 static void
 action_mark_all_read (G_GNUC_UNUSED GSimpleAction *action,
                       G_GNUC_UNUSED GVariant      *parameter,
@@ -224,4 +233,5 @@ stray_application_add_actions (StrayApplication *self)
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  stray_application_add_thread_actions (self);
 }

@@ -40,8 +40,13 @@ struct _StrayApplication
   gboolean background;
   char *activation_token; /* of the request being handled, from the launcher */
   StrayUiShowFunc ui_show;
+  char *requested_thread; /* while the window is asked to show a thread */
 };
 
 void stray_application_add_actions (StrayApplication *self);
+void stray_application_add_thread_actions (StrayApplication *self);
+void stray_application_on_action_done (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data);
 
 G_END_DECLS

@@ -54,9 +54,13 @@ on_demo_event (StrayConnection  *connection,
 {
   StrayChannel *channel;
   const char *author;
+  /* A thread's reply is told by notification.thread_message_new, not by the channel's events. */
+  gboolean in_thread = event->message != NULL && event->message->parent_id != NULL &&
+                       !event->message->show_in_channel;
 
   if (!live || event->message == NULL || event->cid == NULL ||
-      (event->type != STRAY_EVENT_MESSAGE_NEW &&
+      (event->type == STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW) != in_thread ||
+      (!in_thread && event->type != STRAY_EVENT_MESSAGE_NEW &&
        event->type != STRAY_EVENT_NOTIFICATION_MESSAGE_NEW))
     return;
   if (event->message->user != NULL &&
@@ -67,8 +71,9 @@ on_demo_event (StrayConnection  *connection,
     return;
   author = event->message->user != NULL ? (event->message->user->name ?: event->message->user->id)
                                         : "?";
-  g_print ("message: %s — %s: %s\n",
+  g_print ("message: %s%s — %s: %s\n",
            channel != NULL ? stray_channel_get_title (channel) : event->cid,
+           in_thread ? " (thread)" : "",
            author, event->message->text != NULL ? event->message->text : "");
   fflush (stdout);
   (void) connection;
@@ -498,6 +503,7 @@ stray_application_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_pointer (&self->activation_token, g_free);
+  g_clear_pointer (&self->requested_thread, g_free);
 
   G_OBJECT_CLASS (stray_application_parent_class)->dispose (object);
 }

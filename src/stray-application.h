@@ -22,6 +22,7 @@ typedef enum {
   STRAY_WINDOW_PRESENT,     /* open or raise, on a channel if one is given */
   STRAY_WINDOW_TOGGLE,      /* the tray's left click: open or raise, or close when focused */
   STRAY_WINDOW_PREFERENCES,
+  STRAY_WINDOW_THREAD,      /* open or raise at a thread (stray_application_get_requested_thread) */
 } StrayWindowRequest;
 
 /* The window lives in a module of its own, loaded on first use, so that the daemon maps no GTK
@@ -49,5 +50,11 @@ gboolean          stray_application_is_demo              (StrayApplication   *se
 void              stray_application_set_focused_channel  (StrayApplication   *self,
                                                           const char         *cid);
 void              stray_application_release_memory       (StrayApplication   *self);
+void              stray_application_show_thread          (StrayApplication   *self,
+                                                          const char         *cid,
+                                                          const char         *parent_id);
+const char       *stray_application_get_requested_thread (StrayApplication   *self);
+void              stray_application_set_focused_thread   (StrayApplication   *self,
+                                                          const char         *parent_id);
 
 G_END_DECLS

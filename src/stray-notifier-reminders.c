@@ -46,15 +46,6 @@ struct _StrayNotifierReminders
 };
 
 static void
-close_quietly (NotifyNotification **notification)
-{
-  if (*notification == NULL)
-    return;
-  notify_notification_close (*notification, NULL);
-  g_clear_object (notification);
-}
-
-static void
 due_free (gpointer data)
 {
   Due *due = data;
@@ -62,7 +53,7 @@ due_free (gpointer data)
   g_clear_handle_id (&due->flush_id, g_source_remove);
   if (due->notification != NULL)
     g_signal_handlers_disconnect_by_data (due->notification, due);
-  close_quietly (&due->notification);
+  stray_notifier_close (&due->notification);
   g_free (due->message_id);
   g_free (due->cid);
   g_free (due->summary);
@@ -351,7 +342,7 @@ stray_notifier_reminders_handle (StrayNotifierReminders *self,
       if (stray_session_get_total_unread_count (self->session) == 0)
         {
           g_clear_handle_id (&self->unread_flush_id, g_source_remove);
-          close_quietly (&self->unread);
+          stray_notifier_close (&self->unread);
         }
       return FALSE;
     default:
@@ -382,7 +373,7 @@ stray_notifier_reminders_free (StrayNotifierReminders *self)
   g_hash_table_unref (self->due);
   g_hash_table_unref (self->last_shown);
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
-  close_quietly (&self->unread);
+  stray_notifier_close (&self->unread);
   g_free (self->unread_body);
   g_clear_object (&self->actions);
   g_clear_object (&self->session);

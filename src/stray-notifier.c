@@ -7,8 +7,9 @@
  * it read on the server. Bodies are escaped, since many servers render them as markup.
  * Invites ("Ana invited you to #design", Accept and Decline) and being added to a channel
  * ("You were added to #ops by Dana", once per channel) go through the same policy and the
- * same one-notification-per-channel slot. Reminders have their own file
- * (stray-notifier-reminders.c), under the same policy. Longer than 800 lines: the policy and the showing
+ * same one-notification-per-channel slot; thread replies have one per thread
+ * (stray-notifier-threads.c) and reminders their own file (stray-notifier-reminders.c), under
+ * the same policy. Longer than 800 lines: the policy and the showing
  * share the Pending slot and its timers, which splitting would expose.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -77,6 +78,7 @@ struct _StrayNotifier
   guint n_shown;
   GHashTable *announced_added; /* cids whose "You were added" was shown: once each */
   StrayNotifierReminders *reminders;
+  StrayNotifierThreads *threads; /* "Reply in thread" (stray-notifier-threads.c) */
 };
 
 G_DEFINE_FINAL_TYPE (StrayNotifier, stray_notifier, G_TYPE_OBJECT)
@@ -221,11 +223,11 @@ desktop_says_quiet (StrayNotifier *self)
 
 /* Whether @event is a message the user wants to hear of now; @urgent says it is a mention
  * or a direct message. */
-static gboolean
-should_notify (StrayNotifier    *self,
-               const StrayEvent *event,
-               gboolean          live,
-               gboolean         *urgent)
+gboolean
+stray_notifier_should_notify (StrayNotifier    *self,
+                              const StrayEvent *event,
+                              gboolean          live,
+                              gboolean         *urgent)
 {
   const StrayEventMessage *message = event->message;
   const char *own = stray_session_get_user_id (self->session);
@@ -819,13 +821,13 @@ stray_notifier_handle_event (StrayNotifier    *self,
 
   g_return_if_fail (STRAY_IS_NOTIFIER (self));
 
-  if (stray_notifier_reminders_handle (self->reminders, event, live))
+  if (stray_notifier_reminders_handle (self->reminders, event, live) ||
+      stray_notifier_threads_handle_event (self->threads, event, live))
     return;
   switch (event->type)
     {
     case STRAY_EVENT_MESSAGE_NEW:
     case STRAY_EVENT_NOTIFICATION_MESSAGE_NEW:
-    case STRAY_EVENT_NOTIFICATION_THREAD_MESSAGE_NEW:
       break;
     case STRAY_EVENT_MESSAGE_READ:
       /* Read here or on another device: the notification has done its work. */
@@ -856,7 +858,7 @@ stray_notifier_handle_event (StrayNotifier    *self,
       return;
     }
 
-  if (!should_notify (self, event, live, &urgent))
+  if (!stray_notifier_should_notify (self, event, live, &urgent))
     return;
   channel = stray_channel_list_lookup (stray_session_get_channels (self->session), event->cid);
 
@@ -894,6 +896,16 @@ stray_notifier_set_focused_channel (StrayNotifier *self,
     withdraw (self, cid);
 }
 
+/* The thread on screen in the focused window, whose replies need no notification. */
+void
+stray_notifier_set_focused_thread (StrayNotifier *self,
+                                   const char    *parent_id)
+{
+  g_return_if_fail (STRAY_IS_NOTIFIER (self));
+
+  stray_notifier_threads_set_focused (self->threads, parent_id);
+}
+
 /**
  * stray_notifier_get_activation_token:
  *
@@ -914,6 +926,13 @@ stray_notifier_get_n_shown (StrayNotifier *self)
   g_return_val_if_fail (STRAY_IS_NOTIFIER (self), 0);
 
   return self->n_shown;
+}
+
+/* For the notifier's other files: their notifications close as these do. */
+void
+stray_notifier_close (NotifyNotification **notification)
+{
+  close_notification (notification);
 }
 
 /* KDE's inline reply (desktop-notes.md): the text comes back in NotificationReplied. */
@@ -958,6 +977,7 @@ stray_notifier_dispose (GObject *object)
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->reminders, stray_notifier_reminders_free);
+  g_clear_pointer (&self->threads, stray_notifier_threads_free);
   g_clear_handle_id (&self->summary_flush_id, g_source_remove);
   close_notification (&self->summary);
   g_queue_clear_full (&self->fired, fired_free);
@@ -1006,7 +1026,8 @@ stray_notifier_init (StrayNotifier *self)
  * stray_notifier_new:
  * @session: the model the policy reads (mutes, hidden channels, the own user)
  * @actions: the app's actions: open-channel(s), mark-read(s), send-message((ss)),
- *   accept-invite(s), decline-invite(s), show-invitations
+ *   accept-invite(s), decline-invite(s), show-invitations, open-thread((ss)),
+ *   mark-thread-read((ss))
  * @settings: (nullable): the app's settings (mode, pause, sounds)
  * @avatars: (nullable): where senders' pictures come from
  * @sandboxed: whether the app runs inside Flatpak
@@ -1034,6 +1055,7 @@ stray_notifier_new (StraySession     *session,
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->avatars = avatars != NULL ? g_object_ref (avatars) : NULL;
   self->reminders = stray_notifier_reminders_new (self, session, actions);
+  self->threads = stray_notifier_threads_new (self, session, actions);
 
   if (!notify_is_initted ())
     notify_init (APP_ID);

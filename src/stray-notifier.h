@@ -34,6 +34,8 @@ void           stray_notifier_handle_event         (StrayNotifier    *self,
                                                     gboolean          live);
 void           stray_notifier_set_focused_channel  (StrayNotifier    *self,
                                                     const char       *cid);
+void           stray_notifier_set_focused_thread   (StrayNotifier    *self,
+                                                    const char       *parent_id);
 const char    *stray_notifier_get_activation_token (StrayNotifier    *self);
 guint          stray_notifier_get_n_shown          (StrayNotifier    *self);
 

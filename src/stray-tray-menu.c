@@ -1,7 +1,7 @@
 /* stray-tray-menu.c
  *
  * Open Stream Tray; "Invitations (N)" while invites wait (it opens the window, which lists
- * them); up to eight channels with unread messages (name and count; a click opens
+ * them); "N unread threads" while threads have unread replies (it opens the window); up to eight channels with unread messages (name and count; a click opens
  * it); Mark All as Read; Pause Notifications (for an hour, until tomorrow, resume);
  * Reconnect; Preferences; Quit. Every item is one of the app's actions, so the menu does what
  * the same action does anywhere else. The channel section follows the model, updated at most
@@ -29,6 +29,8 @@ struct _StrayTrayMenu
   GMenu *channels;
   GMenu *invites;   /* "Invitations (N)", or nothing */
   guint n_invites_shown;
+  GMenu *threads;   /* "N unread threads", or nothing */
+  guint n_threads_shown;
   char *shown;      /* what the channel section lists, to skip updates that change nothing */
   GPtrArray *listed; /* of StrayChannel: those shown, watched for renames, mutes and hiding */
   guint update_id;
@@ -74,6 +76,7 @@ build (StrayTrayMenu *self)
 
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (open));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->invites));
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->threads));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->channels));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (mark));
   g_menu_append_section (self->menu, NULL, G_MENU_MODEL (pause_section));
@@ -114,6 +117,22 @@ update_invites (StrayTrayMenu *self)
   append (self->invites, label, "app.show-invitations");
 }
 
+static void
+update_threads (StrayTrayMenu *self)
+{
+  guint n = stray_session_get_unread_threads (self->session);
+  g_autofree char *label = NULL;
+
+  if (n == self->n_threads_shown)
+    return;
+  self->n_threads_shown = n;
+  g_menu_remove_all (self->threads);
+  if (n == 0)
+    return;
+  label = g_strdup_printf (ngettext ("%u unread thread", "%u unread threads", n), n);
+  append (self->threads, label, "app.show-threads");
+}
+
 /**
  * stray_tray_menu_update:
  *
@@ -130,6 +149,7 @@ stray_tray_menu_update (StrayTrayMenu *self)
   g_return_if_fail (STRAY_IS_TRAY_MENU (self));
 
   update_invites (self);
+  update_threads (self);
   unwatch_listed (self);
   for (guint i = 0; i < n_channels && items->len < STRAY_TRAY_MENU_MAX_CHANNELS; i++)
     {
@@ -217,6 +237,7 @@ stray_tray_menu_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->channels);
   g_clear_object (&self->invites);
+  g_clear_object (&self->threads);
   g_clear_object (&self->menu);
 
   G_OBJECT_CLASS (stray_tray_menu_parent_class)->dispose (object);
@@ -246,6 +267,7 @@ stray_tray_menu_init (StrayTrayMenu *self)
   self->menu = g_menu_new ();
   self->channels = g_menu_new ();
   self->invites = g_menu_new ();
+  self->threads = g_menu_new ();
   self->listed = g_ptr_array_new_with_free_func (g_object_unref);
   build (self);
 }
@@ -262,6 +284,7 @@ stray_tray_menu_new (StraySession *session)
   /* Totals change with every count; unread-channels and the list cover the rest. */
   g_signal_connect (session, "notify::total-unread-count", G_CALLBACK (on_session_changed), self);
   g_signal_connect (session, "notify::unread-channels", G_CALLBACK (on_session_changed), self);
+  g_signal_connect (session, "notify::unread-threads", G_CALLBACK (on_session_changed), self);
   g_signal_connect (stray_session_get_channels (session), "items-changed",
                     G_CALLBACK (on_channels_changed), self);
   g_signal_connect (stray_session_get_invites (session), "items-changed",

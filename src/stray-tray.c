@@ -147,8 +147,26 @@ current_look (StrayTray *self,
     }
 }
 
+static char *describe_channels (StraySession *session);
+
+/* The channels' state, and the unread threads when there are any. */
 static char *
 describe_state (StraySession *session)
+{
+  guint threads = stray_session_get_unread_threads (session);
+  g_autofree char *channels = describe_channels (session);
+  g_autofree char *unread_threads = NULL;
+
+  if (threads == 0 || stray_session_get_connection_state (session) ==
+                      STRAY_CONNECTION_NOT_CONFIGURED)
+    return g_steal_pointer (&channels);
+  unread_threads = g_strdup_printf (ngettext ("%u unread thread", "%u unread threads", threads),
+                                    threads);
+  return g_strdup_printf ("%s\n%s", channels, unread_threads);
+}
+
+static char *
+describe_channels (StraySession *session)
 {
   guint total = stray_session_get_total_unread_count (session);
   guint channels = stray_session_get_unread_channels (session);

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """accessibility-check.py APP-NAME [--wait-for TEXT] [--seconds N] [--dump]: the accessibility
 tree of a running application, read over AT-SPI as a screen reader reads it, once a node whose
-name starts with TEXT is in it (at most N s, 20 by default). Every button and every list row must have a name
-(a screen reader would otherwise say "button" and nothing more); the rows of the list named
-"Messages" read as "Author, HH:MM: text". Prints one line per problem and exits 1 if any,
+name starts with TEXT is in it (at most N s, 20 by default). Every button and every list row
+must have a name (a screen reader would otherwise say "button" and nothing more); the rows of
+the lists named "Messages" (a channel) and "Thread" (a thread) read as "Author, HH:MM: text".
+Prints one line per problem and exits 1 if any,
 0 if none, 77 (skip) without pyatspi (Debian's python3-pyatspi)."""
 
 import re
@@ -40,7 +41,7 @@ def walk(node, depth=0, inside_messages=False):
         return
     yield node, depth, inside_messages
     inside_messages = inside_messages or (
-        node.getRole() == pyatspi.ROLE_LIST and node.name == "Messages")
+        node.getRole() == pyatspi.ROLE_LIST and node.name in ("Messages", "Thread"))
     for child in node:
         yield from walk(child, depth + 1, inside_messages)
 
@@ -70,7 +71,11 @@ def main():
         return 1
     problems = []
     counts = {}
+    thread_rows = 0
     for node, depth, inside_messages in walk(app):
+        if node.getRole() == pyatspi.ROLE_LIST_ITEM and node.parent is not None and \
+                node.parent.getRole() == pyatspi.ROLE_LIST and node.parent.name == "Thread":
+            thread_rows += 1
         role = node.getRole()
         if dump:
             print(f"# {'  ' * depth}{node.getRoleName()}: {node.name!r}")
@@ -91,6 +96,7 @@ def main():
     for problem in problems:
         print(problem)
     print("# named: " + ", ".join(f"{n} {what}s" for what, n in sorted(counts.items())))
+    print(f"# message rows in Thread: {thread_rows}")
     return 1 if problems else 0
 
 

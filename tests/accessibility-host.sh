@@ -2,7 +2,7 @@
 # The window as a screen reader reads it: the installed-style executable in demo mode on a
 # display under Xvfb, with GTK's accessibility bridge on (the other tests turn it off), read
 # over AT-SPI by accessibility-check.py: every button and list row named, the channel list's
-# rows and a channel's messages ("Bob, 10:42: text"). The private session bus of
+# rows, a channel's messages ("Bob, 10:42: text") and a thread's (the demo's, in General). The private session bus of
 # build-aux/test-session starts the accessibility bus and its registry (at-spi2-core) when GTK
 # asks for them. Prints TAP.
 #
@@ -18,7 +18,7 @@ app_pid=
 . "$(dirname "$0")/host-lib.sh"
 trap cleanup EXIT
 
-echo "1..4"
+echo "1..5"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -64,6 +64,18 @@ if "$python" "$check" stream-tray --wait-for "Bob Okafor, " >"$work/check.log" 2
   sed 's/^/# /' "$work/check.log"
 else
   not_ok "a channel: every button named, each message row reads as 'Author, 10:42: text'"
+fi
+
+# The demo's thread in General, opened as a click on its notification does (app.open-thread).
+gdbus call --session -d io.github.streamtray.StreamTray -o /io/github/streamtray/StreamTray \
+  -m org.gtk.Actions.Activate open-thread \
+  "[<('messaging:general', 'demo-release-checklist')>]" "{}" >/dev/null
+if "$python" "$check" stream-tray --wait-for "Thread in General" >"$work/check.log" 2>&1 &&
+   grep -q "message rows in Thread: [1-9]" "$work/check.log"; then
+  ok "a thread: every button named, the parent and each reply read as 'Author, 10:42: text'"
+  sed 's/^/# /' "$work/check.log"
+else
+  not_ok "a thread: every button named, the parent and each reply read as 'Author, 10:42: text'"
 fi
 gdbus call --session -d io.github.streamtray.StreamTray -o /io/github/streamtray/StreamTray \
   -m org.gtk.Actions.Activate quit "[]" "{}" >/dev/null

@@ -75,7 +75,9 @@ fresh_message() {
     dunstctl close-all
     before=$(summaries)
     wait_until 40 more_summaries_than "$before" && wait_until 5 shown_at_least 1 || return 1
-    channel=$(tail -n 1 "$work/summaries")
+    # The first to come after the close-all: the oldest shown, which dunst's action 0 clicks
+    # (another may have come meanwhile, such as the demo's thread reply).
+    channel=$(sed -n "$((before + 1))p" "$work/summaries")
     is_membership "$channel" || return 0
   done
   return 1

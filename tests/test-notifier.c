@@ -154,6 +154,8 @@ fixture_set_up (Fixture       *fixture,
   add_action (fixture, "open-channel", G_VARIANT_TYPE_STRING);
   add_action (fixture, "mark-read", G_VARIANT_TYPE_STRING);
   add_action (fixture, "send-message", G_VARIANT_TYPE ("(ss)"));
+  add_action (fixture, "open-thread", G_VARIANT_TYPE ("(ss)"));
+  add_action (fixture, "mark-thread-read", G_VARIANT_TYPE ("(ss)"));
 
   fixture->cache_dir = g_dir_make_tmp ("stray-avatars-XXXXXX", NULL);
   fixture->avatars = stray_avatar_cache_new (fixture->cache_dir);
@@ -392,7 +394,7 @@ test_policy (Fixture       *fixture,
   g_assert_cmpuint (n_notified (fixture), ==, 3);
   g_assert_cmpstr (notified (fixture, 0)->body, ==, "bob name: @alice you there?");
   g_assert_cmpstr (notified (fixture, 1)->body, ==, "bob name: direct");
-  g_assert_cmpstr (notified (fixture, 2)->body, ==, "Bob: in the thread");
+  g_assert_cmpstr (notified (fixture, 2)->body, ==, "Reply in thread: Bob: in the thread");
 }
 
 static void
@@ -452,6 +454,88 @@ test_withdrawn_on_read (Fixture       *fixture,
   wait_closed_one (fixture);
   g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
                     notified (fixture, 0)->id);
+}
+
+/* A reply by bob in the thread under @parent in @cid. */
+static void
+thread_reply (Fixture    *fixture,
+              const char *cid,
+              const char *parent,
+              const char *text)
+{
+  apply (fixture, TRUE,
+         "{\"type\":\"notification.thread_message_new\",\"cid\":\"%s\",\"message\":{"
+         "\"id\":\"t%u\",\"text\":\"%s\",\"parent_id\":\"%s\",\"user\":{\"id\":\"bob\","
+         "\"name\":\"Bob\"}},\"thread\":{\"parent_message_id\":\"%s\"},\"unread_threads\":1}",
+         cid, ++message_serial, text, parent, parent);
+}
+
+/* One notification per thread, updated in place (at most once per channel per interval),
+ * beside the channel's own; its buttons open and read the thread; read on another device, it
+ * is withdrawn, and the channel's notification stays. */
+static void
+test_threads (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  message (fixture, "messaging:general", "bob", "in the channel", NULL);
+  thread_reply (fixture, "messaging:c6", "p1", "first");
+  wait_notified (fixture, 2);
+  g_assert_cmpstr (notified (fixture, 1)->summary, ==, "Channel 6");
+  g_assert_cmpstr (notified (fixture, 1)->body, ==, "Reply in thread: Bob: first");
+  g_assert_true (g_strv_contains ((const char * const *) notified (fixture, 1)->actions,
+                                  "mark-read"));
+
+  /* The same thread again, within the interval: updated in place, once, after it. */
+  thread_reply (fixture, "messaging:c6", "p1", "second");
+  wait_notified (fixture, 3);
+  g_assert_cmpuint (notified (fixture, 2)->replaces_id, ==, notified (fixture, 1)->id);
+  g_assert_cmpint (notified (fixture, 2)->received_at - notified (fixture, 1)->received_at, >=,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  g_assert_cmpstr (notified (fixture, 2)->body, ==, "2 new replies in a thread\nBob: second");
+  /* Another thread in the same channel: a notification of its own. */
+  thread_reply (fixture, "messaging:c6", "p2", "elsewhere");
+  wait_notified (fixture, 4);
+  g_assert_cmpuint (notified (fixture, 3)->replaces_id, ==, 0);
+
+  fake_notifications_invoke (fixture->server, notified (fixture, 1)->id, "default");
+  fake_notifications_invoke (fixture->server, notified (fixture, 1)->id, "mark-read");
+  id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  while (fixture->activated->len < 2 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==,
+                   "open-thread ('messaging:c6', 'p1')");
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==,
+                   "mark-thread-read ('messaging:c6', 'p1')");
+
+  /* The thread read on another device: its notification goes, not the channel's. */
+  apply (fixture, TRUE, "{\"type\":\"notification.mark_read\",\"cid\":\"messaging:c6\","
+         "\"thread_id\":\"p1\",\"thread\":{\"parent_message_id\":\"p1\"},"
+         "\"user\":{\"id\":\"alice\"},\"unread_threads\":1}");
+  apply (fixture, TRUE, "{\"type\":\"message.read\",\"cid\":\"messaging:general\","
+         "\"thread\":{\"parent_message_id\":\"p0\"},\"user\":{\"id\":\"alice\"}}");
+  wait_closed_one (fixture);
+  g_mutex_lock (&fixture->server->lock);
+  g_assert_cmpuint (fixture->server->closed->len, ==, 1);
+  g_mutex_unlock (&fixture->server->lock);
+  g_assert_cmpuint (g_array_index (fixture->server->closed, guint32, 0), ==,
+                    notified (fixture, 1)->id);
+
+  /* The thread on screen in the focused window: its replies need no notification. */
+  stray_notifier_set_focused_thread (fixture->notifier, "p5");
+  thread_reply (fixture, "messaging:c8", "p5", "while reading it");
+  stray_notifier_set_focused_thread (fixture->notifier, NULL);
+
+  /* Muted users' replies and muted channels' threads stay quiet, as messages do. */
+  apply (fixture, TRUE,
+         "{\"type\":\"notification.thread_message_new\",\"cid\":\"messaging:c7\",\"message\":{"
+         "\"id\":\"tm\",\"text\":\"x\",\"parent_id\":\"p3\",\"user\":{\"id\":\"count_dooku\"}}}");
+  thread_reply (fixture, "messaging:muted", "p4", "muted channel");
+  g_assert_cmpuint (n_notified (fixture), ==, 4);
 }
 
 #define INVITE_FROM(cid, inviter) \
@@ -779,6 +863,7 @@ main (int   argc,
   ADD ("attachment-only", NULL, test_attachment_only);
   ADD ("policy", NULL, test_policy);
   ADD ("one-per-channel", NULL, test_one_per_channel);
+  ADD ("threads", NULL, test_threads);
   ADD ("withdrawn-on-read", NULL, test_withdrawn_on_read);
   ADD ("burst", NULL, test_burst);
   ADD ("actions", NULL, test_actions);

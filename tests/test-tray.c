@@ -262,6 +262,7 @@ fixture_set_up (Fixture       *fixture,
   add_action (fixture, "preferences", FALSE);
   add_action (fixture, "quit", FALSE);
   add_action (fixture, "show-invitations", FALSE);
+  add_action (fixture, "show-threads", FALSE);
 
   if (with_watcher)
     fixture->watcher = watcher_start (TRUE);
@@ -734,6 +735,74 @@ test_menu (Fixture       *fixture,
 }
 
 static gboolean
+menu_lists_one_thread (gconstpointer data)
+{
+  g_autoptr(GVariant) layout = get_layout ((Fixture *) data);
+
+  return find_item (layout, "1 unread thread") >= 0;
+}
+
+static gboolean
+menu_lists_no_thread (gconstpointer data)
+{
+  g_autoptr(GVariant) layout = get_layout ((Fixture *) data);
+
+  return find_item (layout, "unread thread") < 0;
+}
+
+static gboolean
+tooltip_says_one_thread (gconstpointer data)
+{
+  Fixture *fixture = (Fixture *) data;
+  g_autoptr(GVariant) properties = item_properties (fixture);
+  const char *text = NULL;
+
+  g_variant_lookup (properties, "ToolTip", "(&s@a(iiay)&s&s)", NULL, NULL, NULL, &text);
+  return text != NULL && strstr (text, "\n1 unread thread") != NULL;
+}
+
+/* A reply in alice's thread: the tooltip and the menu say "1 unread thread" (a click opens the
+ * window); read on another device, it goes from both. */
+static void
+test_threads (Fixture       *fixture,
+              G_GNUC_UNUSED gconstpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) parent = json_object_new ();
+  g_autoptr(JsonObject) reply = json_object_new ();
+  g_autoptr(GVariant) layout = NULL;
+  g_autofree char *parent_id = NULL;
+  JsonObject *stored;
+
+  g_assert_true (stray_tray_export (fixture->tray, fixture->bus, &error));
+  stray_test_wait_for (is_registered, fixture, "the registration");
+  json_object_set_string_member (parent, "text", "Plans?");
+  stored = stray_devserver_send_message (fixture->server, "messaging:general", "alice", parent,
+                                         &error);
+  g_assert_no_error (error);
+  parent_id = g_strdup (json_object_get_string_member (stored, "id"));
+  json_object_set_string_member (reply, "text", "Friday");
+  json_object_set_string_member (reply, "parent_id", parent_id);
+  stray_devserver_send_message (fixture->server, "messaging:general", "bob", reply, &error);
+  g_assert_no_error (error);
+
+  stray_test_wait_for (tooltip_says_one_thread, fixture, "the unread thread in the tooltip");
+  stray_test_wait_for (menu_lists_one_thread, fixture, "the unread thread in the menu");
+  layout = get_layout (fixture);
+  host_call (fixture->watcher->connection, g_dbus_connection_get_unique_name (fixture->bus),
+             STRAY_TRAY_MENU_PATH, "com.canonical.dbusmenu", "Event",
+             g_variant_new ("(isvu)", find_item (layout, "1 unread thread"), "clicked",
+                            g_variant_new_int32 (0), 0),
+             NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "show-threads");
+
+  stray_client_mark_thread_read_async (fixture->client, "messaging:general", parent_id, NULL,
+                                       NULL, NULL);
+  stray_test_wait_for (menu_lists_no_thread, fixture, "no unread thread in the menu");
+}
+
+static gboolean
 registered_twice (gconstpointer data)
 {
   Fixture *fixture = (Fixture *) data;
@@ -831,6 +900,7 @@ main (int   argc,
 
   ADD ("item", NULL, test_item);
   ADD ("menu", NULL, test_menu);
+  ADD ("threads", NULL, test_threads);
   ADD ("watcher-restart", NULL, test_watcher_restart);
   ADD ("launcher-entry", NULL, test_launcher_entry);
   ADD ("no-host", GINT_TO_POINTER (1), test_no_host);

@@ -16,6 +16,7 @@
 #include <libsecret/secret.h>
 #include <string.h>
 
+#include "fake-notifications.h"
 #include "stray-account.h"
 #include "stray-application.h"
 #include "stray-environment.h"
@@ -32,6 +33,7 @@
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
 #include "stray-signed-tokens.h"
+#include "stray-thread-view.h"
 #include "stray-ui.h"
 #include "stray-ui-test.h"
 #include "stray-window.h"
@@ -41,6 +43,7 @@
 
 static StrayDevserver *server;
 static StrayApplication *application;
+static Server *notifications; /* the desktop's, faked: what the daemon shows there */
 
 static StrayWindow *
 window (void)
@@ -1236,6 +1239,185 @@ test_reminders (void)
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (listed, "reminders")),
                     ==, 0);
+}
+
+/* ---- threads ---- */
+
+static guint
+thread_unread_for_alice (void)
+{
+  return stray_dev_store_thread_unread (stray_devserver_get_store (server),
+                                        STRAY_DEV_SCENARIO_USER).unread_threads;
+}
+
+static gboolean
+thread_read_on_server (G_GNUC_UNUSED gconstpointer data)
+{
+  return thread_unread_for_alice () == 0;
+}
+
+static gboolean
+unread_threads_is (gconstpointer data)
+{
+  return stray_session_get_unread_threads (stray_application_get_session (application)) ==
+         GPOINTER_TO_UINT (data);
+}
+
+/* The Notify whose body is @body, or NULL. */
+static Notified *
+find_notified (const char *body)
+{
+  Notified *found = NULL;
+
+  g_mutex_lock (&notifications->lock);
+  for (guint i = 0; i < notifications->notified->len && found == NULL; i++)
+    {
+      Notified *notified = g_ptr_array_index (notifications->notified, i);
+
+      if (g_strcmp0 (notified->body, body) == 0)
+        found = notified;
+    }
+  g_mutex_unlock (&notifications->lock);
+  return found;
+}
+
+static gboolean
+is_notified (gconstpointer body)
+{
+  return find_notified (body) != NULL;
+}
+
+static gboolean
+is_closed (gconstpointer data)
+{
+  guint32 id = GPOINTER_TO_UINT (data);
+  gboolean closed = FALSE;
+
+  g_mutex_lock (&notifications->lock);
+  for (guint i = 0; i < notifications->closed->len; i++)
+    closed = closed || g_array_index (notifications->closed, guint32, i) == id;
+  g_mutex_unlock (&notifications->lock);
+  return closed;
+}
+
+static gboolean
+thread_is_shown (gconstpointer parent_id)
+{
+  return stray_ui_get_window () != NULL &&
+         g_strcmp0 (stray_window_get_shown_thread (window ()), parent_id) == 0;
+}
+
+static gboolean
+thread_has_replies (gconstpointer data)
+{
+  StrayThreadView *view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_THREAD_VIEW);
+
+  return g_list_model_get_n_items (stray_thread_view_get_replies (view)) ==
+         GPOINTER_TO_UINT (data);
+}
+
+static char *
+reply_in_thread (const char *user_id,
+                 const char *parent_id,
+                 const char *text)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *stored;
+
+  json_object_set_string_member (message, "text", text);
+  if (parent_id != NULL)
+    json_object_set_string_member (message, "parent_id", parent_id);
+  stored = stray_devserver_send_message (server, "messaging:plans", user_id, message, &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member (stored, "id"));
+}
+
+/* A reply in alice's thread: the daemon notifies "Reply in thread: …" (on a private bus, to a
+ * fake notification server) and the window counts the unread thread; a click on the
+ * notification opens the window at the thread, which marks it read on the server (another
+ * device, the server's state, sees it read) and withdraws the notification. From the channel,
+ * "1 reply" opens the same thread, and its reply box replies in it. */
+static void
+test_threads (void)
+{
+  const char * const members[] = { STRAY_DEV_SCENARIO_USER, "bob", NULL };
+  g_autoptr(JsonObject) data = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent_id = NULL;
+  g_autofree char *first_reply = NULL;
+  g_autofree char *second_reply = NULL;
+  Notified *notified;
+  GtkWidget *entry, *link;
+
+  json_object_set_string_member (data, "name", "Plans");
+  g_assert_true (stray_devserver_create_channel (server, "messaging", "plans", "bob", members,
+                                                 data, &error));
+  g_assert_no_error (error);
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (4), "the new channel");
+  parent_id = reply_in_thread (STRAY_DEV_SCENARIO_USER, NULL, "Offsite in May?");
+  first_reply = reply_in_thread ("bob", parent_id, "Yes, the 12th");
+
+  /* The notification, and the count in the window. */
+  stray_test_wait_for (is_notified, "Reply in thread: bob: Yes, the 12th", "the notification");
+  notified = find_notified ("Reply in thread: bob: Yes, the 12th");
+  g_assert_cmpstr (notified->summary, ==, "Plans");
+  stray_test_wait_for (unread_threads_is, GUINT_TO_POINTER (1), "one unread thread");
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, NULL);
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("1 unread thread");
+
+  /* The click: the window at the thread, read on the server, the notification withdrawn. */
+  fake_notifications_invoke (notifications, notified->id, "default");
+  stray_test_wait_for (thread_is_shown, parent_id, "the thread on screen");
+  stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (1), "the reply");
+  stray_test_wait_for_text ("Offsite in May?");
+  stray_test_wait_for_text ("Yes, the 12th");
+  stray_test_wait_for (thread_read_on_server, NULL, "the thread read on the server");
+  stray_test_wait_for (is_closed, GUINT_TO_POINTER (notified->id), "the notification to go");
+  stray_test_wait_for (unread_threads_is, GUINT_TO_POINTER (0), "no unread thread");
+  g_assert_false (stray_test_screen_shows ("1 unread thread"));
+  stray_test_save_screenshot ("window-thread.png");
+
+  /* The reply box replies in the thread. */
+  entry = stray_test_find_child (stray_test_find_child (GTK_WIDGET (window ()),
+                                                        STRAY_TYPE_THREAD_VIEW), GTK_TYPE_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "See you there");
+  g_signal_emit_by_name (entry, "activate");
+  stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (2), "the reply in the thread");
+  {
+    g_autoptr(GPtrArray) replies = stray_dev_store_replies (stray_devserver_get_store (server),
+                                                            parent_id);
+
+    g_assert_cmpuint (replies->len, ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (replies, 1), "text"), ==,
+                     "See you there");
+  }
+
+  /* Escape: back to the channel, where the parent offers its thread. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  stray_test_wait_for_text ("2 replies");
+  g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:plans");
+  second_reply = reply_in_thread ("bob", parent_id, "Booked");
+  stray_test_wait_for (unread_threads_is, GUINT_TO_POINTER (1), "the thread unread again");
+  link = stray_test_find (GTK_WIDGET (window ()), is_button_labelled, "2 replies");
+  g_assert_nonnull (link);
+  g_signal_emit_by_name (link, "clicked");
+  stray_test_wait_for (thread_is_shown, parent_id, "the thread from its link");
+  stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (3), "three replies");
+  stray_test_wait_for (thread_read_on_server, NULL, "the thread read again");
+
+  /* A reply while the thread is on screen: it shows, and is read. */
+  g_free (reply_in_thread ("bob", parent_id, "Hotel too"));
+  stray_test_wait_for (thread_has_replies, GUINT_TO_POINTER (4), "the reply that came");
+  stray_test_wait_for (thread_read_on_server, NULL, "the new reply read");
+  stray_test_wait_for (unread_threads_is, GUINT_TO_POINTER (0), "no unread thread again");
+
+  /* The tests after this one count three channels. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  call_as_alice ("/channels/messaging/plans", "{\"remove_members\":[\"" STRAY_DEV_SCENARIO_USER
+                 "\"]}");
+  stray_test_wait_for (has_channels, GUINT_TO_POINTER (3), "the three channels again");
   gtk_window_close (GTK_WINDOW (window ()));
   stray_test_wait_for (window_is_gone, NULL, "the window to go");
 }
@@ -1318,6 +1500,9 @@ main (int   argc,
   create_channel ("design", "Design");
   post ("messaging:design", "bob", "Reviews at three");
 
+  /* The desktop's notification server, before the daemon looks for it. */
+  notifications = fake_notifications_start (0);
+
   /* No account yet. */
   settings = g_settings_new (SCHEMA_ID);
   g_settings_reset (settings, "server-url");
@@ -1342,6 +1527,7 @@ main (int   argc,
   g_test_add_func ("/window/model-changes", test_model_changes);
   g_test_add_func ("/window/invites", test_invites);
   g_test_add_func ("/window/reminders", test_reminders);
+  g_test_add_func ("/window/threads", test_threads);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();
@@ -1350,5 +1536,6 @@ main (int   argc,
     gtk_window_destroy (stray_ui_get_window ());
   g_clear_object (&application);
   g_clear_object (&server);
+  fake_notifications_stop (notifications);
   return status;
 }

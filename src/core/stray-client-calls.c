@@ -83,6 +83,14 @@ channel_path (const char *cid,
                           suffix != NULL ? "/" : "", suffix != NULL ? suffix : "");
 }
 
+/* For stray-client-threads.c. */
+char *
+stray_client_channel_path (const char *cid,
+                           const char *suffix)
+{
+  return channel_path (cid, suffix);
+}
+
 /**
  * stray_client_answer_invite_async:
  * @accept: %TRUE to accept the user's invite to @cid, %FALSE to decline it

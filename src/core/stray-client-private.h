@@ -28,4 +28,8 @@ gpointer stray_client_decoded_call_finish (StrayClient              *self,
                                            gpointer                  source_tag,
                                            GError                  **error);
 
+/* stray-client-calls.c: "messaging:general" → "/channels/messaging/general/SUFFIX", escaped */
+char    *stray_client_channel_path        (const char               *cid,
+                                           const char               *suffix);
+
 G_END_DECLS

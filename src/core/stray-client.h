@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "stray-message.h"
 #include "stray-rest.h"
 #include "stray-token-provider.h"
 
@@ -175,5 +176,37 @@ void         stray_client_query_reminders_async (StrayClient       *self,
 GPtrArray   *stray_client_query_reminders_finish (StrayClient      *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* Threads (stray-client-threads.c) */
+void         stray_client_get_message_async   (StrayClient         *self,
+                                               const char          *message_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+StrayMessage *stray_client_get_message_finish (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void         stray_client_get_replies_async   (StrayClient         *self,
+                                               const char          *parent_id,
+                                               guint                limit,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GListModel  *stray_client_get_replies_finish  (StrayClient         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void         stray_client_send_reply_async    (StrayClient         *self,
+                                               const char          *cid,
+                                               const char          *parent_id,
+                                               const char          *text,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+void         stray_client_mark_thread_read_async (StrayClient      *self,
+                                                  const char       *cid,
+                                                  const char       *thread_id,
+                                                  GCancellable     *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer          user_data);
 
 G_END_DECLS

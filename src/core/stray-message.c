@@ -26,6 +26,7 @@ struct _StrayMessage
   gboolean deleted;
   gboolean edited;          /* its text changed after it was sent */
   GPtrArray *attachments;   /* of char *: type, title (or NULL), type, title, …; NULL: none */
+  guint reply_count;        /* replies in its thread */
 };
 
 G_DEFINE_FINAL_TYPE (StrayMessage, stray_message, G_TYPE_OBJECT)
@@ -177,6 +178,22 @@ stray_message_get_edited (StrayMessage *self)
 {
   g_return_val_if_fail (STRAY_IS_MESSAGE (self), FALSE);
   return self->edited;
+}
+
+/* Stream's reply_count: the replies in the thread this message begins. */
+void
+stray_message_set_reply_count (StrayMessage *self,
+                               guint         reply_count)
+{
+  g_return_if_fail (STRAY_IS_MESSAGE (self));
+  self->reply_count = reply_count;
+}
+
+guint
+stray_message_get_reply_count (StrayMessage *self)
+{
+  g_return_val_if_fail (STRAY_IS_MESSAGE (self), 0);
+  return self->reply_count;
 }
 
 /**

@@ -29,6 +29,9 @@ gboolean      stray_message_get_deleted     (StrayMessage *self);
 void          stray_message_set_edited      (StrayMessage *self,
                                              gboolean      edited);
 gboolean      stray_message_get_edited      (StrayMessage *self);
+void          stray_message_set_reply_count (StrayMessage *self,
+                                             guint         reply_count);
+guint         stray_message_get_reply_count (StrayMessage *self);
 void          stray_message_add_attachment  (StrayMessage *self,
                                              const char   *type,
                                              const char   *title);

@@ -404,6 +404,7 @@ stray_rest_messages_decode (JsonNode  *root,
       StrayEventMessage decoded = { 0 };
       StrayEventUser user = { 0 };
       const char *deleted_at, *text_updated_at;
+      gint32 reply_count = STRAY_COUNT_UNSET;
 
       g_snprintf (scope, sizeof scope, "messages[%u]", i);
       g_snprintf (user_scope, sizeof user_scope, "%s.user", scope);
@@ -412,7 +413,8 @@ stray_rest_messages_decode (JsonNode  *root,
                                  &attachments, error) ||
           !stray_decode_string (element, scope, "deleted_at", &deleted_at, error) ||
           !stray_decode_string (element, scope, "message_text_updated_at", &text_updated_at,
-                                error))
+                                error) ||
+          !stray_decode_count (element, scope, "reply_count", &reply_count, error))
         return NULL;
       if (decoded.id == NULL)
         continue;
@@ -430,6 +432,8 @@ stray_rest_messages_decode (JsonNode  *root,
 
           stray_message_add_attachment (message, decoded.attachments[a], *name ? name : NULL);
         }
+      if (reply_count > 0)
+        stray_message_set_reply_count (message, (guint) reply_count);
       g_list_store_append (store, message);
     }
   return G_LIST_MODEL (g_steal_pointer (&store));

@@ -34,6 +34,9 @@ struct _StraySession
   guint total_unread_count;
   guint unread_channels;
   guint unread_threads;
+  gint64 unread_threads_at;   /* the moment of the newest event that told it (µs, server time) */
+  guint thread_facts;         /* how many events told it */
+  guint thread_facts_at_sync; /* thread_facts when the running resync began */
   GHashTable *muted_users;    /* user id → when the mute ends (gint64 µs, server time; 0: until
                                * unmuted) */
   GHashTable *muted_channels; /* set of cids */
@@ -60,8 +63,18 @@ struct _StraySession
 /* The server's totals; STRAY_COUNT_UNSET leaves one as it is. */
 void     stray_session_set_totals (StraySession *self,
                                    gint32        total_unread_count,
-                                   gint32        unread_channels,
-                                   gint32        unread_threads);
+                                   gint32        unread_channels);
+void     stray_session_set_unread_threads (StraySession *self,
+                                           guint         unread_threads);
+
+/* stray-session-threads.c */
+void     stray_session_take_unread_threads (StraySession *self,
+                                            gint32        unread_threads,
+                                            gint64        at);
+void     stray_session_begin_sync_threads  (StraySession *self);
+void     stray_session_take_answer_threads (StraySession *self,
+                                            gint32        unread_threads,
+                                            gboolean      unless_told);
 gboolean stray_session_is_valid_cid (const char *cid);
 void     stray_session_update_totals (StraySession *self);
 void     stray_session_forget_unknown (StraySession *self,

@@ -136,6 +136,7 @@ stray_session_begin_sync (StraySession *self)
   g_clear_pointer (&self->synced, g_hash_table_unref);
   self->synced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   stray_session_begin_sync_invites (self);
+  stray_session_begin_sync_threads (self);
   /* A fetch on its way still needs the changes and removals kept since it was asked. */
   if (self->fetches == 0)
     {
@@ -522,7 +523,10 @@ stray_session_end_sync (StraySession          *self,
     stray_channel_list_remove (self->channels, g_ptr_array_index (gone, i));
   stray_session_end_sync_invites (self);
   if (unread != NULL)
-    record_unknown (self, unread);
+    {
+      record_unknown (self, unread);
+      stray_session_take_answer_threads (self, unread->total_unread_threads_count, TRUE);
+    }
   g_clear_pointer (&self->synced, g_hash_table_unref);
   release_facts (self);
 
@@ -558,7 +562,9 @@ stray_session_take_unread (StraySession          *self,
         stray_channel_set_attention (channel, TRUE);
     }
   stray_session_set_totals (self, unread->total_unread_count,
-                            (gint32) MIN (unread->n_channels, G_MAXINT32), STRAY_COUNT_UNSET);
+                            (gint32) MIN (unread->n_channels, G_MAXINT32));
+  /* Taken only when no event came while it was asked (stray-resync.c). */
+  stray_session_take_answer_threads (self, unread->total_unread_threads_count, FALSE);
 }
 
 /**
@@ -579,6 +585,7 @@ stray_session_clear (StraySession *self)
   stray_session_forget_reminders (self);
   /* Signed in again, the handshake's totals are the first there are. */
   self->totals_from_channels = FALSE;
+  self->unread_threads_at = 0;
   stray_session_set_connection_state (self, STRAY_CONNECTION_NOT_CONFIGURED);
 }
 

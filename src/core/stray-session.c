@@ -11,9 +11,10 @@
  * before it the model knows no channels, and the handshake's number is the best there is.
  * After it they are not taken, because an event's totals describe the server at the event's
  * moment while a resync answer may describe an older or newer one: taking both made the badge
- * jump between them (issue 14). Unread threads are not per channel and stay the server's.
+ * jump between them (issue 14). Unread threads are not per channel and stay the server's,
+ * taken by their moment (stray-session-threads.c).
  *
- * About 920 lines, past the usual 800: the event rules read best as one switch, beside the
+ * About 950 lines, past the usual 800: the event rules read best as one switch, beside the
  * properties they change; the resync's side (answers, kept count changes) is apart.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -508,13 +509,14 @@ sync_channel_mutes (StraySession *self)
 
 static void
 apply_me (StraySession       *self,
-          const StrayEventMe *me)
+          const StrayEventMe *me,
+          gint64              at)
 {
   set_string (self, &self->user_id, me->user.id, PROP_USER_ID);
   set_string (self, &self->user_name, me->user.name, PROP_USER_NAME);
   set_string (self, &self->user_image, me->user.image, PROP_USER_IMAGE);
-  stray_session_set_totals (self, me->total_unread_count, me->unread_channels,
-                            me->unread_threads);
+  stray_session_set_totals (self, me->total_unread_count, me->unread_channels);
+  stray_session_take_unread_threads (self, me->unread_threads, at);
 
   if (me->muted_user_ids != NULL)
     {
@@ -600,12 +602,17 @@ stray_session_apply (StraySession     *self,
       apply_message_changed (self, event);
       break;
 
+    /* A thread read leaves the channel's count (stream-chat-js' channel.ts: "if
+     * (event.thread) break"). */
     case STRAY_EVENT_MESSAGE_READ:
-      if (is_own_user (self, event->user) && stray_session_is_valid_cid (event->cid))
+      if (event->thread == NULL && is_own_user (self, event->user) &&
+          stray_session_is_valid_cid (event->cid))
         stray_session_take_fact (self, event->cid, event->created_at_us, 0, 0, FALSE);
       break;
 
     case STRAY_EVENT_NOTIFICATION_MARK_READ:
+      if (event->thread != NULL)
+        break;
       if (event->unread_channels == 0)
         stray_session_take_fact (self, NULL, event->created_at_us, 0, 0, FALSE);
       else if (stray_session_is_valid_cid (event->cid))
@@ -747,9 +754,9 @@ stray_session_apply (StraySession     *self,
     }
 
   if (event->me != NULL)
-    apply_me (self, event->me);
-  stray_session_set_totals (self, event->total_unread_count, event->unread_channels,
-                            event->unread_threads);
+    apply_me (self, event->me, event->created_at_us);
+  stray_session_set_totals (self, event->total_unread_count, event->unread_channels);
+  stray_session_take_unread_threads (self, event->unread_threads, event->created_at_us);
 
   /* A live event about a channel shows the user is in it now: a resync that did not list it
    * (its page was asked before the channel came, or moved) does not drop it. */
@@ -762,15 +769,22 @@ stray_session_apply (StraySession     *self,
 void
 stray_session_set_totals (StraySession *self,
                           gint32        total_unread_count,
-                          gint32        unread_channels,
-                          gint32        unread_threads)
+                          gint32        unread_channels)
 {
   if (!self->totals_from_channels)
     {
       set_count (self, &self->total_unread_count, total_unread_count, PROP_TOTAL_UNREAD_COUNT);
       set_count (self, &self->unread_channels, unread_channels, PROP_UNREAD_CHANNELS);
     }
-  set_count (self, &self->unread_threads, unread_threads, PROP_UNREAD_THREADS);
+}
+
+/* For stray-session-threads.c, which decides which fact to take. */
+void
+stray_session_set_unread_threads (StraySession *self,
+                                  guint         unread_threads)
+{
+  set_count (self, &self->unread_threads, (gint32) MIN (unread_threads, G_MAXINT32),
+             PROP_UNREAD_THREADS);
 }
 
 /* The totals as the channels add up, with the channels known to be unread but not listed. */

@@ -4,8 +4,9 @@
  * some of them unread, and a chatter timer that posts a plausible message every few seconds,
  * now and then mentioning the demo user; a little later Dana invites the demo user to
  * "Launch plan" and then Chen adds them to "Support rota" (issue 17's invites and additions,
- * once each), and a reminder the demo user set on a message of Chen's falls due (messaging
- * channels allow reminders in the demo, as an app turns them on in Stream). "load:N": N channels for the demo user, each with one
+ * once each), a reminder the demo user set on a message of Chen's falls due (messaging
+ * channels allow reminders in the demo, as an app turns them on in Stream), and Chen replies
+ * in the demo user's thread in General. "load:N": N channels for the demo user, each with one
  * message, for benchmarks and paging tests.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -181,6 +182,47 @@ remove_source (gpointer data)
   g_source_remove (GPOINTER_TO_UINT (data));
 }
 
+/* Issue 17's threads: the demo user asked something in General and Bob answered in a thread
+ * (read); a little after start Chen replies too, which the demo user hears of once as "Reply
+ * in thread". The parent's id is fixed, for tests that open the thread. */
+static gboolean
+thread_reply_later (gpointer user_data)
+{
+  g_autoptr(JsonObject) reply = json_object_new ();
+
+  json_object_set_string_member (reply, "text", "I can take the checklist this time.");
+  json_object_set_string_member (reply, "parent_id", STRAY_DEV_SCENARIO_THREAD);
+  stray_devserver_send_message (user_data, "messaging:general", "chen", reply, NULL);
+  /* Done: nothing left for the server to remove. */
+  g_object_steal_data (G_OBJECT (user_data), "stray-dev-scenario-thread");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_demo_thread (StrayDevserver *server,
+                   GError        **error)
+{
+  g_autoptr(JsonObject) parent = json_object_new ();
+  g_autoptr(JsonObject) reply = json_object_new ();
+
+  json_object_set_string_member (parent, "id", STRAY_DEV_SCENARIO_THREAD);
+  json_object_set_string_member (parent, "text", "Who can run the release checklist on Friday?");
+  if (stray_devserver_send_message (server, "messaging:general", STRAY_DEV_SCENARIO_USER, parent,
+                                    error) == NULL)
+    return FALSE;
+  json_object_set_string_member (reply, "text", "Not me, I'm out Friday.");
+  json_object_set_string_member (reply, "parent_id", STRAY_DEV_SCENARIO_THREAD);
+  if (stray_devserver_send_message (server, "messaging:general", "bob", reply, error) == NULL ||
+      stray_dev_store_mark_thread_read (stray_devserver_get_store (server), "messaging:general",
+                                        STRAY_DEV_SCENARIO_USER, STRAY_DEV_SCENARIO_THREAD,
+                                        error) == NULL)
+    return FALSE;
+  g_object_set_data_full (G_OBJECT (server), "stray-dev-scenario-thread",
+                          GUINT_TO_POINTER (g_timeout_add_seconds (12, thread_reply_later, server)),
+                          remove_source);
+  return TRUE;
+}
+
 static gboolean
 apply_demo (StrayDevserver *server,
             GError        **error)
@@ -210,6 +252,10 @@ apply_demo (StrayDevserver *server,
           (error == NULL || *error != NULL))
         return FALSE;
     }
+
+  /* Before the history, which leaves General unread as it was. */
+  if (!start_demo_thread (server, error))
+    return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (demo_history); i++)
     {

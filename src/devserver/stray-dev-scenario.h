@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 /* The user the demo and load scenarios are seen by. */
 #define STRAY_DEV_SCENARIO_USER "alice"
+/* The demo's thread in General: its parent message's id. */
+#define STRAY_DEV_SCENARIO_THREAD "demo-release-checklist"
 
 gboolean stray_dev_scenario_apply      (StrayDevserver *server,
                                         const char     *name,

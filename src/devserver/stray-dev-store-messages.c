@@ -232,6 +232,7 @@ stray_dev_store_add_message (StrayDevStore *self,
 
       json_object_set_int_member (parent, "reply_count",
                                   stray_json_int (parent, "reply_count", 0) + 1);
+      dev_thread_count_reply (self, channel, parent, stored, now);
     }
 
   /* Unread bookkeeping for every member (stray-dev-store-reads.c). */

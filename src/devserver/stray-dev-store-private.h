@@ -7,6 +7,7 @@
  *   stray-dev-store-channels.c  channels and members, and a channel as clients see it
  *   stray-dev-store-messages.c  messages and reactions
  *   stray-dev-store-reads.c     read state and unread counting
+ *   stray-dev-store-threads.c   threads, their participants and read state
  *   stray-dev-store-query.c     queryChannels' filters and sorting
  *   stray-dev-store-events.c    the event log /sync answers from
  *   stray-dev-store-reminders.c message reminders, and which of them are due
@@ -89,6 +90,7 @@ struct _StrayDevStore
   GHashTable *channels; /* cid → DevChannel */
   GHashTable *messages; /* id → DevChannel holding it */
   GHashTable *channel_types; /* name → its config (stray-dev-store-types.c) */
+  GHashTable *threads;  /* parent message id → DevThread (stray-dev-store-threads.c) */
   gint64 last_now_us;
   gint64 clock_offset_us; /* what stray_dev_store_advance_clock() added */
   GHashTable *reminders; /* "user\nmessage" → DevReminder (stray-dev-store-reminders.c) */
@@ -141,6 +143,15 @@ DevMember  *dev_lookup_member       (DevChannel         *channel,
 
 /* stray-dev-store-messages.c */
 gboolean    dev_is_thread_only      (JsonObject         *message);
+
+/* stray-dev-store-threads.c */
+typedef struct _DevThread DevThread;
+void        dev_thread_free         (gpointer            data);
+void        dev_thread_count_reply  (StrayDevStore      *self,
+                                     DevChannel         *channel,
+                                     JsonObject         *parent,
+                                     JsonObject         *reply,
+                                     const char         *now);
 
 /* stray-dev-store-events.c */
 void        dev_event_log_free      (DevEventLog        *log);

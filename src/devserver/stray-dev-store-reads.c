@@ -337,9 +337,11 @@ stray_dev_store_unread_response (StrayDevStore *self,
     }
 
   json_object_set_int_member (response, "total_unread_count", unread.total_unread_count);
-  json_object_set_int_member (response, "total_unread_threads_count", 0);
+  json_object_set_int_member (response, "total_unread_threads_count",
+                              stray_dev_store_thread_unread (self, user_id).unread_threads);
   json_object_set_array_member (response, "channels", channels);
   json_object_set_array_member (response, "channel_type", channel_types);
-  json_object_set_array_member (response, "threads", json_array_new ());
+  json_object_set_array_member (response, "threads",
+                                stray_dev_store_unread_threads_json (self, user_id));
   return response;
 }

@@ -297,7 +297,8 @@ stray_dev_store_own_user (StrayDevStore *self,
   json_object_set_int_member (me, "total_unread_count", unread.total_unread_count);
   json_object_set_int_member (me, "unread_count", unread.total_unread_count);
   json_object_set_int_member (me, "unread_channels", unread.unread_channels);
-  json_object_set_int_member (me, "unread_threads", 0);
+  json_object_set_int_member (me, "unread_threads",
+                              stray_dev_store_thread_unread (self, user_id).unread_threads);
   json_object_set_boolean_member (me, "invisible", FALSE);
   json_object_set_array_member (me, "devices", json_array_new ());
 

@@ -29,6 +29,7 @@ stray_dev_store_finalize (GObject *object)
 {
   StrayDevStore *self = STRAY_DEV_STORE (object);
 
+  g_hash_table_unref (self->threads);
   g_hash_table_unref (self->messages);
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->channel_types);
@@ -50,6 +51,7 @@ stray_dev_store_init (StrayDevStore *self)
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dev_user_free);
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dev_channel_free);
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->threads = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, dev_thread_free);
   dev_channel_types_init (self);
 }
 

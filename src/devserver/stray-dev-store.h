@@ -27,6 +27,12 @@ typedef struct {
   guint unread_channels;
 } StrayDevUnread;
 
+/* A user's unread threads (stray-dev-store-threads.c). */
+typedef struct {
+  guint unread_threads;
+  guint unread_thread_messages;
+} StrayDevThreadUnread;
+
 /* Stream's limits on POST /sync (stray-dev-store-events.c names the sources). */
 #define STRAY_DEV_STORE_SYNC_MAX_CIDS 255
 #define STRAY_DEV_STORE_SYNC_MAX_EVENTS 1000
@@ -256,5 +262,22 @@ JsonObject    *stray_dev_store_query_reminders  (StrayDevStore *self,
                                                  GError       **error);
 GPtrArray     *stray_dev_store_take_due_reminders (StrayDevStore *self);
 gint64         stray_dev_store_next_reminder_ms (StrayDevStore *self);
+/* Threads (stray-dev-store-threads.c) */
+GStrv          stray_dev_store_thread_participants (StrayDevStore *self,
+                                                    const char    *parent_id);
+StrayDevThreadUnread stray_dev_store_thread_unread (StrayDevStore *self,
+                                                    const char    *user_id);
+JsonArray     *stray_dev_store_unread_threads_json (StrayDevStore *self,
+                                                    const char    *user_id);
+JsonObject    *stray_dev_store_mark_thread_read    (StrayDevStore *self,
+                                                    const char    *cid,
+                                                    const char    *user_id,
+                                                    const char    *thread_id,
+                                                    GError       **error);
+GStrv          stray_dev_store_user_threads        (StrayDevStore *self,
+                                                    const char    *user_id);
+JsonObject    *stray_dev_store_thread_json         (StrayDevStore *self,
+                                                    const char    *parent_id,
+                                                    guint          reply_limit);
 
 G_END_DECLS

@@ -460,6 +460,7 @@ stray_devserver_send_message (StrayDevserver *self,
   json_object_set_int_member (notification, "channel_member_count", g_strv_length (members));
   dev_emit_to_members_not_watching (self, cid, (const char * const *) members, user_id,
                                     notification, TRUE);
+  dev_emit_thread_message_new (self, cid, stored);
   return stored;
 }
 

@@ -299,6 +299,18 @@ gboolean    dev_acting_user_of           (DevRequest     *request,
                                           gboolean        required,
                                           const char    **out_user_id);
 gboolean    dev_handle_replies           (DevRequest     *request);
+void        dev_set_thread_counts        (StrayDevserver *self,
+                                          JsonObject     *event,
+                                          const char     *user_id);
+void        dev_emit_thread_message_new  (StrayDevserver *self,
+                                          const char     *cid,
+                                          JsonObject     *reply);
+gboolean    dev_handle_mark_thread_read  (DevRequest     *request,
+                                          const char     *cid,
+                                          const char     *user_id);
+gboolean    dev_handle_query_threads     (DevRequest     *request);
+gboolean    dev_handle_get_thread        (DevRequest     *request);
+gboolean    dev_handle_get_message       (DevRequest     *request);
 
 /* stray-devserver-reminders.c */
 void        dev_check_reminders          (StrayDevserver *self);

@@ -34,6 +34,7 @@ emit_read (StrayDevserver *self,
   dev_set_user (self, notification, "user", user_id);
   if (last_read_message_id != NULL)
     json_object_set_string_member (notification, "last_read_message_id", last_read_message_id);
+  dev_set_thread_counts (self, notification, user_id);
   dev_emit_to_user (self, user_id, notification, TRUE);
 }
 
@@ -51,6 +52,8 @@ dev_handle_mark_read (DevRequest *request)
   if (!dev_acting_user_of (request, request->body, "", "MarkRead", TRUE, &user_id) ||
       !dev_require_member (request, cid, user_id))
     return FALSE;
+  if (stray_json_string (request->body, "thread_id") != NULL)
+    return dev_handle_mark_thread_read (request, cid, user_id);
   /* The server may mark read for anyone (its calls skip permission checks); who is not a
    * member has no read state to change, and is answered all the same. */
   if (!stray_dev_store_is_member (self->store, cid, user_id))
@@ -133,6 +136,7 @@ dev_handle_mark_all_read (DevRequest *request)
 
   notification = dev_new_event (self, "notification.mark_read", NULL);
   dev_set_user (self, notification, "user", user_id);
+  dev_set_thread_counts (self, notification, user_id);
   dev_emit_to_user (self, user_id, notification, TRUE);
   dev_respond_ok (request, NULL);
   return TRUE;

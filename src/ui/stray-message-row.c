@@ -334,6 +334,23 @@ build (StrayMessageRow *self)
         }
     }
 
+  /* A thread under it: "2 replies" opens it (the window's win.open-thread). */
+  if (stray_message_get_reply_count (message) > 0 && !stray_message_get_deleted (message))
+    {
+      guint n = stray_message_get_reply_count (message);
+      g_autofree char *text = g_strdup_printf (ngettext ("%u reply", "%u replies", n), n);
+      GtkWidget *replies = gtk_button_new_with_label (text);
+
+      gtk_widget_set_halign (replies, GTK_ALIGN_START);
+      gtk_widget_add_css_class (replies, "flat");
+      gtk_widget_add_css_class (replies, "thread-link");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (replies), "win.open-thread");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (replies), "s",
+                                        stray_message_get_id (message));
+      gtk_box_append (GTK_BOX (column), replies);
+      g_string_append_printf (spoken, ", %s", text);
+    }
+
   gtk_widget_set_hexpand (column, TRUE);
   gtk_box_append (GTK_BOX (box), self->avatar);
   gtk_box_append (GTK_BOX (box), column);

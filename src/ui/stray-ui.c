@@ -114,7 +114,11 @@ stray_ui_show (StrayApplication   *application,
       g_signal_connect (the_window, "map", G_CALLBACK (on_map), NULL);
       g_signal_connect (the_window, "destroy", G_CALLBACK (on_destroy), application);
     }
-  if (cid != NULL)
+  if (request == STRAY_WINDOW_THREAD && cid != NULL &&
+      stray_application_get_requested_thread (application) != NULL)
+    stray_window_show_thread (the_window, cid,
+                              stray_application_get_requested_thread (application));
+  else if (cid != NULL)
     stray_window_show_channel (the_window, cid);
   if (activation_token != NULL)
     gtk_window_set_startup_id (GTK_WINDOW (the_window), activation_token);

@@ -21,6 +21,7 @@
 #include "stray-reminder-list.h"
 #include "stray-preferences-window.h"
 #include "stray-setup-page.h"
+#include "stray-thread-view.h"
 #include "stray-window.h"
 
 struct _StrayWindow
@@ -33,6 +34,7 @@ struct _StrayWindow
   GtkStringFilter *search_filter;
   GtkSingleSelection *selection;
   char *pending_cid; /* asked for before the channel arrived */
+  char *pending_thread; /* with pending_cid: the thread to open in it */
   guint read_timeout_id;
   GtkWindow *preferences;
 
@@ -50,6 +52,7 @@ struct _StrayWindow
   StrayChannelView *channel_view;
   StrayInviteList *invite_list; /* the pending invites, above the channels */
   StrayReminderList *reminder_list; /* the upcoming reminders, below the invites */
+  StrayThreadView *thread_view; /* the content stack's "thread" page */
   StraySetupPage *setup_page; /* only while there is no account */
   guint drop_setup_id;
 };
@@ -88,6 +91,9 @@ update_reading (StrayWindow *self)
 
   stray_application_set_focused_channel (self->application,
                                          reading ? stray_channel_get_cid (channel) : NULL);
+  stray_application_set_focused_thread (self->application,
+                                        gtk_window_is_active (GTK_WINDOW (self))
+                                        ? stray_window_get_shown_thread (self) : NULL);
   if (!reading || stray_channel_get_unread_count (channel) == 0)
     {
       g_clear_handle_id (&self->read_timeout_id, g_source_remove);
@@ -177,6 +183,10 @@ update_title (StrayWindow *self)
   StrayChannel *channel = shown_channel (self);
   g_autofree char *title = NULL;
 
+  /* A thread is named by its channel too. */
+  if (channel == NULL &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "thread") == 0)
+    channel = stray_channel_view_get_channel (self->channel_view);
   if (channel != NULL)
     /* Translators: the window's title, with the channel on screen */
     title = g_strdup_printf (_("%s — Stream Tray"), stray_channel_get_title (channel));
@@ -189,7 +199,9 @@ open_channel (StrayWindow  *self,
 {
   /* The user's choice replaces a channel still awaited, and the read timer starts again. */
   g_clear_pointer (&self->pending_cid, g_free);
+  g_clear_pointer (&self->pending_thread, g_free);
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
+  stray_thread_view_clear (self->thread_view);
   stray_channel_view_set_channel (self->channel_view, channel);
   gtk_stack_set_visible_child_name (self->content_stack, "channel");
   gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
@@ -202,8 +214,41 @@ static void
 close_channel (StrayWindow *self)
 {
   gtk_stack_set_visible_child_name (self->content_stack, "list");
+  stray_thread_view_clear (self->thread_view);
   stray_channel_view_set_channel (self->channel_view, NULL);
   update_title (self);
+  update_reading (self);
+}
+
+/* The thread under @parent_id in the channel on screen, in place of the channel; the thread
+ * view marks it read. */
+static void
+open_thread (StrayWindow *self,
+             const char  *parent_id)
+{
+  StrayChannel *channel = stray_channel_view_get_channel (self->channel_view);
+
+  if (channel == NULL)
+    return;
+  stray_thread_view_show_thread (self->thread_view, channel, parent_id);
+  gtk_stack_set_visible_child_name (self->content_stack, "thread");
+  gtk_widget_grab_focus (GTK_WIDGET (self->thread_view));
+  update_title (self);
+  update_reading (self);
+}
+
+/* From the thread back to its channel, fetched again: its messages' reply counts have moved. */
+static void
+close_thread (StrayWindow *self)
+{
+  g_autoptr(StrayChannel) channel = NULL;
+
+  g_set_object (&channel, stray_channel_view_get_channel (self->channel_view));
+  stray_channel_view_set_channel (self->channel_view, NULL);
+  stray_channel_view_set_channel (self->channel_view, channel);
+  gtk_stack_set_visible_child_name (self->content_stack, "channel");
+  stray_thread_view_clear (self->thread_view);
+  gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
   update_reading (self);
 }
 
@@ -211,6 +256,7 @@ static void
 try_pending_channel (StrayWindow *self)
 {
   StrayChannel *channel;
+  g_autofree char *thread = NULL;
 
   if (self->pending_cid == NULL)
     return;
@@ -218,7 +264,10 @@ try_pending_channel (StrayWindow *self)
                                        self->pending_cid);
   if (channel == NULL)
     return;
+  thread = g_steal_pointer (&self->pending_thread);
   open_channel (self, channel);
+  if (thread != NULL)
+    open_thread (self, thread);
 }
 
 static gboolean
@@ -350,7 +399,9 @@ action_back (GtkWidget              *widget,
 {
   StrayWindow *self = STRAY_WINDOW (widget);
 
-  if (shown_channel (self) != NULL)
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "thread") == 0)
+    close_thread (self);
+  else if (shown_channel (self) != NULL)
     on_channel_view_back (self->channel_view, self);
   else if (gtk_search_bar_get_search_mode (self->search_bar))
     {
@@ -414,6 +465,15 @@ unbind_row (G_GNUC_UNUSED GtkSignalListItemFactory *factory,
   stray_channel_row_set_channel (STRAY_CHANNEL_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* A message's "N replies": its thread, in the channel on screen. */
+static void
+action_open_thread (GtkWidget              *widget,
+                    G_GNUC_UNUSED const char *action_name,
+                    GVariant               *parameter)
+{
+  open_thread (STRAY_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static void
 stray_window_dispose (GObject *object)
 {
@@ -422,7 +482,10 @@ stray_window_dispose (GObject *object)
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
   g_clear_handle_id (&self->drop_setup_id, g_source_remove);
   if (self->application != NULL)
-    stray_application_set_focused_channel (self->application, NULL);
+    {
+      stray_application_set_focused_channel (self->application, NULL);
+      stray_application_set_focused_thread (self->application, NULL);
+    }
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
@@ -435,6 +498,7 @@ stray_window_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->application);
   g_clear_pointer (&self->pending_cid, g_free);
+  g_clear_pointer (&self->pending_thread, g_free);
 
   G_OBJECT_CLASS (stray_window_parent_class)->dispose (object);
 }
@@ -475,6 +539,7 @@ stray_window_class_init (StrayWindowClass *klass)
   /* The window's own actions, each with its key. */
   gtk_widget_class_install_action (widget_class, "win.back", NULL, action_back);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, action_search);
+  gtk_widget_class_install_action (widget_class, "win.open-thread", "s", action_open_thread);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
@@ -517,6 +582,13 @@ stray_window_new (StrayApplication *application)
   stray_invite_list_set_model (self->invite_list, stray_session_get_invites (self->session));
   stray_reminder_list_set_model (self->reminder_list, stray_session_get_reminders (self->session),
                                  stray_session_get_channels (self->session));
+  /* Threads: "N unread threads" under the banner, and a page for one thread. */
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->invite_list))),
+                              stray_unread_threads_label_new (self->session),
+                              GTK_WIDGET (self->banner));
+  self->thread_view = stray_thread_view_new (application);
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->thread_view), "thread");
+  g_signal_connect_swapped (self->thread_view, "back", G_CALLBACK (close_thread), self);
 
   channels = stray_session_get_channels (self->session);
   title = gtk_property_expression_new (STRAY_TYPE_CHANNEL, NULL, "title");
@@ -567,6 +639,33 @@ stray_window_show_channel (StrayWindow *self,
   g_free (self->pending_cid);
   self->pending_cid = g_strdup (cid);
   try_pending_channel (self);
+}
+
+/* Opens the thread under @parent_id in @cid, now or as soon as the channel is known. */
+void
+stray_window_show_thread (StrayWindow *self,
+                          const char  *cid,
+                          const char  *parent_id)
+{
+  g_return_if_fail (STRAY_IS_WINDOW (self));
+  g_return_if_fail (cid != NULL && parent_id != NULL);
+
+  g_free (self->pending_cid);
+  self->pending_cid = g_strdup (cid);
+  g_free (self->pending_thread);
+  self->pending_thread = g_strdup (parent_id);
+  try_pending_channel (self);
+}
+
+/* Returns: (nullable): the parent message of the thread on screen */
+const char *
+stray_window_get_shown_thread (StrayWindow *self)
+{
+  g_return_val_if_fail (STRAY_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "thread") != 0)
+    return NULL;
+  return stray_thread_view_get_parent_id (self->thread_view);
 }
 
 /* Returns: (nullable): the cid of the channel on screen */

@@ -19,6 +19,10 @@ StrayWindow *stray_window_new               (StrayApplication *application);
 void         stray_window_show_channel      (StrayWindow      *self,
                                              const char       *cid);
 const char  *stray_window_get_shown_channel (StrayWindow      *self);
+void         stray_window_show_thread       (StrayWindow      *self,
+                                             const char       *cid,
+                                             const char       *parent_id);
+const char  *stray_window_get_shown_thread  (StrayWindow      *self);
 void         stray_window_show_preferences  (StrayWindow      *self);
 void         stray_window_set_search        (StrayWindow      *self,
                                              const char       *text);
