@@ -27,6 +27,13 @@ void     stray_notifier_activate_clicked   (StrayNotifier       *self,
                                             const char          *action,
                                             GVariant            *parameter);
 void     stray_notifier_count_shown        (StrayNotifier       *self);
+guint    stray_notifier_wait_ms            (StrayNotifier       *self,
+                                            const char          *cid);
+void     stray_notifier_shown_in           (StrayNotifier       *self,
+                                            const char          *cid);
+gboolean stray_notifier_storm_takes        (StrayNotifier       *self,
+                                            const char          *cid,
+                                            guint                extra_messages);
 void     stray_notifier_close              (NotifyNotification **notification);
 
 /* stray-notifier-reminders.c: "Reminder: …" and the unread summary. */
@@ -52,5 +59,6 @@ void                  stray_notifier_threads_set_focused  (StrayNotifierThreads 
 gboolean              stray_notifier_threads_handle_event (StrayNotifierThreads *self,
                                                            const StrayEvent     *event,
                                                            gboolean              live);
+void                  stray_notifier_threads_close_all    (StrayNotifierThreads *self);
 
 G_END_DECLS

@@ -38,7 +38,6 @@ struct _StrayNotifierReminders
   StraySession *session;
   GActionGroup *actions;
   GHashTable *due;          /* message id → Due */
-  GHashTable *last_shown;   /* cid → gint64 monotonic µs, for the 2 s rule */
   NotifyNotification *unread;
   gint64 unread_shown;      /* monotonic µs */
   guint unread_flush_id;
@@ -118,12 +117,12 @@ show_due (Due *due)
   else
     notify_notification_set_hint (due->notification, "suppress-sound",
                                   g_variant_new_boolean (TRUE));
-  g_hash_table_insert (self->last_shown, g_strdup (due->cid),
-                       g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
-  stray_notifier_count_shown (self->notifier);
+  stray_notifier_shown_in (self->notifier, due->cid);
   if (!notify_notification_show (due->notification, &error))
     g_debug ("the notification server refused: %s", error->message);
 }
+
+static void queue_due (Due *due);
 
 static gboolean
 on_due_flush (gpointer user_data)
@@ -131,24 +130,24 @@ on_due_flush (gpointer user_data)
   Due *due = user_data;
 
   due->flush_id = 0;
-  show_due (due);
+  /* Another kind may have shown in the channel meanwhile: look again. */
+  queue_due (due);
   return G_SOURCE_REMOVE;
 }
 
-/* Shows @due now, or once its channel's 2 s since the last one have passed. */
+/* Shows @due now, or once its channel's 2 s since the last notification have passed. */
 static void
 queue_due (Due *due)
 {
-  gint64 *last = g_hash_table_lookup (due->owner->last_shown, due->cid);
-  gint64 since = last != NULL ? (g_get_monotonic_time () - *last) / 1000 : G_MAXINT64;
+  guint wait_ms;
 
   if (due->flush_id != 0)
     return;
-  if (since >= STRAY_NOTIFIER_INTERVAL_MS)
+  wait_ms = stray_notifier_wait_ms (due->owner->notifier, due->cid);
+  if (wait_ms == 0)
     show_due (due);
   else
-    due->flush_id = g_timeout_add ((guint) (STRAY_NOTIFIER_INTERVAL_MS - since), on_due_flush,
-                                   due);
+    due->flush_id = g_timeout_add (wait_ms, on_due_flush, due);
 }
 
 static void
@@ -361,7 +360,6 @@ stray_notifier_reminders_new (StrayNotifier *notifier,
   self->session = g_object_ref (session);
   self->actions = g_object_ref (actions);
   self->due = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, due_free);
-  self->last_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -371,7 +369,6 @@ stray_notifier_reminders_free (StrayNotifierReminders *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->due);
-  g_hash_table_unref (self->last_shown);
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
   stray_notifier_close (&self->unread);
   g_free (self->unread_body);

@@ -41,7 +41,6 @@ struct _StrayNotifierThreads
   StraySession *session;
   GActionGroup *actions;
   GHashTable *pending;         /* key → ThreadPending */
-  GHashTable *last_shown;      /* cid → gint64 *, monotonic µs */
   char *focused_parent;        /* the thread on screen in the focused window */
 };
 
@@ -111,7 +110,6 @@ show (ThreadPending *pending)
   g_autofree char *line = stray_notifier_format_body (pending->sender, pending->text);
   g_autofree char *body = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 *shown;
 
   body = pending->count > 1
          ? g_strdup_printf (ngettext ("%u new replies in a thread\n%s",
@@ -142,13 +140,12 @@ show (ThreadPending *pending)
     notify_notification_set_hint_string (pending->notification, "sound-name",
                                          "message-new-instant");
 
-  shown = g_new (gint64, 1);
-  *shown = g_get_monotonic_time ();
-  g_hash_table_insert (self->last_shown, g_strdup (pending->cid), shown);
-  stray_notifier_count_shown (self->notifier);
+  stray_notifier_shown_in (self->notifier, pending->cid);
   if (!notify_notification_show (pending->notification, &error))
     g_debug ("the notification server refused: %s", error->message);
 }
+
+static void queue (ThreadPending *pending);
 
 static gboolean
 on_flush (gpointer user_data)
@@ -156,24 +153,50 @@ on_flush (gpointer user_data)
   ThreadPending *pending = user_data;
 
   pending->flush_id = 0;
-  show (pending);
+  /* Another kind may have shown in the channel meanwhile: look again. */
+  queue (pending);
   return G_SOURCE_REMOVE;
 }
 
-/* Now, or when the channel's interval has passed. */
+/* Now, or when the channel's interval has passed; in a storm, the notifier's summary counts
+ * it instead. */
 static void
 queue (ThreadPending *pending)
 {
-  gint64 *shown = g_hash_table_lookup (pending->owner->last_shown, pending->cid);
-  gint64 since;
+  StrayNotifierThreads *self = pending->owner;
+  guint wait_ms;
 
   if (pending->flush_id != 0)
     return;
-  since = shown != NULL ? (g_get_monotonic_time () - *shown) / 1000 : G_MAXINT64;
-  if (since >= STRAY_NOTIFIER_INTERVAL_MS)
+  wait_ms = stray_notifier_wait_ms (self->notifier, pending->cid);
+  if (wait_ms != 0)
+    pending->flush_id = g_timeout_add (wait_ms, on_flush, pending);
+  else if (!stray_notifier_storm_takes (self->notifier, pending->cid, pending->count))
     show (pending);
-  else
-    pending->flush_id = g_timeout_add (STRAY_NOTIFIER_INTERVAL_MS - since, on_flush, pending);
+}
+
+/**
+ * stray_notifier_threads_close_all:
+ *
+ * Closes every thread's notification (a storm's summary takes their place); the next reply
+ * starts a new one.
+ */
+void
+stray_notifier_threads_close_all (StrayNotifierThreads *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ThreadPending *pending = value;
+
+      stray_notifier_close (&pending->notification);
+      pending->count = 0;
+    }
 }
 
 static void
@@ -205,6 +228,7 @@ handle_reply (StrayNotifierThreads *self,
               gboolean              live)
 {
   const StrayEventMessage *message = event->message;
+  g_autoptr(StrayMessagePreview) gist = NULL;
   g_autofree char *key = NULL;
   StrayChannel *channel;
   ThreadPending *pending;
@@ -231,7 +255,9 @@ handle_reply (StrayNotifierThreads *self,
   pending->sender = g_strdup (message->user != NULL ? (message->user->name ?: message->user->id)
                                                     : NULL);
   g_free (pending->text);
-  pending->text = g_strdup (message->text);
+  /* A picture sent alone reads "Bob: sent a photo", not "Bob: ". */
+  gist = stray_message_preview_new_from_event (message);
+  pending->text = stray_message_preview_dup_gist (gist);
   g_free (pending->summary);
   pending->summary = stray_notifier_format_summary (stray_channel_get_title (channel));
   pending->silent = message->silent;
@@ -308,7 +334,6 @@ stray_notifier_threads_new (StrayNotifier *notifier,
   self->session = g_object_ref (session);
   self->actions = g_object_ref (actions);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, thread_pending_free);
-  self->last_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -318,7 +343,6 @@ stray_notifier_threads_free (StrayNotifierThreads *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->pending);
-  g_hash_table_unref (self->last_shown);
   g_free (self->focused_parent);
   g_object_unref (self->actions);
   g_object_unref (self->session);

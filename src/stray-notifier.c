@@ -44,7 +44,6 @@ typedef struct {
   char *text;
   char *avatar_url;
   gboolean silent;
-  gint64 last_shown;          /* monotonic µs */
   guint flush_id;
   guint avatar_wait_id;
   gboolean waiting_avatar;
@@ -65,6 +64,7 @@ struct _StrayNotifier
   GSettings *gnome_settings;  /* org.gnome.desktop.notifications, where installed */
   StrayAvatarCache *avatars;
   GHashTable *pending;        /* cid → Pending */
+  GHashTable *last_shown;     /* cid → gint64 *, monotonic µs: every kind shares the 2 s rule */
   GQueue fired;               /* Fired, oldest first, the last 2 s */
   NotifyNotification *summary;
   gint64 summary_shown;       /* monotonic µs */
@@ -318,6 +318,35 @@ stray_notifier_count_shown (StrayNotifier *self)
   self->n_shown++;
 }
 
+/**
+ * stray_notifier_wait_ms:
+ *
+ * Returns: how long a notification in @cid must wait (0: none): one Notify per channel per
+ * STRAY_NOTIFIER_INTERVAL_MS, whatever its kind (messages, threads, reminders, invites)
+ */
+guint
+stray_notifier_wait_ms (StrayNotifier *self,
+                        const char    *cid)
+{
+  gint64 *shown = g_hash_table_lookup (self->last_shown, cid);
+  gint64 since;
+
+  if (shown == NULL)
+    return 0;
+  since = (g_get_monotonic_time () - *shown) / 1000;
+  return since >= STRAY_NOTIFIER_INTERVAL_MS ? 0 : (guint) (STRAY_NOTIFIER_INTERVAL_MS - since);
+}
+
+/* A notification in @cid was shown (or the summary took its place) just now. */
+void
+stray_notifier_shown_in (StrayNotifier *self,
+                         const char    *cid)
+{
+  g_hash_table_insert (self->last_shown, g_strdup (cid),
+                       g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
+  self->n_shown++;
+}
+
 /* ---- showing ---- */
 
 static void
@@ -468,8 +497,7 @@ show (Pending   *pending,
     notify_notification_set_hint_string (pending->notification, "sound-name",
                                          "message-new-instant");
 
-  pending->last_shown = g_get_monotonic_time ();
-  self->n_shown++;
+  stray_notifier_shown_in (self, pending->cid);
   if (!notify_notification_show (pending->notification, &error))
     g_debug ("the notification server refused: %s", error->message);
 }
@@ -613,26 +641,44 @@ show_summary (StrayNotifier *self,
                                             self);
 }
 
+/**
+ * stray_notifier_storm_takes:
+ * @extra_messages: messages of @cid's that its channel's slot does not count (a thread's)
+ *
+ * Counts a notification about to show in @cid among the channels that fired lately. Past
+ * STRAY_NOTIFIER_SUMMARY_AFTER of them it is a storm: every kind's notifications go and one
+ * summary counts them all instead.
+ *
+ * Returns: %TRUE when the summary took this one's place
+ */
+gboolean
+stray_notifier_storm_takes (StrayNotifier *self,
+                            const char    *cid,
+                            guint          extra_messages)
+{
+  guint messages, channels = recent_channels (self, cid, &messages);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (channels <= STRAY_NOTIFIER_SUMMARY_AFTER)
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    close_notification (&((Pending *) value)->notification);
+  stray_notifier_threads_close_all (self->threads);
+  g_hash_table_insert (self->last_shown, g_strdup (cid),
+                       g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
+  show_summary (self, messages + extra_messages, channels);
+  return TRUE;
+}
+
 static void
 flush (Pending *pending)
 {
   StrayNotifier *self = pending->self;
-  guint messages, channels;
 
-  channels = recent_channels (self, pending->cid, &messages);
-  if (channels > STRAY_NOTIFIER_SUMMARY_AFTER)
-    {
-      /* A storm: one summary instead of a notification per channel. */
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->pending);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        close_notification (&((Pending *) value)->notification);
-      pending->last_shown = g_get_monotonic_time ();
-      show_summary (self, messages, channels);
-      return;
-    }
+  if (stray_notifier_storm_takes (self, pending->cid, 0))
+    return;
 
   if (pending->avatar_url != NULL && self->avatars != NULL)
     {
@@ -652,13 +698,16 @@ flush (Pending *pending)
   show (pending, NULL);
 }
 
+static void queue_pending (Pending *pending);
+
 static gboolean
 on_flush (gpointer user_data)
 {
   Pending *pending = user_data;
 
   pending->flush_id = 0;
-  flush (pending);
+  /* Another kind may have shown in the channel meanwhile: look again. */
+  queue_pending (pending);
   return G_SOURCE_REMOVE;
 }
 
@@ -710,15 +759,15 @@ should_notify_membership (StrayNotifier        *self,
 static void
 queue_pending (Pending *pending)
 {
-  gint64 since;
+  guint wait_ms;
 
   if (pending->flush_id != 0 || pending->waiting_avatar)
     return;
-  since = (g_get_monotonic_time () - pending->last_shown) / 1000;
-  if (pending->last_shown == 0 || since >= STRAY_NOTIFIER_INTERVAL_MS)
+  wait_ms = stray_notifier_wait_ms (pending->self, pending->cid);
+  if (wait_ms == 0)
     flush (pending);
   else
-    pending->flush_id = g_timeout_add (STRAY_NOTIFIER_INTERVAL_MS - since, on_flush, pending);
+    pending->flush_id = g_timeout_add (wait_ms, on_flush, pending);
 }
 
 /* The channel's slot, made ready for @kind: a notification of another kind is closed so that
@@ -976,6 +1025,7 @@ stray_notifier_dispose (GObject *object)
   StrayNotifier *self = STRAY_NOTIFIER (object);
 
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->last_shown, g_hash_table_unref);
   g_clear_pointer (&self->reminders, stray_notifier_reminders_free);
   g_clear_pointer (&self->threads, stray_notifier_threads_free);
   g_clear_handle_id (&self->summary_flush_id, g_source_remove);
@@ -1018,6 +1068,7 @@ static void
 stray_notifier_init (StrayNotifier *self)
 {
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->last_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->announced_added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->fired);
 }

@@ -849,6 +849,70 @@ test_unread_reminder (Fixture       *fixture,
   g_assert_true (suppress);
 }
 
+/* Every kind shares its channel's interval: a thread's reply and a due reminder right after a
+ * message in the same channel wait for it, one after the other; another channel's does not. */
+static void
+test_kinds_share_interval (Fixture       *fixture,
+                           G_GNUC_UNUSED gconstpointer user_data)
+{
+  message (fixture, "messaging:general", "bob", "in the channel", NULL);
+  thread_reply (fixture, "messaging:general", "p1", "in a thread");
+  apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r1", "bob"));
+  message (fixture, "messaging:c1", "bob", "elsewhere", NULL);
+  wait_notified (fixture, 4);
+  g_assert_cmpstr (notified (fixture, 0)->body, ==, "bob name: in the channel");
+  g_assert_cmpstr (notified (fixture, 1)->body, ==, "bob name: elsewhere");
+  g_assert_cmpint (notified (fixture, 1)->received_at - notified (fixture, 0)->received_at, <,
+                   (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  for (guint i = 2; i < 4; i++)
+    g_assert_cmpint (notified (fixture, i)->received_at - notified (fixture, i - 1)->received_at,
+                     >=, (STRAY_NOTIFIER_INTERVAL_MS - 100) * 1000);
+  g_assert_true (g_str_has_prefix (notified (fixture, 2)->body, "Reply in thread: ") ||
+                 g_str_has_prefix (notified (fixture, 3)->body, "Reply in thread: "));
+}
+
+/* Replies in threads take part in a storm as messages do: one summary counts them, and the
+ * thread notifications already shown go with the channels' ones; a picture sent alone in a
+ * thread is named. */
+static void
+test_thread_storm (Fixture       *fixture,
+                   G_GNUC_UNUSED gconstpointer user_data)
+{
+  Notified *last;
+
+  apply (fixture, TRUE,
+         "{\"type\":\"notification.thread_message_new\",\"cid\":\"messaging:c0\",\"message\":{"
+         "\"id\":\"tp\",\"text\":\"\",\"parent_id\":\"p0\",\"user\":{\"id\":\"bob\","
+         "\"name\":\"Bob\"},\"attachments\":[{\"type\":\"image\"}]}}");
+  wait_notified (fixture, 1);
+  g_assert_cmpstr (notified (fixture, 0)->body, ==, "Reply in thread: Bob: sent a photo");
+  for (guint i = 1; i < 8; i++)
+    {
+      g_autofree char *cid = g_strdup_printf ("messaging:c%u", i);
+
+      if (i % 2 == 0)
+        message (fixture, cid, "bob", "busy", NULL);
+      else
+        thread_reply (fixture, cid, "p", "busy");
+    }
+  wait_notified (fixture, STRAY_NOTIFIER_SUMMARY_AFTER + 1);
+  last = notified (fixture, STRAY_NOTIFIER_SUMMARY_AFTER);
+  g_assert_cmpstr (last->summary, ==, "Stream Tray");
+  g_assert_true (g_str_has_suffix (last->body, "in 6 channels"));
+  /* The thread notifications shown before the storm went with it. */
+  g_mutex_lock (&fixture->server->lock);
+  for (guint i = 0; i < STRAY_NOTIFIER_SUMMARY_AFTER; i++)
+    {
+      gboolean closed = FALSE;
+
+      for (guint j = 0; j < fixture->server->closed->len; j++)
+        closed = closed || g_array_index (fixture->server->closed, guint32, j) ==
+                           ((Notified *) g_ptr_array_index (fixture->server->notified, i))->id;
+      g_assert_true (closed);
+    }
+  g_mutex_unlock (&fixture->server->lock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -873,6 +937,8 @@ main (int   argc,
   ADD ("invites-and-additions", NULL, test_invites_and_additions);
   ADD ("reminder-due", NULL, test_reminder_due);
   ADD ("reminder-due/one-per-channel", NULL, test_reminders_one_per_channel);
+  ADD ("kinds-share-interval", NULL, test_kinds_share_interval);
+  ADD ("thread-storm", NULL, test_thread_storm);
   ADD ("unread-reminder", NULL, test_unread_reminder);
 
 #undef ADD
