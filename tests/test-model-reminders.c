@@ -109,6 +109,16 @@ test_events (void)
                                   "2026-01-01T11:00:00Z", "2026-01-03T09:00:00Z"));
   ASSERT_LIST (session, "m2");
 
+  /* Its message deleted: the reminder goes with it, and an older update does not bring it back
+   * (stream-chat-js' ReminderManager drops it on message.deleted). */
+  apply (session, "{\"type\":\"message.deleted\",\"cid\":\"messaging:general\","
+                  "\"created_at\":\"2026-01-03T10:00:00Z\",\"message\":{\"id\":\"m2\","
+                  "\"type\":\"deleted\"}}");
+  ASSERT_LIST (session, "");
+  apply (session, REMINDER_EVENT ("reminder.updated", "m2", "\"2026-01-04T09:00:00Z\"",
+                                  "2026-01-03T09:30:00Z", "2026-01-03T09:30:00Z"));
+  ASSERT_LIST (session, "");
+
   /* Signed out: none left. */
   stray_session_clear (session);
   ASSERT_LIST (session, "");

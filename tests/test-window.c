@@ -1188,6 +1188,7 @@ test_reminders (void)
   stray_test_save_screenshot ("window-message-menu.png");
   g_assert_nonnull (stray_test_find (menu, is_menu_item, "Remind me tomorrow at 9:00"));
   g_assert_nonnull (stray_test_find (menu, is_menu_item, "Remind me at…"));
+  g_assert_null (stray_test_find (menu, is_menu_item, "Remove reminder"));
   item = stray_test_find (menu, is_menu_item, "Remind me in 1 hour");
   g_assert_nonnull (item);
   g_signal_emit_by_name (item, "clicked");
@@ -1239,6 +1240,22 @@ test_reminders (void)
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (listed, "reminders")),
                     ==, 0);
+
+  /* Set again, and removed from the message's own menu, which offers it once there is one. */
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (shows_message_row, "Send the slides to Chen", "the message once more");
+  row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text,
+                         "Send the slides to Chen");
+  gtk_widget_activate_action (row, "app.set-reminder", "(sx)", message_id,
+                              g_get_real_time () / G_USEC_PER_SEC + 600);
+  stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (1), "the reminder again");
+  press_menu_key (row);
+  stray_test_wait_for (has_popover, row, "the context menu again");
+  item = stray_test_find (popover_of (row, GTK_TYPE_POPOVER_MENU), is_menu_item,
+                          "Remove reminder");
+  g_assert_nonnull (item);
+  g_signal_emit_by_name (item, "clicked");
+  stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (0), "the reminder removed from the menu");
 }
 
 /* ---- threads ---- */

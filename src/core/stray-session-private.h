@@ -96,6 +96,8 @@ void     stray_session_take_event_members (StraySession                *self,
                                            const StrayEvent            *event);
 
 /* stray-session-reminders.c */
+void     stray_session_forget_message_reminder (StraySession           *self,
+                                                const StrayEvent       *event);
 void     stray_session_apply_reminder     (StraySession                *self,
                                            const StrayEvent            *event);
 void     stray_session_forget_reminders   (StraySession                *self);

@@ -166,6 +166,27 @@ stray_session_apply_reminder (StraySession     *self,
     }
 }
 
+/**
+ * stray_session_forget_message_reminder:
+ * @event: a message.deleted
+ *
+ * A deleted message's reminder goes with it, as stream-chat-js' ReminderManager drops it on
+ * message.deleted; a reminder from an older answer does not bring it back.
+ */
+void
+stray_session_forget_message_reminder (StraySession     *self,
+                                       const StrayEvent *event)
+{
+  const char *message_id = event->message != NULL ? event->message->id : NULL;
+
+  if (message_id == NULL || find_reminder (self, message_id) == G_MAXUINT)
+    return;
+  if (self->reminders_seen != NULL)
+    g_hash_table_add (self->reminders_seen, g_strdup (message_id));
+  if (take_fact (self, message_id, event->created_at_us, TRUE))
+    forget_reminder (self, message_id);
+}
+
 /* Signed out: none of them is known any more. */
 void
 stray_session_forget_reminders (StraySession *self)

@@ -595,6 +595,7 @@ stray_session_apply (StraySession     *self,
     case STRAY_EVENT_MESSAGE_DELETED:
       uncount_hard_deleted (self, event);
       apply_message_changed (self, event);
+      stray_session_forget_message_reminder (self, event);
       break;
 
     case STRAY_EVENT_MESSAGE_UPDATED:

@@ -5,7 +5,8 @@
  * popover with the hour and minute, the next such moment). Each item is the app's set-reminder
  * action ((sx): the message and when, in seconds since the epoch), which creates the reminder
  * or moves the one the message has; the window's reminder list shows the result once the
- * server's reminder.created or reminder.updated comes back.
+ * server's reminder.created or reminder.updated comes back. A message with a reminder also
+ * offers "Remove reminder" (app.delete-reminder).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "stray-message-menu.h"
+#include "stray-window.h"
 
 #define MESSAGE_ID_KEY "stray-message-menu-id"
 
@@ -45,12 +47,14 @@ stray_message_menu_next_time (gint64 now_us,
 
 /**
  * stray_message_menu_new_model:
+ * @has_reminder: whether the message has a reminder already, which the menu can remove
  *
  * Returns: (transfer full): the menu for @message_id, its times counted from @now_us
  */
 GMenu *
 stray_message_menu_new_model (const char *message_id,
-                              gint64      now_us)
+                              gint64      now_us,
+                              gboolean    has_reminder)
 {
   GMenu *menu = g_menu_new ();
   GMenu *reminders = g_menu_new ();
@@ -66,6 +70,13 @@ stray_message_menu_new_model (const char *message_id,
   g_menu_append_item (reminders, hour);
   g_menu_append_item (reminders, tomorrow);
   g_menu_append_item (reminders, chosen);
+  if (has_reminder)
+    {
+      g_autoptr(GMenuItem) remove = g_menu_item_new (_("Remove reminder"), NULL);
+
+      g_menu_item_set_action_and_target (remove, "app.delete-reminder", "s", message_id);
+      g_menu_append_item (reminders, remove);
+    }
   g_menu_append_section (menu, NULL, G_MENU_MODEL (reminders));
   g_object_unref (reminders);
   return menu;
@@ -164,9 +175,14 @@ popup_at (GtkWidget *row,
           double     x,
           double     y)
 {
-  g_autoptr(GMenu) model = stray_message_menu_new_model (g_object_get_data (G_OBJECT (row),
-                                                                            MESSAGE_ID_KEY),
-                                                         g_get_real_time ());
+  const char *message_id = g_object_get_data (G_OBJECT (row), MESSAGE_ID_KEY);
+  GtkRoot *root = gtk_widget_get_root (row);
+  StraySession *session = STRAY_IS_WINDOW (root) ? stray_window_get_session (STRAY_WINDOW (root))
+                                                 : NULL;
+  gboolean has_reminder = session != NULL &&
+                          stray_session_lookup_reminder (session, message_id) != NULL;
+  g_autoptr(GMenu) model = stray_message_menu_new_model (message_id, g_get_real_time (),
+                                                         has_reminder);
   GtkWidget *menu = gtk_popover_menu_new_from_model (G_MENU_MODEL (model));
 
   gtk_widget_set_parent (menu, row);

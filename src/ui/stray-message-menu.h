@@ -13,7 +13,8 @@ void    stray_message_menu_attach         (GtkWidget  *row,
                                            const char *message_id);
 void    stray_message_menu_detach         (GtkWidget  *row);
 GMenu  *stray_message_menu_new_model      (const char *message_id,
-                                           gint64      now_us);
+                                           gint64      now_us,
+                                           gboolean    has_reminder);
 gint64  stray_message_menu_next_time      (gint64      now_us,
                                            int         day_offset,
                                            int         hour,
