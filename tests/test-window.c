@@ -665,6 +665,31 @@ last_shown_id (StrayChannelView *view)
   return stray_message_get_id (last);
 }
 
+static gboolean
+is_picture (GtkWidget                   *widget,
+            G_GNUC_UNUSED gconstpointer  data)
+{
+  return GTK_IS_PICTURE (widget) && gtk_picture_get_paintable (GTK_PICTURE (widget)) != NULL;
+}
+
+static gboolean
+is_message_row_with_text (GtkWidget     *widget,
+                          gconstpointer  text)
+{
+  return STRAY_IS_MESSAGE_ROW (widget) &&
+         g_strcmp0 (stray_message_get_text (stray_message_row_get_message (
+                      STRAY_MESSAGE_ROW (widget))), text) == 0;
+}
+
+/* The message row whose text is @text shows its author's picture. */
+static gboolean
+message_row_has_picture (gconstpointer text)
+{
+  GtkWidget *row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text, text);
+
+  return row != NULL && stray_test_find (row, is_picture, NULL) != NULL;
+}
+
 static void
 call_as_bob_file (void)
 {
@@ -703,10 +728,23 @@ test_conversation_from_server (void)
                                                     edit, &error));
   g_assert_no_error (error);
 
+  /* Bob has a picture, served by the devserver as the demo's are. */
+  {
+    g_autoptr(JsonObject) bob = json_object_new ();
+    g_autofree char *image = g_strdup_printf ("%s/_dev/avatars/bob.png",
+                                              stray_devserver_get_base_url (server));
+
+    json_object_set_string_member (bob, "id", "bob");
+    json_object_set_string_member (bob, "image", image);
+    stray_dev_store_upsert_user (stray_devserver_get_store (server), bob, NULL);
+  }
+
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:design");
   stray_test_wait_for (window_is_mapped, NULL, "the window to show");
   stray_test_wait_for_text ("The final numbers (edited)");
   g_assert_true (stray_test_screen_shows ("q3.pdf | sent a photo"));
+  /* His picture in place of his initial. */
+  stray_test_wait_for (message_row_has_picture, "The final numbers", "Bob's picture");
 
   /* Alice's own message, edited and then deleted from another device after Bob's file came:
    * not the channel's last message any more, it changes on screen all the same. A file sent
@@ -1044,15 +1082,6 @@ n_reminders_is (gconstpointer data)
 {
   return g_list_model_get_n_items (stray_session_get_reminders (
            stray_application_get_session (application))) == GPOINTER_TO_UINT (data);
-}
-
-static gboolean
-is_message_row_with_text (GtkWidget     *widget,
-                          gconstpointer  text)
-{
-  return STRAY_IS_MESSAGE_ROW (widget) &&
-         g_strcmp0 (stray_message_get_text (stray_message_row_get_message (
-                      STRAY_MESSAGE_ROW (widget))), text) == 0;
 }
 
 static gboolean

@@ -21,6 +21,7 @@ stray_message_preview_clear (gpointer data)
   g_free (self->text);
   g_free (self->user_id);
   g_free (self->user_name);
+  g_free (self->user_image);
   g_free (self->created_at);
   g_strfreev (self->attachments);
 }
@@ -48,6 +49,7 @@ stray_message_preview_new_from_event (const StrayEventMessage *message)
     {
       self->user_id = g_strdup (message->user->id);
       self->user_name = g_strdup (message->user->name);
+      self->user_image = g_strdup (message->user->image);
     }
   self->created_at = g_strdup (message->created_at);
   self->created_at_us = message->created_at_us;
@@ -77,6 +79,7 @@ stray_message_preview_new_renamed (const StrayMessagePreview *self,
   copy->text = g_strdup (self->text);
   copy->user_id = g_strdup (self->user_id);
   copy->user_name = g_strdup (user_name);
+  copy->user_image = g_strdup (self->user_image);
   copy->created_at = g_strdup (self->created_at);
   copy->created_at_us = self->created_at_us;
   copy->deleted = self->deleted;

@@ -17,6 +17,7 @@ typedef struct {
   char *text;
   char *user_id;
   char *user_name;
+  char *user_image;   /* the author's picture's address; NULL: none */
   char *created_at;
   gint64 created_at_us;
   gboolean deleted;

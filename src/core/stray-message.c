@@ -27,6 +27,7 @@ struct _StrayMessage
   gboolean edited;          /* its text changed after it was sent */
   GPtrArray *attachments;   /* of char *: type, title (or NULL), type, title, …; NULL: none */
   guint reply_count;        /* replies in its thread */
+  char *author_image;       /* the author's picture's address, as the server gave it */
 };
 
 G_DEFINE_FINAL_TYPE (StrayMessage, stray_message, G_TYPE_OBJECT)
@@ -69,6 +70,7 @@ stray_message_finalize (GObject *object)
   g_free (self->id);
   g_free (self->user_id);
   g_free (self->author);
+  g_free (self->author_image);
   g_free (self->text);
   g_clear_pointer (&self->attachments, g_ptr_array_unref);
 
@@ -178,6 +180,25 @@ stray_message_get_edited (StrayMessage *self)
 {
   g_return_val_if_fail (STRAY_IS_MESSAGE (self), FALSE);
   return self->edited;
+}
+
+/* The author's picture, as the server named it: untrusted, for StrayAvatarCache to fetch. */
+void
+stray_message_set_author_image (StrayMessage *self,
+                                const char   *url)
+{
+  g_return_if_fail (STRAY_IS_MESSAGE (self));
+
+  g_free (self->author_image);
+  self->author_image = g_strdup (url != NULL && *url != '\0' ? url : NULL);
+}
+
+/* Returns: (nullable): the address of the author's picture */
+const char *
+stray_message_get_author_image (StrayMessage *self)
+{
+  g_return_val_if_fail (STRAY_IS_MESSAGE (self), NULL);
+  return self->author_image;
 }
 
 /* Stream's reply_count: the replies in the thread this message begins. */

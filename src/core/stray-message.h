@@ -29,6 +29,9 @@ gboolean      stray_message_get_deleted     (StrayMessage *self);
 void          stray_message_set_edited      (StrayMessage *self,
                                              gboolean      edited);
 gboolean      stray_message_get_edited      (StrayMessage *self);
+void          stray_message_set_author_image (StrayMessage *self,
+                                              const char   *url);
+const char   *stray_message_get_author_image (StrayMessage *self);
 void          stray_message_set_reply_count (StrayMessage *self,
                                              guint         reply_count);
 guint         stray_message_get_reply_count (StrayMessage *self);

@@ -434,6 +434,8 @@ stray_rest_messages_decode (JsonNode  *root,
         }
       if (reply_count > 0)
         stray_message_set_reply_count (message, (guint) reply_count);
+      if (decoded.user != NULL)
+        stray_message_set_author_image (message, decoded.user->image);
       g_list_store_append (store, message);
     }
   return G_LIST_MODEL (g_steal_pointer (&store));

@@ -471,6 +471,8 @@ update_message (StrayChannelView          *self,
                                stray_message_get_author (shown), preview->text,
                                stray_message_get_created_at (shown), preview->deleted);
   stray_message_set_edited (updated, edited);
+  stray_message_set_author_image (updated, stray_message_get_author_image (shown));
+  stray_message_set_reply_count (updated, stray_message_get_reply_count (shown));
   for (guint i = 0; !preview->deleted && i < stray_message_get_n_attachments (shown); i++)
     stray_message_add_attachment (updated, stray_message_get_attachment_type (shown, i),
                                   stray_message_get_attachment_title (shown, i));
@@ -523,6 +525,7 @@ on_last_message (StrayChannel            *channel,
                                preview->created_at_us, preview->deleted);
   for (guint i = 0; preview->attachments != NULL && preview->attachments[i] != NULL; i += 2)
     stray_message_add_attachment (message, preview->attachments[i], preview->attachments[i + 1]);
+  stray_message_set_author_image (message, preview->user_image);
   g_list_store_append (self->messages, message);
   while (g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > N_MESSAGES * 2)
     g_list_store_remove (self->messages, 0);

@@ -1,6 +1,7 @@
 /* stray-message-row.c: one message in the channel view, as chat apps show it
  *
- * An avatar, the author's name and the time over the text; a message that follows another by
+ * An avatar (the author's picture once the window's avatar cache has it, their initial until
+ * then or without one), the author's name and the time over the text; a message that follows another by
  * the same author within STRAY_MESSAGE_GROUP_GAP_US shows neither (the view decides, in its
  * list's header function, which also puts a day's name between days). Links in the text are
  * clickable when they are http or https; everything else stays text. A screen reader hears
@@ -19,6 +20,7 @@
 #include "stray-environment.h"
 #include "stray-message-menu.h"
 #include "stray-message-row.h"
+#include "stray-window.h"
 
 #define N_AVATAR_COLOURS 6
 #define AVATAR_SIZE 32    /* as style.css's .message-avatar */
@@ -30,7 +32,9 @@ struct _StrayMessageRow
 
   StrayMessage *message;
   gboolean grouped;
-  GtkWidget *avatar;
+  GtkWidget *avatar;              /* an overlay: the initial, then the picture over it */
+  GCancellable *avatar_cancellable;
+  gboolean avatar_requested;
   GtkWidget *header;
   GtkWidget *column;
 };
@@ -237,18 +241,70 @@ new_avatar (StrayMessage *message)
   const char *user_id = stray_message_get_user_id (message);
   char initial[8] = "?";
   g_autofree char *colour = NULL;
-  GtkWidget *avatar;
+  GtkWidget *avatar, *label;
 
   if (author != NULL && *author != '\0' && g_utf8_validate (author, -1, NULL))
     initial[g_unichar_to_utf8 (g_unichar_toupper (g_utf8_get_char (author)), initial)] = '\0';
   /* The name is in the row's label already: the avatar is decoration. */
-  avatar = g_object_new (GTK_TYPE_LABEL, "label", initial, "valign", GTK_ALIGN_START,
+  label = gtk_label_new (initial);
+  avatar = g_object_new (GTK_TYPE_OVERLAY, "child", label, "valign", GTK_ALIGN_START,
+                         "halign", GTK_ALIGN_START, "overflow", GTK_OVERFLOW_HIDDEN,
                          "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+  gtk_widget_set_size_request (avatar, AVATAR_SIZE, AVATAR_SIZE);
   gtk_widget_add_css_class (avatar, "message-avatar");
   colour = g_strdup_printf ("avatar-colour-%u",
                             user_id != NULL ? g_str_hash (user_id) % N_AVATAR_COLOURS : 0);
   gtk_widget_add_css_class (avatar, colour);
   return avatar;
+}
+
+static void
+on_picture (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = stray_avatar_cache_get_finish (STRAY_AVATAR_CACHE (source),
+                                                               result, &error);
+  g_autoptr(GdkTexture) texture = NULL;
+  StrayMessageRow *self;
+  GtkWidget *picture;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = STRAY_MESSAGE_ROW (user_data);
+  if (pixbuf == NULL)
+    {
+      /* The initial stays: a picture that cannot be had is no error to show. */
+      g_debug ("no picture for %s: %s", stray_message_get_user_id (self->message),
+               error->message);
+      return;
+    }
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->avatar), picture);
+}
+
+/* In the window at last: its avatar cache fetches the picture, checked as any is there. */
+static void
+stray_message_row_root (GtkWidget *widget)
+{
+  StrayMessageRow *self = STRAY_MESSAGE_ROW (widget);
+  const char *url = stray_message_get_author_image (self->message);
+  GtkRoot *root;
+  StrayAvatarCache *avatars;
+
+  GTK_WIDGET_CLASS (stray_message_row_parent_class)->root (widget);
+
+  root = gtk_widget_get_root (widget);
+  if (self->avatar_requested || url == NULL || !STRAY_IS_WINDOW (root) ||
+      (avatars = stray_window_get_avatars (STRAY_WINDOW (root))) == NULL)
+    return;
+  self->avatar_requested = TRUE;
+  self->avatar_cancellable = g_cancellable_new ();
+  stray_avatar_cache_get_async (avatars, url, self->avatar_cancellable, on_picture, self);
 }
 
 static GtkWidget *
@@ -399,6 +455,8 @@ stray_message_row_dispose (GObject *object)
 {
   StrayMessageRow *self = STRAY_MESSAGE_ROW (object);
 
+  g_cancellable_cancel (self->avatar_cancellable);
+  g_clear_object (&self->avatar_cancellable);
   g_clear_object (&self->message);
   stray_message_menu_detach (GTK_WIDGET (self));
 
@@ -409,6 +467,7 @@ static void
 stray_message_row_class_init (StrayMessageRowClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = stray_message_row_dispose;
+  GTK_WIDGET_CLASS (klass)->root = stray_message_row_root;
 }
 
 static void

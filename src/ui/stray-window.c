@@ -680,6 +680,15 @@ stray_window_get_shown_channel (StrayWindow *self)
   return channel != NULL ? stray_channel_get_cid (channel) : NULL;
 }
 
+/* Returns: (transfer none) (nullable): where the window's pictures come from */
+StrayAvatarCache *
+stray_window_get_avatars (StrayWindow *self)
+{
+  g_return_val_if_fail (STRAY_IS_WINDOW (self), NULL);
+
+  return stray_application_get_avatars (self->application);
+}
+
 /* Returns: (transfer none): the session the window shows */
 StraySession *
 stray_window_get_session (StrayWindow *self)

@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (StrayWindow, stray_window, STRAY, WINDOW, GtkWindow)
 
 StrayWindow *stray_window_new               (StrayApplication *application);
 StraySession *stray_window_get_session      (StrayWindow      *self);
+StrayAvatarCache *stray_window_get_avatars  (StrayWindow      *self);
 void         stray_window_show_channel      (StrayWindow      *self,
                                              const char       *cid);
 const char  *stray_window_get_shown_channel (StrayWindow      *self);
