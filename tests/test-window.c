@@ -330,7 +330,7 @@ count_on_server (const char *cid,
 {
   g_autoptr(JsonObject) state =
     stray_dev_store_channel_state (stray_devserver_get_store (server), cid,
-                                   STRAY_DEV_SCENARIO_USER, 100, 0);
+                                   STRAY_DEV_SCENARIO_USER, 100, NULL, 0);
   JsonArray *messages = json_object_get_array_member (state, "messages");
   guint count = 0;
 
