@@ -5,8 +5,7 @@
  * channel is on screen are added from it. Shown at a message (a reminder's Open), the view
  * fetches the page around it (Stream's id_around), scrolls to it and marks it; new messages
  * are added only while the page reaches the latest. Typing sends typing.start and typing.stop
- * as the official SDK does: a start at most every 2 s while keys are pressed, a stop after 1 s
- * without one, and on sending. What is typed and not sent stays with its channel
+ * as the official SDK does (stray-typing.c). What is typed and not sent stays with its channel
  * (stray-drafts.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,13 +20,12 @@
 
 #include "stray-channel-view.h"
 #include "stray-drafts.h"
+#include "stray-typing.h"
 #include "stray-message.h"
 #include "stray-message-preview.h"
 #include "stray-message-row.h"
 
 #define N_MESSAGES 25
-#define TYPING_REPEAT_US (2 * G_USEC_PER_SEC)
-#define TYPING_IDLE_US (1 * G_USEC_PER_SEC)
 
 struct _StrayChannelView
 {
@@ -37,9 +35,7 @@ struct _StrayChannelView
   StrayChannel *channel;
   GListStore *messages;
   GCancellable *cancellable; /* of what was asked for the channel on screen */
-  gint64 last_typing_event;  /* 0: not typing */
-  gint64 last_keystroke;
-  guint typing_check_id;
+  StrayTyping *typing;     /* typing.start and typing.stop, while the application is set */
   guint midnight_id;      /* renames the days when today becomes yesterday */
   gboolean sending;
   guint send_serial;      /* of the reply the view waits for; another channel: a new one */
@@ -79,69 +75,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-on_event_sent (GObject      *source,
-               GAsyncResult *result,
-               G_GNUC_UNUSED gpointer user_data)
-{
-  g_autoptr(JsonObject) response = NULL;
-  g_autoptr(GError) error = NULL;
-
-  response = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-  if (response == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("typing event not sent: %s", error->message);
-}
-
-static void
-send_typing (StrayChannelView *self,
-             const char       *type)
-{
-  StrayClient *client = stray_application_get_client (self->application);
-
-  if (client != NULL && self->channel != NULL)
-    stray_client_send_event_async (client, stray_channel_get_cid (self->channel), type, NULL,
-                                   on_event_sent, NULL);
-}
-
-static void
-stop_typing (StrayChannelView *self)
-{
-  g_clear_handle_id (&self->typing_check_id, g_source_remove);
-  if (self->last_typing_event == 0)
-    return;
-  self->last_typing_event = 0;
-  send_typing (self, "typing.stop");
-}
-
-static gboolean
-on_typing_check (gpointer user_data)
-{
-  StrayChannelView *self = user_data;
-
-  if (g_get_monotonic_time () - self->last_keystroke > TYPING_IDLE_US)
-    {
-      self->typing_check_id = 0;
-      stop_typing (self);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-keystroke (StrayChannelView *self)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  self->last_keystroke = now;
-  if (self->last_typing_event == 0 || now - self->last_typing_event > TYPING_REPEAT_US)
-    {
-      self->last_typing_event = now;
-      send_typing (self, "typing.start");
-    }
-  if (self->typing_check_id == 0)
-    self->typing_check_id = g_timeout_add (500, on_typing_check, self);
-}
-
-static void
 on_reply_changed (GtkEntry         *entry,
                   StrayChannelView *self)
 {
@@ -150,8 +83,8 @@ on_reply_changed (GtkEntry         *entry,
   gboolean has_text = *stripped != '\0';
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), has_text);
-  if (*text != '\0' && !self->restoring)
-    keystroke (self);
+  if (*text != '\0' && !self->restoring && self->typing != NULL && self->channel != NULL)
+    stray_typing_keystroke (self->typing, stray_channel_get_cid (self->channel));
 }
 
 /* A reply on its way: it outlives the channel being shown, and the window. */
@@ -201,7 +134,7 @@ on_message_sent (GObject      *source,
       if (still_shown)
         {
           gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
-          stop_typing (self);
+          stray_typing_stop (self->typing);
           gtk_widget_grab_focus (GTK_WIDGET (self->reply_entry));
         }
       return;
@@ -625,7 +558,8 @@ switch_channel (StrayChannelView *self,
                 StrayChannel     *channel,
                 const char       *target_id)
 {
-  stop_typing (self);
+  if (self->typing != NULL)
+    stray_typing_stop (self->typing);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_list_store_remove_all (self->messages);
@@ -736,6 +670,7 @@ stray_channel_view_set_application (StrayChannelView *self,
   g_return_if_fail (self->application == NULL);
 
   self->application = g_object_ref (application);
+  self->typing = stray_typing_new (application);
   g_signal_connect_object (stray_application_get_settings (application),
                            "changed::web-url-template", G_CALLBACK (on_template_changed), self,
                            0);
@@ -778,7 +713,7 @@ stray_channel_view_dispose (GObject *object)
 
   if (self->application != NULL)
     stray_channel_view_set_channel (self, NULL);
-  g_clear_handle_id (&self->typing_check_id, g_source_remove);
+  g_clear_pointer (&self->typing, stray_typing_free);
   g_clear_handle_id (&self->midnight_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), STRAY_TYPE_CHANNEL_VIEW);
   /* GTK 4.8 unparents only the bound template children. */
