@@ -1541,6 +1541,12 @@ test_open_at_message (void)
   g_signal_emit_by_name (row, "activate");
   stray_test_wait_for (message_is_marked, "Keep the receipt", "the message, from the list");
 
+  /* A message the channel does not have: its latest messages, as without one. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-message", "(ss)",
+                                             "messaging:design", "no-such-message"));
+  stray_test_wait_for_text ("Later note 49");
+
   /* The tests after this one see no reminder. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.delete-reminder", "s",
                                              message_id));

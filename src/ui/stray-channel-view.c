@@ -465,6 +465,8 @@ mark_target (StrayChannelView *self)
   return TRUE;
 }
 
+static void load_messages (StrayChannelView *self);
+
 static void
 on_messages (GObject      *source,
              GAsyncResult *result,
@@ -493,6 +495,13 @@ on_messages (GObject      *source,
       g_autoptr(StrayMessage) message = g_list_model_get_item (messages, i);
 
       g_list_store_append (self->messages, message);
+    }
+  if (self->target_id != NULL && find_message (self, self->target_id) < 0)
+    {
+      /* Not there (deleted, or unknown to the server): the latest, as without one. */
+      g_clear_pointer (&self->target_id, g_free);
+      load_messages (self);
+      return;
     }
   if (g_list_model_get_n_items (messages) == 0)
     {
