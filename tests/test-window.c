@@ -1264,9 +1264,10 @@ unread_threads_is (gconstpointer data)
          GPOINTER_TO_UINT (data);
 }
 
-/* The Notify whose body is @body, or NULL. */
+/* The Notify whose body is @body, or (with @body NULL) whose summary is @summary, or NULL. */
 static Notified *
-find_notified (const char *body)
+find_notified_with (const char *body,
+                    const char *summary)
 {
   Notified *found = NULL;
 
@@ -1275,11 +1276,18 @@ find_notified (const char *body)
     {
       Notified *notified = g_ptr_array_index (notifications->notified, i);
 
-      if (g_strcmp0 (notified->body, body) == 0)
+      if (body != NULL ? g_strcmp0 (notified->body, body) == 0
+                       : g_strcmp0 (notified->summary, summary) == 0)
         found = notified;
     }
   g_mutex_unlock (&notifications->lock);
   return found;
+}
+
+static Notified *
+find_notified (const char *body)
+{
+  return find_notified_with (body, NULL);
 }
 
 static gboolean
@@ -1425,22 +1433,10 @@ test_threads (void)
 
 /* ---- opening a channel at a message; drafts ---- */
 
-/* The Notify whose summary is @summary, or NULL. */
 static Notified *
 find_notified_summary (const char *summary)
 {
-  Notified *found = NULL;
-
-  g_mutex_lock (&notifications->lock);
-  for (guint i = 0; i < notifications->notified->len && found == NULL; i++)
-    {
-      Notified *notified = g_ptr_array_index (notifications->notified, i);
-
-      if (g_strcmp0 (notified->summary, summary) == 0)
-        found = notified;
-    }
-  g_mutex_unlock (&notifications->lock);
-  return found;
+  return find_notified_with (NULL, summary);
 }
 
 static gboolean
