@@ -1476,6 +1476,14 @@ message_is_marked (gconstpointer text)
          gtk_root_get_focus (GTK_ROOT (window ())) == row;
 }
 
+static GtkEditable *
+reply_box (GType view_type)
+{
+  return GTK_EDITABLE (stray_test_find_child (stray_test_find_child (GTK_WIDGET (window ()),
+                                                                     view_type),
+                                              GTK_TYPE_ENTRY));
+}
+
 static gboolean
 is_reminder_row (GtkWidget     *widget,
                  gconstpointer  action)
@@ -1528,6 +1536,12 @@ test_open_at_message (void)
                                   "Later note 49"));
   stray_test_save_screenshot ("window-open-at-message.png");
 
+  /* Asked again while it is on screen: marked again, at once. */
+  gtk_widget_grab_focus (GTK_WIDGET (reply_box (STRAY_TYPE_CHANNEL_VIEW)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-message", "(ss)",
+                                             "messaging:design", message_id));
+  g_assert_true (message_is_marked ("Keep the receipt"));
+
   /* From the window's list of reminders. */
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
   stray_test_wait_for_text ("Upcoming reminders");
@@ -1549,14 +1563,6 @@ test_open_at_message (void)
   stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (0), "the reminder to go");
   gtk_window_close (GTK_WINDOW (window ()));
   stray_test_wait_for (window_is_gone, NULL, "the window to go");
-}
-
-static GtkEditable *
-reply_box (GType view_type)
-{
-  return GTK_EDITABLE (stray_test_find_child (stray_test_find_child (GTK_WIDGET (window ()),
-                                                                     view_type),
-                                              GTK_TYPE_ENTRY));
 }
 
 static gboolean

@@ -207,11 +207,17 @@ open_channel (StrayWindow  *self,
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
   stray_thread_view_clear (self->thread_view);
   if (message_id != NULL)
-    stray_channel_view_show_message (self->channel_view, channel, message_id);
+    {
+      /* On screen first: the message, if already shown, takes the focus now. */
+      gtk_stack_set_visible_child_name (self->content_stack, "channel");
+      stray_channel_view_show_message (self->channel_view, channel, message_id);
+    }
   else
-    stray_channel_view_set_channel (self->channel_view, channel);
-  gtk_stack_set_visible_child_name (self->content_stack, "channel");
-  gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+    {
+      stray_channel_view_set_channel (self->channel_view, channel);
+      gtk_stack_set_visible_child_name (self->content_stack, "channel");
+      gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+    }
   update_title (self);
   update_reading (self);
 }
