@@ -131,6 +131,49 @@ action_open_channel (G_GNUC_UNUSED GSimpleAction *action,
                                  g_variant_get_string (parameter, NULL));
 }
 
+/* "open-message" ((ss): the channel and the message): the window opens the channel at the
+ * message, as a due reminder's Open and a click in the window's reminders ask. */
+static void
+action_open_message (G_GNUC_UNUSED GSimpleAction *action,
+                     GVariant                    *parameter,
+                     gpointer                     user_data)
+{
+  const char *cid, *message_id;
+
+  g_variant_get (parameter, "(&s&s)", &cid, &message_id);
+  if (*message_id == '\0')
+    stray_application_show_window (user_data, STRAY_WINDOW_PRESENT, cid);
+  else
+    stray_application_show_message (user_data, cid, message_id);
+}
+
+/**
+ * stray_application_show_message:
+ *
+ * Opens or raises the window at the message @message_id in @cid.
+ */
+void
+stray_application_show_message (StrayApplication *self,
+                                const char       *cid,
+                                const char       *message_id)
+{
+  g_return_if_fail (STRAY_IS_APPLICATION (self));
+  g_return_if_fail (cid != NULL && message_id != NULL);
+
+  g_free (self->requested_message);
+  self->requested_message = g_strdup (message_id);
+  stray_application_show_window (self, STRAY_WINDOW_MESSAGE, cid);
+  g_clear_pointer (&self->requested_message, g_free);
+}
+
+/* Returns: (nullable): while a STRAY_WINDOW_MESSAGE request is handled, the message */
+const char *
+stray_application_get_requested_message (StrayApplication *self)
+{
+  g_return_val_if_fail (STRAY_IS_APPLICATION (self), NULL);
+  return self->requested_message;
+}
+
 /* The window lists the pending invites at its top. */
 static void
 action_show_invitations (G_GNUC_UNUSED GSimpleAction *action,
@@ -224,6 +267,7 @@ stray_application_add_actions (StrayApplication *self)
     { "decline-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
     { "show-invitations", action_show_invitations, NULL, NULL, NULL, { 0 } },
     { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
+    { "open-message", action_open_message, "(ss)", NULL, NULL, { 0 } },
     { "set-reminder", action_set_reminder, "(sx)", NULL, NULL, { 0 } },
     { "snooze-reminder", action_set_reminder, "s", NULL, NULL, { 0 } },
     { "delete-reminder", action_delete_reminder, "s", NULL, NULL, { 0 } },

@@ -41,6 +41,7 @@ struct _StrayApplication
   char *activation_token; /* of the request being handled, from the launcher */
   StrayUiShowFunc ui_show;
   char *requested_thread; /* while the window is asked to show a thread */
+  char *requested_message; /* while the window is asked to show a message */
 };
 
 void stray_application_add_actions (StrayApplication *self);

@@ -23,6 +23,7 @@ typedef enum {
   STRAY_WINDOW_TOGGLE,      /* the tray's left click: open or raise, or close when focused */
   STRAY_WINDOW_PREFERENCES,
   STRAY_WINDOW_THREAD,      /* open or raise at a thread (stray_application_get_requested_thread) */
+  STRAY_WINDOW_MESSAGE,     /* open or raise at a message (stray_application_get_requested_message) */
 } StrayWindowRequest;
 
 /* The window lives in a module of its own, loaded on first use, so that the daemon maps no GTK
@@ -56,5 +57,9 @@ void              stray_application_show_thread          (StrayApplication   *se
 const char       *stray_application_get_requested_thread (StrayApplication   *self);
 void              stray_application_set_focused_thread   (StrayApplication   *self,
                                                           const char         *parent_id);
+void              stray_application_show_message         (StrayApplication   *self,
+                                                          const char         *cid,
+                                                          const char         *message_id);
+const char       *stray_application_get_requested_message (StrayApplication  *self);
 
 G_END_DECLS

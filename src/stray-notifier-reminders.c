@@ -67,8 +67,8 @@ on_open (NotifyNotification *notification,
 {
   Due *due = user_data;
 
-  stray_notifier_activate_clicked (due->owner->notifier, notification, "open-channel",
-                                   g_variant_new_string (due->cid));
+  stray_notifier_activate_clicked (due->owner->notifier, notification, "open-message",
+                                   g_variant_new ("(ss)", due->cid, due->message_id));
 }
 
 static void

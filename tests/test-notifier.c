@@ -749,6 +749,7 @@ test_reminder_due (Fixture       *fixture,
   guint id;
 
   add_action (fixture, "snooze-reminder", G_VARIANT_TYPE_STRING);
+  add_action (fixture, "open-message", G_VARIANT_TYPE ("(ss)"));
   apply (fixture, TRUE, REMINDER_DUE ("messaging:muted", "r0", "bob"));
   apply (fixture, TRUE, REMINDER_DUE ("messaging:general", "r0", "count_dooku"));
   apply (fixture, FALSE, REMINDER_DUE ("messaging:general", "r0", "bob"));
@@ -779,7 +780,7 @@ test_reminder_due (Fixture       *fixture,
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "snooze-reminder 'r1'");
 
-  /* Open: the window at the reminder's channel. */
+  /* Open: the window at the reminder's message in its channel. */
   fake_notifications_invoke (fixture->server, due->id, "default");
   id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
   while (!activated_two (fixture) && !timed_out)
@@ -787,7 +788,7 @@ test_reminder_due (Fixture       *fixture,
   if (!timed_out)
     g_source_remove (id);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==,
-                   "open-channel 'messaging:general'");
+                   "open-message ('messaging:general', 'r1')");
 
   /* Snoozed (here or elsewhere): an hour ahead, so the notification goes. */
   apply (fixture, TRUE, "{\"type\":\"reminder.updated\",\"cid\":\"messaging:general\","

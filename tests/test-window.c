@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <gtk/gtk.h>
 #include <libsecret/secret.h>
 #include <string.h>
@@ -330,7 +331,7 @@ count_on_server (const char *cid,
 {
   g_autoptr(JsonObject) state =
     stray_dev_store_channel_state (stray_devserver_get_store (server), cid,
-                                   STRAY_DEV_SCENARIO_USER, 100, 0);
+                                   STRAY_DEV_SCENARIO_USER, 100, NULL, 0);
   JsonArray *messages = json_object_get_array_member (state, "messages");
   guint count = 0;
 
@@ -1309,9 +1310,10 @@ unread_threads_is (gconstpointer data)
          GPOINTER_TO_UINT (data);
 }
 
-/* The Notify whose body is @body, or NULL. */
+/* The Notify whose body is @body, or (with @body NULL) whose summary is @summary, or NULL. */
 static Notified *
-find_notified (const char *body)
+find_notified_with (const char *body,
+                    const char *summary)
 {
   Notified *found = NULL;
 
@@ -1320,11 +1322,18 @@ find_notified (const char *body)
     {
       Notified *notified = g_ptr_array_index (notifications->notified, i);
 
-      if (g_strcmp0 (notified->body, body) == 0)
+      if (body != NULL ? g_strcmp0 (notified->body, body) == 0
+                       : g_strcmp0 (notified->summary, summary) == 0)
         found = notified;
     }
   g_mutex_unlock (&notifications->lock);
   return found;
+}
+
+static Notified *
+find_notified (const char *body)
+{
+  return find_notified_with (body, NULL);
 }
 
 static gboolean
@@ -1468,6 +1477,208 @@ test_threads (void)
   stray_test_wait_for (window_is_gone, NULL, "the window to go");
 }
 
+/* ---- opening a channel at a message; drafts ---- */
+
+static Notified *
+find_notified_summary (const char *summary)
+{
+  return find_notified_with (NULL, summary);
+}
+
+static gboolean
+is_notified_summary (gconstpointer summary)
+{
+  return find_notified_summary (summary) != NULL;
+}
+
+/* The row of the message @text is on screen in the middle of the messages' view (as near as
+ * the list's ends allow), highlighted and holding the focus (which a screen reader follows). */
+static gboolean
+message_is_marked (gconstpointer text)
+{
+  GtkWidget *row, *scroller;
+  GtkAdjustment *adjustment;
+  graphene_rect_t in_view, in_list;
+  double middle;
+
+  if (stray_ui_get_window () == NULL)
+    return FALSE;
+  row = stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text, text);
+  if (row == NULL || !gtk_widget_get_mapped (row))
+    return FALSE;
+  scroller = gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  if (!gtk_widget_compute_bounds (row, scroller, &in_view) ||
+      !gtk_widget_compute_bounds (row, gtk_widget_get_parent (row), &in_list))
+    return FALSE;
+  middle = CLAMP (in_list.origin.y + in_list.size.height / 2 -
+                  gtk_adjustment_get_page_size (adjustment) / 2,
+                  0, gtk_adjustment_get_upper (adjustment) -
+                     gtk_adjustment_get_page_size (adjustment));
+  return in_view.origin.y >= 0 &&
+         in_view.origin.y + in_view.size.height <= gtk_widget_get_height (scroller) &&
+         fabs (gtk_adjustment_get_value (adjustment) - middle) <= 1 &&
+         gtk_widget_has_css_class (row, "highlighted") &&
+         gtk_root_get_focus (GTK_ROOT (window ())) == row;
+}
+
+static GtkEditable *
+reply_box (GType view_type)
+{
+  return GTK_EDITABLE (stray_test_find_child (stray_test_find_child (GTK_WIDGET (window ()),
+                                                                     view_type),
+                                              GTK_TYPE_ENTRY));
+}
+
+static gboolean
+is_reminder_row (GtkWidget     *widget,
+                 gconstpointer  action)
+{
+  return GTK_IS_LIST_BOX_ROW (widget) && GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
+/* A due reminder's Open (a click on its notification, through the app's open-message) opens its
+ * channel at the message, which is older than the channel's latest page: the window loads the
+ * page around it (Stream's id_around), scrolls to it and marks it. A click on the reminder in
+ * the window's list does the same. */
+static void
+test_open_at_message (void)
+{
+  g_autoptr(JsonObject) allow = json_object_new ();
+  g_autoptr(JsonObject) type = NULL;
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_id = NULL;
+  GtkWidget *row;
+  Notified *due;
+
+  json_object_set_boolean_member (allow, "user_message_reminders", TRUE);
+  type = stray_dev_store_update_channel_type (stray_devserver_get_store (server), "messaging",
+                                              allow, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (message, "text", "Keep the receipt");
+  message_id = g_strdup (json_object_get_string_member (
+    stray_devserver_send_message (server, "messaging:design", "bob", message, &error), "id"));
+  g_assert_no_error (error);
+  /* Twice the view's page after it: the latest page does not have it. */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Later note %u", i);
+
+      post ("messaging:design", "bob", text);
+    }
+  g_assert_true (stray_devserver_set_reminder (server, message_id, STRAY_DEV_SCENARIO_USER,
+                                               "2020-01-01T00:00:00Z", &error));
+  g_assert_no_error (error);
+
+  stray_test_wait_for (is_notified_summary, "Reminder: Keep the receipt", "the due reminder");
+  due = find_notified_summary ("Reminder: Keep the receipt");
+  fake_notifications_invoke (notifications, due->id, "default");
+  stray_test_wait_for (message_is_marked, "Keep the receipt", "the message, scrolled to, marked");
+  g_assert_cmpstr (stray_window_get_shown_channel (window ()), ==, "messaging:design");
+  /* The page around it, not the latest. */
+  g_assert_null (stray_test_find (GTK_WIDGET (window ()), is_message_row_with_text,
+                                  "Later note 49"));
+  stray_test_save_screenshot ("window-open-at-message.png");
+
+  /* Asked again while it is on screen: marked again, at once. */
+  gtk_widget_grab_focus (GTK_WIDGET (reply_box (STRAY_TYPE_CHANNEL_VIEW)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-message", "(ss)",
+                                             "messaging:design", message_id));
+  g_assert_true (message_is_marked ("Keep the receipt"));
+
+  /* From the window's list of reminders. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  stray_test_wait_for_text ("Upcoming reminders");
+  row = stray_test_find (GTK_WIDGET (window ()), is_reminder_row, "app.open-message");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  g_signal_emit_by_name (row, "activate");
+  stray_test_wait_for (message_is_marked, "Keep the receipt", "the message, from the list");
+
+  /* A message the channel does not have: its latest messages, as without one. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-message", "(ss)",
+                                             "messaging:design", "no-such-message"));
+  stray_test_wait_for_text ("Later note 49");
+
+  /* The tests after this one see no reminder. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.delete-reminder", "s",
+                                             message_id));
+  stray_test_wait_for (n_reminders_is, GUINT_TO_POINTER (0), "the reminder to go");
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
+static gboolean
+channel_is_shown (gconstpointer cid)
+{
+  return stray_ui_get_window () != NULL &&
+         g_strcmp0 (stray_window_get_shown_channel (window ()), cid) == 0;
+}
+
+/* What is typed and not sent stays with its channel, and with its thread: through a trip to a
+ * thread and back (which fetches the channel again) and a switch of channels. */
+static void
+test_drafts (void)
+{
+  StrayChannelView *view;
+  g_autofree char *parent_id = NULL;
+
+  stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
+  stray_test_wait_for (window_is_mapped, NULL, "the window to show");
+  stray_test_wait_for_text ("Second");
+  view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_CHANNEL_VIEW);
+  {
+    GListModel *messages = stray_channel_view_get_messages (view);
+    g_autoptr(StrayMessage) first = g_list_model_get_item (messages, 0);
+
+    parent_id = g_strdup (stray_message_get_id (first));
+  }
+  gtk_editable_set_text (reply_box (STRAY_TYPE_CHANNEL_VIEW), "Half a thought");
+
+  /* A thread and back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-thread", "s",
+                                             parent_id));
+  stray_test_wait_for (thread_is_shown, parent_id, "the thread");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==, "");
+  gtk_editable_set_text (reply_box (STRAY_TYPE_THREAD_VIEW), "A thought on the thread");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  stray_test_wait_for_text ("Second");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_CHANNEL_VIEW)), ==,
+                   "Half a thought");
+
+  /* Another channel has its own box; coming back brings the draft back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-channel", "s",
+                                             "messaging:random"));
+  stray_test_wait_for (channel_is_shown, "messaging:random", "Random");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_CHANNEL_VIEW)), ==, "");
+  gtk_editable_set_text (reply_box (STRAY_TYPE_CHANNEL_VIEW), "Random musing");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-channel", "s",
+                                             "messaging:general"));
+  stray_test_wait_for (channel_is_shown, "messaging:general", "General again");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_CHANNEL_VIEW)), ==,
+                   "Half a thought");
+  stray_test_save_screenshot ("window-draft.png");
+
+  /* The thread's own draft, and Random's. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-thread", "s",
+                                             parent_id));
+  stray_test_wait_for (thread_is_shown, parent_id, "the thread again");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==,
+                   "A thought on the thread");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-channel", "s",
+                                             "messaging:random"));
+  stray_test_wait_for (channel_is_shown, "messaging:random", "Random again");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_CHANNEL_VIEW)), ==,
+                   "Random musing");
+
+  gtk_window_close (GTK_WINDOW (window ()));
+  stray_test_wait_for (window_is_gone, NULL, "the window to go");
+}
+
 /* "Open in browser" leads only to http and https addresses built from the template. */
 static void
 test_web_url (void)
@@ -1574,6 +1785,8 @@ main (int   argc,
   g_test_add_func ("/window/invites", test_invites);
   g_test_add_func ("/window/reminders", test_reminders);
   g_test_add_func ("/window/threads", test_threads);
+  g_test_add_func ("/window/open-at-message", test_open_at_message);
+  g_test_add_func ("/window/drafts", test_drafts);
   g_test_add_func ("/window/sign-out", test_sign_out);
   g_test_add_func ("/window/setup-token-command", test_setup_token_command);
   status = g_test_run ();

@@ -186,7 +186,35 @@ stray_client_mute_channel_async (StrayClient         *self,
                            body, cancellable, callback, user_data);
 }
 
-/* A channel's last @limit messages, for the window; nothing is watched or marked. */
+/* One page of a channel's messages; nothing is watched or marked. Both calls below finish with
+ * stray_client_query_messages_finish(). */
+static void
+query_messages (StrayClient         *self,
+                const char          *cid,
+                guint                limit,
+                const char          *around_id,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autofree char *path = channel_path (cid, "query");
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *messages = json_object_new ();
+
+  json_object_set_boolean_member (body, "state", TRUE);
+  json_object_set_boolean_member (body, "watch", FALSE);
+  json_object_set_boolean_member (body, "presence", FALSE);
+  json_object_set_int_member (messages, "limit", limit);
+  if (around_id != NULL)
+    json_object_set_string_member (messages, "id_around", around_id);
+  json_object_set_object_member (body, "messages", messages);
+  stray_client_call_async_full (self, "POST", path, body,
+                                (StrayClientAnswerDecoder) stray_rest_messages_decode,
+                                g_object_unref, stray_client_query_messages_async, cancellable,
+                                callback, user_data);
+}
+
+/* A channel's last @limit messages, for the window. */
 void
 stray_client_query_messages_async (StrayClient         *self,
                                    const char          *cid,
@@ -195,21 +223,33 @@ stray_client_query_messages_async (StrayClient         *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autofree char *path = channel_path (cid, "query");
-  g_autoptr(JsonObject) body = json_object_new ();
-  JsonObject *messages = json_object_new ();
-
   g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (cid != NULL);
 
-  json_object_set_boolean_member (body, "state", TRUE);
-  json_object_set_boolean_member (body, "watch", FALSE);
-  json_object_set_boolean_member (body, "presence", FALSE);
-  json_object_set_int_member (messages, "limit", limit);
-  json_object_set_object_member (body, "messages", messages);
-  stray_client_call_async_full (self, "POST", path, body,
-                                (StrayClientAnswerDecoder) stray_rest_messages_decode,
-                                g_object_unref, stray_client_query_messages_async, cancellable,
-                                callback, user_data);
+  query_messages (self, cid, limit, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * stray_client_query_messages_around_async:
+ * @message_id: the message the page is around
+ *
+ * @limit messages of the channel with @message_id among them, in the middle where the channel
+ * has enough on both sides (Stream's `messages: {id_around}`, as stream-chat-js'
+ * loadMessageIntoState asks), for the window opened at a message.
+ */
+void
+stray_client_query_messages_around_async (StrayClient         *self,
+                                          const char          *cid,
+                                          const char          *message_id,
+                                          guint                limit,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_return_if_fail (STRAY_IS_CLIENT (self));
+  g_return_if_fail (cid != NULL && message_id != NULL);
+
+  query_messages (self, cid, limit, message_id, cancellable, callback, user_data);
 }
 
 /* Returns: (transfer full): the messages, oldest first, as a GListModel of StrayMessage */

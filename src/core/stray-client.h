@@ -144,6 +144,13 @@ void         stray_client_query_messages_async (StrayClient        *self,
                                                 GCancellable       *cancellable,
                                                 GAsyncReadyCallback callback,
                                                 gpointer            user_data);
+void         stray_client_query_messages_around_async (StrayClient        *self,
+                                                       const char         *cid,
+                                                       const char         *message_id,
+                                                       guint               limit,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
 GListModel  *stray_client_query_messages_finish (StrayClient       *self,
                                                  GAsyncResult      *result,
                                                  GError           **error);

@@ -575,9 +575,89 @@ stray_dev_store_member_json (StrayDevStore *self,
   return member != NULL ? member_json (self, member) : NULL;
 }
 
+/* The position in @timeline (indices into the channel's messages) of the message @id, or -1. */
+static int
+timeline_position (DevChannel *channel,
+                   GArray     *timeline,
+                   const char *id)
+{
+  for (guint i = 0; id != NULL && i < timeline->len; i++)
+    {
+      JsonObject *message = g_ptr_array_index (channel->messages,
+                                               g_array_index (timeline, guint, i));
+
+      if (g_strcmp0 (stray_json_string (message, "id"), id) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+/* Which @limit messages of the viewer's @timeline a channel query answers with, from Stream's
+ * message pagination (getstream.io/chat/docs/javascript/channel_pagination): id_lt/id_lte the
+ * newest older than (or up to) a message, id_gt/id_gte the oldest newer than (or from) one, both
+ * a range, id_around a page with the message in its middle, topped up from the other side where
+ * one runs out (stream-chat-js' messagePaginationIdAround reads the middle of the page that
+ * way); none, the newest. A message the timeline lacks gives an empty page. */
+static void
+page_range (DevChannel *channel,
+            GArray     *timeline,
+            JsonObject *paging,
+            guint       limit,
+            guint      *start,
+            guint      *end)
+{
+  const char *around = stray_json_string (paging, "id_around");
+  const char *below = stray_json_string (paging, "id_lt");
+  const char *up_to = stray_json_string (paging, "id_lte");
+  const char *above = stray_json_string (paging, "id_gt");
+  const char *from = stray_json_string (paging, "id_gte");
+  int lower = 0, upper = (int) timeline->len; /* [lower, upper) */
+
+  *start = *end = 0;
+  if (around != NULL)
+    {
+      int target = timeline_position (channel, timeline, around);
+
+      if (target < 0)
+        return;
+      lower = MAX (0, target - (int) limit / 2);
+      upper = MIN ((int) timeline->len, lower + (int) limit);
+      lower = MAX (0, upper - (int) limit);
+      *start = (guint) lower;
+      *end = (guint) upper;
+      return;
+    }
+  if (below != NULL || up_to != NULL)
+    {
+      int anchor = timeline_position (channel, timeline, below != NULL ? below : up_to);
+
+      if (anchor < 0)
+        return;
+      upper = below != NULL ? anchor : anchor + 1;
+    }
+  if (above != NULL || from != NULL)
+    {
+      int anchor = timeline_position (channel, timeline, above != NULL ? above : from);
+
+      if (anchor < 0)
+        return;
+      lower = above != NULL ? anchor + 1 : anchor;
+      /* Upwards alone: the oldest after it. */
+      if (below == NULL && up_to == NULL)
+        upper = MIN (upper, lower + (int) limit);
+    }
+  lower = MAX (lower, upper - (int) limit);
+  if (lower < upper)
+    {
+      *start = (guint) lower;
+      *end = (guint) upper;
+    }
+}
+
 /**
  * stray_dev_store_channel_state:
  * @user_id: (nullable): whose membership, capabilities and read state to show
+ * @paging: (nullable): the query's `messages` ({limit, id_lt, id_around, …}); none, the newest
  *
  * Returns: (transfer full) (nullable): one entry of queryChannels' `channels`
  */
@@ -586,13 +666,15 @@ stray_dev_store_channel_state (StrayDevStore *self,
                                const char    *cid,
                                const char    *user_id,
                                guint          message_limit,
+                               JsonObject    *paging,
                                guint          watcher_count)
 {
   DevChannel *channel = dev_lookup_channel (self, cid, NULL);
   JsonObject *state;
   JsonArray *messages, *members, *reads;
   DevMember *own = NULL, *viewer;
-  guint first = 0, timeline = 0;
+  g_autoptr(GArray) timeline = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint start, end;
 
   if (channel == NULL)
     return NULL;
@@ -602,25 +684,19 @@ stray_dev_store_channel_state (StrayDevStore *self,
   json_object_set_object_member (state, "channel",
                                  stray_dev_store_channel_json (self, cid, user_id));
 
-  /* The newest message_limit messages of the timeline the viewer sees, oldest first. */
+  /* A page of the timeline the viewer sees, oldest first. */
   messages = json_array_new ();
-  for (guint i = channel->messages->len; i > 0 && timeline < message_limit; i--)
-    {
-      JsonObject *message = g_ptr_array_index (channel->messages, i - 1);
-
-      if (!dev_is_thread_only (message) && dev_member_sees (viewer, message))
-        {
-          timeline++;
-          first = i - 1;
-        }
-    }
-  for (guint i = first; timeline > 0 && i < channel->messages->len; i++)
+  for (guint i = 0; i < channel->messages->len; i++)
     {
       JsonObject *message = g_ptr_array_index (channel->messages, i);
 
       if (!dev_is_thread_only (message) && dev_member_sees (viewer, message))
-        json_array_add_object_element (messages, json_object_ref (message));
+        g_array_append_val (timeline, i);
     }
+  page_range (channel, timeline, paging, message_limit, &start, &end);
+  for (guint i = start; i < end; i++)
+    json_array_add_object_element (messages, json_object_ref (g_ptr_array_index (
+      channel->messages, g_array_index (timeline, guint, i))));
   json_object_set_array_member (state, "messages", messages);
   json_object_set_array_member (state, "pinned_messages", json_array_new ());
 

@@ -218,6 +218,7 @@ JsonObject    *stray_dev_store_channel_state    (StrayDevStore *self,
                                                  const char    *cid,
                                                  const char    *user_id,
                                                  guint          message_limit,
+                                                 JsonObject    *paging,
                                                  guint          watcher_count);
 JsonObject    *stray_dev_store_member_json      (StrayDevStore *self,
                                                  const char    *cid,

@@ -23,10 +23,11 @@ static JsonObject *
 channel_state (DevRequest *request,
                const char *cid,
                const char *user_id,
-               guint       message_limit)
+               guint       message_limit,
+               JsonObject *paging)
 {
   return stray_dev_store_channel_state (request->self->store, cid, user_id, message_limit,
-                                        dev_watcher_count (request->self, cid));
+                                        paging, dev_watcher_count (request->self, cid));
 }
 
 static guint
@@ -110,7 +111,8 @@ dev_handle_query_channels (DevRequest *request)
       if (stray_json_boolean (request->body, "watch", FALSE))
         dev_watch (self, request->connection, cid);
       json_array_add_object_element (channels, channel_state (request, cid, user_id,
-                                                              message_limit_of (request->body)));
+                                                              message_limit_of (request->body),
+                                                              NULL));
     }
   json_object_set_array_member (response, "channels", channels);
   dev_respond_ok (request, response);
@@ -222,7 +224,9 @@ dev_handle_channel_query (DevRequest *request)
 
   if (stray_json_boolean (request->body, "watch", FALSE))
     dev_watch (self, request->connection, cid);
-  response = channel_state (request, cid, request->user_id, message_limit_of (request->body));
+  /* A channel's own query pages its messages (id_around, id_lt, …); queryChannels does not. */
+  response = channel_state (request, cid, request->user_id, message_limit_of (request->body),
+                            stray_json_object (request->body, "messages"));
   dev_respond_ok (request, response);
   json_object_unref (response);
   return TRUE;
@@ -240,7 +244,8 @@ emit_channel_event (StrayDevserver *self,
   /* channel.updated carries the members too, and their count (Stream's recorded one). */
   if (g_str_equal (type, "channel.updated"))
     {
-      g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, 0);
+      g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, NULL,
+                                                                   0);
 
       json_object_set_member (channel, "members",
                               json_node_copy (json_object_get_member (state, "members")));
@@ -377,7 +382,7 @@ dev_handle_channel_update (DevRequest *request)
                                  stray_dev_store_channel_json (self->store, cid,
                                                                request->user_id));
   {
-    g_autoptr(JsonObject) state = channel_state (request, cid, request->user_id, 0);
+    g_autoptr(JsonObject) state = channel_state (request, cid, request->user_id, 0, NULL);
 
     json_object_set_member (response, "members",
                             json_node_copy (json_object_get_member (state, "members")));

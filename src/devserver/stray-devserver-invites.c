@@ -35,7 +35,7 @@ dev_channel_with_members (StrayDevserver *self,
                           const char     *user_id)
 {
   JsonObject *channel = stray_dev_store_channel_json (self->store, cid, user_id);
-  g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, 0);
+  g_autoptr(JsonObject) state = stray_dev_store_channel_state (self->store, cid, NULL, 0, NULL, 0);
 
   json_object_set_member (channel, "members",
                           json_node_copy (json_object_get_member (state, "members")));
@@ -136,7 +136,7 @@ dev_handle_invite_answer (DevRequest *request,
 
   json_object_set_object_member (response, "channel",
                                  stray_dev_store_channel_json (self->store, cid, user_id));
-  state = stray_dev_store_channel_state (self->store, cid, user_id, 0, 0);
+  state = stray_dev_store_channel_state (self->store, cid, user_id, 0, NULL, 0);
   json_object_set_member (response, "members",
                           json_node_copy (json_object_get_member (state, "members")));
   dev_respond_ok (request, response);

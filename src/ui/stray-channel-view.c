@@ -2,9 +2,11 @@
  *
  * The messages are fetched from the server when the channel is shown and dropped when another
  * is; the model only keeps each channel's last message, and those that arrive while the
- * channel is on screen are added from it. Typing sends typing.start and typing.stop as the
- * official SDK does: a start at most every 2 s while keys are pressed, a stop after 1 s
- * without one, and on sending.
+ * channel is on screen are added from it. Shown at a message (a reminder's Open), the view
+ * fetches the page around it (Stream's id_around), scrolls to it and marks it; new messages
+ * are added only while the page reaches the latest. Typing sends typing.start and typing.stop
+ * as the official SDK does (stray-typing.c). What is typed and not sent stays with its channel
+ * (stray-drafts.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,13 +19,13 @@
 #include <string.h>
 
 #include "stray-channel-view.h"
+#include "stray-drafts.h"
+#include "stray-typing.h"
 #include "stray-message.h"
 #include "stray-message-preview.h"
 #include "stray-message-row.h"
 
 #define N_MESSAGES 25
-#define TYPING_REPEAT_US (2 * G_USEC_PER_SEC)
-#define TYPING_IDLE_US (1 * G_USEC_PER_SEC)
 
 struct _StrayChannelView
 {
@@ -33,12 +35,14 @@ struct _StrayChannelView
   StrayChannel *channel;
   GListStore *messages;
   GCancellable *cancellable; /* of what was asked for the channel on screen */
-  gint64 last_typing_event;  /* 0: not typing */
-  gint64 last_keystroke;
-  guint typing_check_id;
+  StrayTyping *typing;     /* typing.start and typing.stop, while the application is set */
   guint midnight_id;      /* renames the days when today becomes yesterday */
   gboolean sending;
   guint send_serial;      /* of the reply the view waits for; another channel: a new one */
+  GHashTable *drafts;     /* cid → the reply typed and not sent */
+  gboolean restoring;     /* a draft put back is no typing */
+  char *target_id;        /* the message to show and mark once the page comes */
+  gboolean at_latest;     /* the page shown ends with the channel's latest message */
 
   GtkLabel *title;
   GtkButton *browser_button;
@@ -71,69 +75,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-on_event_sent (GObject      *source,
-               GAsyncResult *result,
-               G_GNUC_UNUSED gpointer user_data)
-{
-  g_autoptr(JsonObject) response = NULL;
-  g_autoptr(GError) error = NULL;
-
-  response = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
-  if (response == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("typing event not sent: %s", error->message);
-}
-
-static void
-send_typing (StrayChannelView *self,
-             const char       *type)
-{
-  StrayClient *client = stray_application_get_client (self->application);
-
-  if (client != NULL && self->channel != NULL)
-    stray_client_send_event_async (client, stray_channel_get_cid (self->channel), type, NULL,
-                                   on_event_sent, NULL);
-}
-
-static void
-stop_typing (StrayChannelView *self)
-{
-  g_clear_handle_id (&self->typing_check_id, g_source_remove);
-  if (self->last_typing_event == 0)
-    return;
-  self->last_typing_event = 0;
-  send_typing (self, "typing.stop");
-}
-
-static gboolean
-on_typing_check (gpointer user_data)
-{
-  StrayChannelView *self = user_data;
-
-  if (g_get_monotonic_time () - self->last_keystroke > TYPING_IDLE_US)
-    {
-      self->typing_check_id = 0;
-      stop_typing (self);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-keystroke (StrayChannelView *self)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  self->last_keystroke = now;
-  if (self->last_typing_event == 0 || now - self->last_typing_event > TYPING_REPEAT_US)
-    {
-      self->last_typing_event = now;
-      send_typing (self, "typing.start");
-    }
-  if (self->typing_check_id == 0)
-    self->typing_check_id = g_timeout_add (500, on_typing_check, self);
-}
-
-static void
 on_reply_changed (GtkEntry         *entry,
                   StrayChannelView *self)
 {
@@ -142,8 +83,8 @@ on_reply_changed (GtkEntry         *entry,
   gboolean has_text = *stripped != '\0';
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), has_text);
-  if (*text != '\0')
-    keystroke (self);
+  if (*text != '\0' && !self->restoring && self->typing != NULL && self->channel != NULL)
+    stray_typing_keystroke (self->typing, stray_channel_get_cid (self->channel));
 }
 
 /* A reply on its way: it outlives the channel being shown, and the window. */
@@ -193,7 +134,7 @@ on_message_sent (GObject      *source,
       if (still_shown)
         {
           gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
-          stop_typing (self);
+          stray_typing_stop (self->typing);
           gtk_widget_grab_focus (GTK_WIDGET (self->reply_entry));
         }
       return;
@@ -374,47 +315,6 @@ create_message_row (gpointer item,
   return GTK_WIDGET (stray_message_row_new (item));
 }
 
-/* Between days, the day's name; within a day, a burst by one author under one name. GtkListBox
- * calls this again for the rows next to any that come or go. */
-static void
-update_row_header (GtkListBoxRow *row,
-                   GtkListBoxRow *before,
-                   G_GNUC_UNUSED gpointer user_data)
-{
-  StrayMessage *message = stray_message_row_get_message (STRAY_MESSAGE_ROW (row));
-  StrayMessage *previous = before != NULL
-                             ? stray_message_row_get_message (STRAY_MESSAGE_ROW (before)) : NULL;
-  gint64 created_at = stray_message_get_created_at (message);
-  g_autofree char *day = NULL;
-  GtkWidget *header = gtk_list_box_row_get_header (row);
-
-  if (created_at != 0)
-    {
-      g_autofree char *previous_day = NULL;
-
-      day = stray_message_format_day (created_at, g_get_real_time ());
-      if (previous != NULL && stray_message_get_created_at (previous) != 0)
-        previous_day = stray_message_format_day (stray_message_get_created_at (previous),
-                                                 g_get_real_time ());
-      if (g_strcmp0 (day, previous_day) == 0)
-        g_clear_pointer (&day, g_free);
-    }
-  stray_message_row_set_grouped (STRAY_MESSAGE_ROW (row),
-                                 day == NULL && stray_message_row_follows (message, previous));
-  if (day == NULL)
-    {
-      gtk_list_box_row_set_header (row, NULL);
-      return;
-    }
-  if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), day) == 0)
-    return;
-  header = gtk_label_new (day);
-  gtk_widget_add_css_class (header, "day-separator");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL, day,
-                                  -1);
-  gtk_list_box_row_set_header (row, header);
-}
-
 static gboolean
 scroll_to_end (gpointer user_data)
 {
@@ -521,6 +421,12 @@ on_last_message (StrayChannel            *channel,
       g_clear_pointer (&preview, stray_message_preview_unref);
       return;
     }
+  /* A page of older messages has a gap before this one: it is not added there. */
+  if (!self->at_latest)
+    {
+      g_clear_pointer (&preview, stray_message_preview_unref);
+      return;
+    }
   message = stray_message_new (preview->id, preview->user_id, preview->user_name, preview->text,
                                preview->created_at_us, preview->deleted);
   for (guint i = 0; preview->attachments != NULL && preview->attachments[i] != NULL; i += 2)
@@ -533,6 +439,36 @@ on_last_message (StrayChannel            *channel,
   gtk_stack_set_visible_child_name (self->message_stack, "messages");
   show_latest (self);
 }
+
+/* Whether the channel's last message is in the page (or it has none). */
+static gboolean
+page_reaches_latest (StrayChannelView *self)
+{
+  StrayMessagePreview *preview = NULL;
+  gboolean reaches;
+
+  g_object_get (self->channel, "last-message", &preview, NULL);
+  reaches = preview == NULL || preview->id == NULL || find_message (self, preview->id) >= 0;
+  g_clear_pointer (&preview, stray_message_preview_unref);
+  return reaches;
+}
+
+/* Scrolls to the message asked for and marks it; FALSE when it is not shown. */
+static gboolean
+mark_target (StrayChannelView *self)
+{
+  g_autofree char *target_id = g_steal_pointer (&self->target_id);
+  int position = target_id != NULL ? find_message (self, target_id) : -1;
+
+  if (position < 0)
+    return FALSE;
+  stray_message_row_mark (STRAY_MESSAGE_ROW (gtk_list_box_get_row_at_index (self->message_list,
+                                                                             position)),
+                          self->scroller);
+  return TRUE;
+}
+
+static void load_messages (StrayChannelView *self);
 
 static void
 on_messages (GObject      *source,
@@ -563,6 +499,13 @@ on_messages (GObject      *source,
 
       g_list_store_append (self->messages, message);
     }
+  if (self->target_id != NULL && find_message (self, self->target_id) < 0)
+    {
+      /* Not there (deleted, or unknown to the server): the latest, as without one. */
+      g_clear_pointer (&self->target_id, g_free);
+      load_messages (self);
+      return;
+    }
   if (g_list_model_get_n_items (messages) == 0)
     {
       gtk_label_set_text (self->error_label, _("No messages yet"));
@@ -570,9 +513,11 @@ on_messages (GObject      *source,
     }
   else
     gtk_stack_set_visible_child_name (self->message_stack, "messages");
+  self->at_latest = page_reaches_latest (self);
   /* What arrived after the server answered and before this ran. */
   on_last_message (self->channel, NULL, self);
-  show_latest (self);
+  if (!mark_target (self))
+    show_latest (self);
 }
 
 static void
@@ -592,25 +537,52 @@ on_unread (G_GNUC_UNUSED StrayChannel *channel,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 
-/**
- * stray_channel_view_set_channel:
- * @channel: (nullable): the channel to show; none frees what the last one held
- */
-void
-stray_channel_view_set_channel (StrayChannelView *self,
-                                StrayChannel     *channel)
+/* The page of messages: around the target if there is one, else the latest. */
+static void
+load_messages (StrayChannelView *self)
 {
-  StrayClient *client;
+  StrayClient *client = stray_application_get_client (self->application);
+  const char *cid = stray_channel_get_cid (self->channel);
 
-  g_return_if_fail (STRAY_IS_CHANNEL_VIEW (self));
-
-  if (self->channel == channel)
-    return;
-  stop_typing (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_list_store_remove_all (self->messages);
-  gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+  self->cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->message_stack, "loading");
+  gtk_spinner_start (self->spinner);
+  if (client == NULL)
+    {
+      gtk_label_set_text (self->error_label, _("Not connected"));
+      gtk_stack_set_visible_child_name (self->message_stack, "error");
+      return;
+    }
+  if (self->target_id != NULL)
+    stray_client_query_messages_around_async (client, cid, self->target_id, N_MESSAGES,
+                                              self->cancellable, on_messages, self);
+  else
+    stray_client_query_messages_async (client, cid, N_MESSAGES, self->cancellable, on_messages,
+                                       self);
+}
+
+/* Another channel, at its latest messages or at @target_id's. */
+static void
+switch_channel (StrayChannelView *self,
+                StrayChannel     *channel,
+                const char       *target_id)
+{
+  if (self->typing != NULL)
+    stray_typing_stop (self->typing);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_list_store_remove_all (self->messages);
+  /* The text being sent is no draft: if it fails, its notification carries it. */
+  if (self->channel != NULL && !self->sending)
+    stray_drafts_keep (self->drafts, stray_channel_get_cid (self->channel),
+                       GTK_EDITABLE (self->reply_entry));
+  self->restoring = TRUE;
+  stray_drafts_restore (self->drafts, channel != NULL ? stray_channel_get_cid (channel) : NULL,
+                        GTK_EDITABLE (self->reply_entry));
+  self->restoring = FALSE;
   gtk_editable_set_editable (GTK_EDITABLE (self->reply_entry), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->send_error_label), FALSE);
   /* A reply on its way reports elsewhere if it fails. */
@@ -619,6 +591,8 @@ stray_channel_view_set_channel (StrayChannelView *self,
   if (self->channel != NULL)
     g_signal_handlers_disconnect_by_data (self->channel, self);
   g_set_object (&self->channel, channel);
+  g_free (self->target_id);
+  self->target_id = g_strdup (target_id);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
   if (channel == NULL)
     return;
@@ -629,18 +603,51 @@ stray_channel_view_set_channel (StrayChannelView *self,
   g_signal_connect (channel, "message-changed", G_CALLBACK (on_message_changed), self);
   g_signal_connect (channel, "notify::unread-count", G_CALLBACK (on_unread), self);
   update_browser_button (self);
-  self->cancellable = g_cancellable_new ();
-  gtk_stack_set_visible_child_name (self->message_stack, "loading");
-  gtk_spinner_start (self->spinner);
-  client = stray_application_get_client (self->application);
-  if (client == NULL)
+  load_messages (self);
+}
+
+/**
+ * stray_channel_view_set_channel:
+ * @channel: (nullable): the channel to show; none frees what the last one held
+ */
+void
+stray_channel_view_set_channel (StrayChannelView *self,
+                                StrayChannel     *channel)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL_VIEW (self));
+
+  if (self->channel != channel)
+    switch_channel (self, channel, NULL);
+}
+
+/**
+ * stray_channel_view_show_message:
+ *
+ * Shows @channel at its message @message_id: scrolled to and marked, from the page around it
+ * when the messages shown do not have it.
+ */
+void
+stray_channel_view_show_message (StrayChannelView *self,
+                                 StrayChannel     *channel,
+                                 const char       *message_id)
+{
+  g_return_if_fail (STRAY_IS_CHANNEL_VIEW (self));
+  g_return_if_fail (STRAY_IS_CHANNEL (channel) && message_id != NULL);
+
+  if (self->channel != channel)
     {
-      gtk_label_set_text (self->error_label, _("Not connected"));
-      gtk_stack_set_visible_child_name (self->message_stack, "error");
+      switch_channel (self, channel, message_id);
       return;
     }
-  stray_client_query_messages_async (client, stray_channel_get_cid (channel), N_MESSAGES,
-                                     self->cancellable, on_messages, self);
+  g_free (self->target_id);
+  self->target_id = g_strdup (message_id);
+  /* Loading: the page on its way is looked at when it comes; shown: marked now, or fetched. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->message_stack), "loading") != 0 &&
+      !mark_target (self))
+    {
+      self->target_id = g_strdup (message_id);
+      load_messages (self);
+    }
 }
 
 /* Returns: (transfer none) (nullable): the channel on screen */
@@ -675,6 +682,7 @@ stray_channel_view_set_application (StrayChannelView *self,
   g_return_if_fail (self->application == NULL);
 
   self->application = g_object_ref (application);
+  self->typing = stray_typing_new (application);
   g_signal_connect_object (stray_application_get_settings (application),
                            "changed::web-url-template", G_CALLBACK (on_template_changed), self,
                            0);
@@ -717,7 +725,7 @@ stray_channel_view_dispose (GObject *object)
 
   if (self->application != NULL)
     stray_channel_view_set_channel (self, NULL);
-  g_clear_handle_id (&self->typing_check_id, g_source_remove);
+  g_clear_pointer (&self->typing, stray_typing_free);
   g_clear_handle_id (&self->midnight_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), STRAY_TYPE_CHANNEL_VIEW);
   /* GTK 4.8 unparents only the bound template children. */
@@ -725,6 +733,8 @@ stray_channel_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->messages);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->drafts, g_hash_table_unref);
+  g_clear_pointer (&self->target_id, g_free);
 
   G_OBJECT_CLASS (stray_channel_view_parent_class)->dispose (object);
 }
@@ -775,8 +785,10 @@ stray_channel_view_init (StrayChannelView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->messages = g_list_store_new (STRAY_TYPE_MESSAGE);
+  self->drafts = stray_drafts_new ();
   gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->messages),
                            create_message_row, NULL, NULL);
-  gtk_list_box_set_header_func (self->message_list, update_row_header, NULL, NULL);
+  gtk_list_box_set_header_func (self->message_list, stray_message_row_update_header, NULL,
+                                NULL);
   schedule_midnight (self);
 }

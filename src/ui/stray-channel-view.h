@@ -20,6 +20,9 @@ void          stray_channel_view_set_application (StrayChannelView *self,
                                                   StrayApplication *application);
 void          stray_channel_view_set_channel     (StrayChannelView *self,
                                                   StrayChannel     *channel);
+void          stray_channel_view_show_message    (StrayChannelView *self,
+                                                  StrayChannel     *channel,
+                                                  const char       *message_id);
 StrayChannel *stray_channel_view_get_channel     (StrayChannelView *self);
 GListModel   *stray_channel_view_get_messages    (StrayChannelView *self);
 char         *stray_channel_view_expand_web_url  (const char       *url_template,

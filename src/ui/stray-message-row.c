@@ -25,6 +25,8 @@
 #define N_AVATAR_COLOURS 6
 #define AVATAR_SIZE 32    /* as style.css's .message-avatar */
 #define AVATAR_SPACING 8
+#define HIGHLIGHT_SECONDS 4
+#define SCROLL_FRAMES 3   /* a page's rows can take a frame or two to be measured */
 
 struct _StrayMessageRow
 {
@@ -37,6 +39,10 @@ struct _StrayMessageRow
   gboolean avatar_requested;
   GtkWidget *header;
   GtkWidget *column;
+  guint highlight_id;
+  guint scroll_tick_id;
+  guint scroll_frames;
+  GtkScrolledWindow *scroller; /* while it scrolls itself into view */
 };
 
 G_DEFINE_FINAL_TYPE (StrayMessageRow, stray_message_row, GTK_TYPE_LIST_BOX_ROW)
@@ -450,6 +456,108 @@ stray_message_row_get_message (StrayMessageRow *self)
   return self->message;
 }
 
+/* A list's header function (GtkListBoxUpdateHeaderFunc): between days, the day's name; within
+ * a day, a burst by one author under one name. GtkListBox calls it again for the rows next to
+ * any that come or go. */
+void
+stray_message_row_update_header (GtkListBoxRow *row,
+                                 GtkListBoxRow *before,
+                                 G_GNUC_UNUSED gpointer user_data)
+{
+  StrayMessage *message = stray_message_row_get_message (STRAY_MESSAGE_ROW (row));
+  StrayMessage *previous = before != NULL
+                             ? stray_message_row_get_message (STRAY_MESSAGE_ROW (before)) : NULL;
+  gint64 created_at = stray_message_get_created_at (message);
+  g_autofree char *day = NULL;
+  GtkWidget *header = gtk_list_box_row_get_header (row);
+
+  if (created_at != 0)
+    {
+      g_autofree char *previous_day = NULL;
+
+      day = stray_message_format_day (created_at, g_get_real_time ());
+      if (previous != NULL && stray_message_get_created_at (previous) != 0)
+        previous_day = stray_message_format_day (stray_message_get_created_at (previous),
+                                                 g_get_real_time ());
+      if (g_strcmp0 (day, previous_day) == 0)
+        g_clear_pointer (&day, g_free);
+    }
+  stray_message_row_set_grouped (STRAY_MESSAGE_ROW (row),
+                                 day == NULL && stray_message_row_follows (message, previous));
+  if (day == NULL)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (header != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (header)), day) == 0)
+    return;
+  header = gtk_label_new (day);
+  gtk_widget_add_css_class (header, "day-separator");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_PROPERTY_LABEL, day,
+                                  -1);
+  gtk_list_box_row_set_header (row, header);
+}
+
+static gboolean
+on_highlight_over (gpointer user_data)
+{
+  StrayMessageRow *self = user_data;
+
+  self->highlight_id = 0;
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "highlighted");
+  return G_SOURCE_REMOVE;
+}
+
+/* Each frame until the list has its size: the row in the middle of the scroller's view. */
+static gboolean
+on_scroll_tick (GtkWidget     *widget,
+                G_GNUC_UNUSED GdkFrameClock *clock,
+                G_GNUC_UNUSED gpointer       user_data)
+{
+  StrayMessageRow *self = STRAY_MESSAGE_ROW (widget);
+  GtkWidget *list = gtk_widget_get_parent (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  graphene_rect_t bounds;
+
+  if (list == NULL || !gtk_widget_compute_bounds (widget, list, &bounds) ||
+      gtk_widget_get_height (widget) == 0 ||
+      gtk_adjustment_get_upper (adjustment) < gtk_widget_get_height (list))
+    return G_SOURCE_CONTINUE;
+  gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height / 2 -
+                                        gtk_adjustment_get_page_size (adjustment) / 2);
+  if (++self->scroll_frames < SCROLL_FRAMES)
+    return G_SOURCE_CONTINUE;
+  self->scroll_tick_id = 0;
+  g_clear_object (&self->scroller);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * stray_message_row_mark:
+ * @scroller: the scrolled window the row's list is in
+ *
+ * The message a user was taken to (a reminder's Open): scrolled into the middle of the view
+ * once the list is laid out, highlighted for a few seconds, and focused, so that a screen
+ * reader reads it.
+ */
+void
+stray_message_row_mark (StrayMessageRow   *self,
+                        GtkScrolledWindow *scroller)
+{
+  g_return_if_fail (STRAY_IS_MESSAGE_ROW (self));
+  g_return_if_fail (GTK_IS_SCROLLED_WINDOW (scroller));
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "highlighted");
+  g_clear_handle_id (&self->highlight_id, g_source_remove);
+  self->highlight_id = g_timeout_add_seconds (HIGHLIGHT_SECONDS, on_highlight_over, self);
+  g_set_object (&self->scroller, scroller);
+  self->scroll_frames = 0;
+  if (self->scroll_tick_id == 0)
+    self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_scroll_tick,
+                                                         NULL, NULL);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
 static void
 stray_message_row_dispose (GObject *object)
 {
@@ -457,6 +565,11 @@ stray_message_row_dispose (GObject *object)
 
   g_cancellable_cancel (self->avatar_cancellable);
   g_clear_object (&self->avatar_cancellable);
+  g_clear_handle_id (&self->highlight_id, g_source_remove);
+  if (self->scroll_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
+  self->scroll_tick_id = 0;
+  g_clear_object (&self->scroller);
   g_clear_object (&self->message);
   stray_message_menu_detach (GTK_WIDGET (self));
 

@@ -24,6 +24,11 @@ StrayMessage    *stray_message_row_get_message  (StrayMessageRow *self);
 void             stray_message_row_set_grouped  (StrayMessageRow *self,
                                                  gboolean         grouped);
 gboolean         stray_message_row_get_grouped  (StrayMessageRow *self);
+void             stray_message_row_update_header (GtkListBoxRow  *row,
+                                                  GtkListBoxRow  *before,
+                                                  gpointer        user_data);
+void             stray_message_row_mark         (StrayMessageRow *self,
+                                                 GtkScrolledWindow *scroller);
 gboolean         stray_message_row_follows      (StrayMessage    *message,
                                                  StrayMessage    *before);
 char            *stray_message_format_day       (gint64           then_us,

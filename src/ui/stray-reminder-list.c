@@ -2,7 +2,7 @@
  *
  * One row per reminder: the message, its channel and author, when it is due ("Today at 14:00",
  * "Tomorrow at 9:00", a date), and a Remove button (the app's delete-reminder, Stream's
- * deleteReminder). The list follows the session's model, so a reminder set, moved or removed
+ * deleteReminder); a click on the row opens the channel at the message (app.open-message). The list follows the session's model, so a reminder set, moved or removed
  * here, in a notification or on another device shows at once. Hidden while there is none.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -81,6 +81,7 @@ create_row (gpointer item,
   StrayReminderList *self = user_data;
   StrayReminder *reminder = item;
   const char *text = stray_reminder_get_text (reminder);
+  const char *cid = stray_reminder_get_cid (reminder);
   g_autofree char *where = where_text (self, reminder);
   g_autofree char *when = stray_reminder_list_format_when (stray_reminder_get_remind_at (reminder),
                                                            g_get_real_time ());
@@ -120,7 +121,14 @@ create_row (gpointer item,
   gtk_box_append (GTK_BOX (box), labels);
   gtk_box_append (GTK_BOX (box), remove);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  /* A row is an actionable: activated (a click, Enter), it opens the channel at the message. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), cid != NULL);
+  if (cid != NULL)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "app.open-message");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "(ss)", cid,
+                                        stray_reminder_get_message_id (reminder));
+    }
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   accessible, -1);
   return row;

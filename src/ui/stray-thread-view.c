@@ -7,7 +7,8 @@
  * with thread_id), once when it opens and again after the user's own reply. A reply that comes
  * while it is on screen raises the user's unread threads (the session's count, from
  * notification.thread_message_new): the replies are fetched again, and read. The rows are the
- * channel view's (stray-message-row.c), grouped the same way.
+ * channel view's (stray-message-row.c), grouped the same way. A reply typed and not sent stays
+ * with its thread, as the channel view's with its channel (stray-drafts.c).
  *
  * Also here: the window's "N unread threads" line, which follows the session's count.
  *
@@ -20,6 +21,7 @@
 
 #include <glib/gi18n.h>
 
+#include "stray-drafts.h"
 #include "stray-message-row.h"
 #include "stray-thread-view.h"
 
@@ -38,6 +40,7 @@ struct _StrayThreadView
   GCancellable *cancellable; /* of what was asked for the thread on screen */
   gboolean sending;
   guint unread_threads;      /* the session's count, last seen */
+  GHashTable *drafts;        /* parent message id → the reply typed and not sent */
 
   GtkLabel *title;
   GtkListBox *list;
@@ -242,6 +245,7 @@ stray_thread_view_show_thread (StrayThreadView *self,
   title = g_strdup_printf (_("Thread in %s"), stray_channel_get_title (channel));
   gtk_label_set_text (self->title, title);
   set_status (self, _("Loading the thread…"));
+  stray_drafts_restore (self->drafts, parent_id, GTK_EDITABLE (self->entry));
   load (self);
 }
 
@@ -251,6 +255,10 @@ stray_thread_view_clear (StrayThreadView *self)
 {
   g_return_if_fail (STRAY_IS_THREAD_VIEW (self));
 
+  /* The text being sent is no draft. */
+  if (self->parent_id != NULL && !self->sending)
+    stray_drafts_keep (self->drafts, self->parent_id, GTK_EDITABLE (self->entry));
+  stray_drafts_restore (self->drafts, NULL, GTK_EDITABLE (self->entry));
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->channel);
@@ -358,6 +366,7 @@ stray_thread_view_dispose (GObject *object)
   g_clear_object (&self->channel);
   g_clear_object (&self->parent);
   g_clear_object (&self->replies);
+  g_clear_pointer (&self->drafts, g_hash_table_unref);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -393,6 +402,7 @@ stray_thread_view_init (StrayThreadView *self)
                                                     GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
   self->replies = g_list_store_new (STRAY_TYPE_MESSAGE);
+  self->drafts = stray_drafts_new ();
   build (self);
 }
 

@@ -118,6 +118,10 @@ stray_ui_show (StrayApplication   *application,
       stray_application_get_requested_thread (application) != NULL)
     stray_window_show_thread (the_window, cid,
                               stray_application_get_requested_thread (application));
+  else if (request == STRAY_WINDOW_MESSAGE && cid != NULL &&
+           stray_application_get_requested_message (application) != NULL)
+    stray_window_show_message (the_window, cid,
+                               stray_application_get_requested_message (application));
   else if (cid != NULL)
     stray_window_show_channel (the_window, cid);
   if (activation_token != NULL)

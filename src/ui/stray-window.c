@@ -35,6 +35,7 @@ struct _StrayWindow
   GtkSingleSelection *selection;
   char *pending_cid; /* asked for before the channel arrived */
   char *pending_thread; /* with pending_cid: the thread to open in it */
+  char *pending_message; /* with pending_cid: the message to open it at */
   guint read_timeout_id;
   GtkWindow *preferences;
 
@@ -193,18 +194,30 @@ update_title (StrayWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), title != NULL ? title : _("Stream Tray"));
 }
 
+/* @message_id: (nullable): the message to show it at; none, its latest */
 static void
 open_channel (StrayWindow  *self,
-              StrayChannel *channel)
+              StrayChannel *channel,
+              const char   *message_id)
 {
   /* The user's choice replaces a channel still awaited, and the read timer starts again. */
   g_clear_pointer (&self->pending_cid, g_free);
   g_clear_pointer (&self->pending_thread, g_free);
+  g_clear_pointer (&self->pending_message, g_free);
   g_clear_handle_id (&self->read_timeout_id, g_source_remove);
   stray_thread_view_clear (self->thread_view);
-  stray_channel_view_set_channel (self->channel_view, channel);
-  gtk_stack_set_visible_child_name (self->content_stack, "channel");
-  gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+  if (message_id != NULL)
+    {
+      /* On screen first: the message, if already shown, takes the focus now. */
+      gtk_stack_set_visible_child_name (self->content_stack, "channel");
+      stray_channel_view_show_message (self->channel_view, channel, message_id);
+    }
+  else
+    {
+      stray_channel_view_set_channel (self->channel_view, channel);
+      gtk_stack_set_visible_child_name (self->content_stack, "channel");
+      gtk_widget_grab_focus (GTK_WIDGET (self->channel_view));
+    }
   update_title (self);
   update_reading (self);
 }
@@ -257,6 +270,7 @@ try_pending_channel (StrayWindow *self)
 {
   StrayChannel *channel;
   g_autofree char *thread = NULL;
+  g_autofree char *message = NULL;
 
   if (self->pending_cid == NULL)
     return;
@@ -265,7 +279,8 @@ try_pending_channel (StrayWindow *self)
   if (channel == NULL)
     return;
   thread = g_steal_pointer (&self->pending_thread);
-  open_channel (self, channel);
+  message = g_steal_pointer (&self->pending_message);
+  open_channel (self, channel, message);
   if (thread != NULL)
     open_thread (self, thread);
 }
@@ -360,7 +375,7 @@ on_search_activate (G_GNUC_UNUSED GtkSearchEntry *entry,
     g_list_model_get_item (G_LIST_MODEL (self->visible_channels), 0);
 
   if (channel != NULL)
-    open_channel (self, channel);
+    open_channel (self, channel, NULL);
 }
 
 static void
@@ -379,7 +394,7 @@ on_channel_activated (G_GNUC_UNUSED GtkListView *list_view,
     g_list_model_get_item (G_LIST_MODEL (self->visible_channels), position);
 
   if (channel != NULL)
-    open_channel (self, channel);
+    open_channel (self, channel, NULL);
 }
 
 static void
@@ -499,6 +514,7 @@ stray_window_dispose (GObject *object)
   g_clear_object (&self->application);
   g_clear_pointer (&self->pending_cid, g_free);
   g_clear_pointer (&self->pending_thread, g_free);
+  g_clear_pointer (&self->pending_message, g_free);
 
   G_OBJECT_CLASS (stray_window_parent_class)->dispose (object);
 }
@@ -638,6 +654,8 @@ stray_window_show_channel (StrayWindow *self,
 
   g_free (self->pending_cid);
   self->pending_cid = g_strdup (cid);
+  g_clear_pointer (&self->pending_thread, g_free);
+  g_clear_pointer (&self->pending_message, g_free);
   try_pending_channel (self);
 }
 
@@ -654,6 +672,25 @@ stray_window_show_thread (StrayWindow *self,
   self->pending_cid = g_strdup (cid);
   g_free (self->pending_thread);
   self->pending_thread = g_strdup (parent_id);
+  g_clear_pointer (&self->pending_message, g_free);
+  try_pending_channel (self);
+}
+
+/* Opens @cid at the message @message_id (scrolled to and marked), now or as soon as the
+ * channel is known. */
+void
+stray_window_show_message (StrayWindow *self,
+                           const char  *cid,
+                           const char  *message_id)
+{
+  g_return_if_fail (STRAY_IS_WINDOW (self));
+  g_return_if_fail (cid != NULL && message_id != NULL);
+
+  g_free (self->pending_cid);
+  self->pending_cid = g_strdup (cid);
+  g_clear_pointer (&self->pending_thread, g_free);
+  g_free (self->pending_message);
+  self->pending_message = g_strdup (message_id);
   try_pending_channel (self);
 }
 

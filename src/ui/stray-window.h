@@ -25,6 +25,9 @@ void         stray_window_show_thread       (StrayWindow      *self,
                                              const char       *cid,
                                              const char       *parent_id);
 const char  *stray_window_get_shown_thread  (StrayWindow      *self);
+void         stray_window_show_message      (StrayWindow      *self,
+                                             const char       *cid,
+                                             const char       *message_id);
 void         stray_window_show_preferences  (StrayWindow      *self);
 void         stray_window_set_search        (StrayWindow      *self,
                                              const char       *text);
