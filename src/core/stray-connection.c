@@ -318,6 +318,10 @@ on_resynced (G_GNUC_UNUSED GObject *source,
   self->resyncing = FALSE;
   self->synced_through = MAX (self->latest_event_at, self->handshake_at);
   g_hash_table_remove_all (self->beyond_synced);
+  /* Reminders have no /sync: the list is asked again after each handshake's resync, not
+   * beside it, so that its answer is parsed on the worker thread the resync's answers used
+   * (a second one at once would start a second malloc arena, 0.25 MB more to keep). */
+  stray_session_refresh_reminders (self->session, self->client, self->cancellable);
   set_state (self, STRAY_CONNECTION_CONNECTED);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0);
 }
@@ -441,8 +445,6 @@ handle_handshake (StrayConnection *self,
   stray_session_apply (self->session, event);
   self->ping_id = g_timeout_add (self->ping_interval, on_ping, self);
   stray_resync_async (self, self->cancellable, on_resynced, g_object_ref (self));
-  /* Reminders have no /sync: the list is asked again at each handshake. */
-  stray_session_refresh_reminders (self->session, self->client, self->cancellable);
 }
 
 /* Everything but what is about the connection itself. */
