@@ -1620,11 +1620,21 @@ channel_is_shown (gconstpointer cid)
 
 /* What is typed and not sent stays with its channel, and with its thread: through a trip to a
  * thread and back (which fetches the channel again) and a switch of channels. */
+static gboolean
+has_replies_on_server (gconstpointer parent_id)
+{
+  g_autoptr(GPtrArray) replies = stray_dev_store_replies (stray_devserver_get_store (server),
+                                                          parent_id);
+
+  return replies != NULL && replies->len > 0;
+}
+
 static void
 test_drafts (void)
 {
   StrayChannelView *view;
   g_autofree char *parent_id = NULL;
+  g_autofree char *other_parent_id = NULL;
 
   stray_application_show_window (application, STRAY_WINDOW_PRESENT, "messaging:general");
   stray_test_wait_for (window_is_mapped, NULL, "the window to show");
@@ -1633,8 +1643,10 @@ test_drafts (void)
   {
     GListModel *messages = stray_channel_view_get_messages (view);
     g_autoptr(StrayMessage) first = g_list_model_get_item (messages, 0);
+    g_autoptr(StrayMessage) second = g_list_model_get_item (messages, 1);
 
     parent_id = g_strdup (stray_message_get_id (first));
+    other_parent_id = g_strdup (stray_message_get_id (second));
   }
   gtk_editable_set_text (reply_box (STRAY_TYPE_CHANNEL_VIEW), "Half a thought");
 
@@ -1668,6 +1680,25 @@ test_drafts (void)
   stray_test_wait_for (thread_is_shown, parent_id, "the thread again");
   g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==,
                    "A thought on the thread");
+
+  /* Sent, and another thread opened before the answer came: the answer leaves the other
+   * thread's box as the user is typing it. */
+  g_signal_emit_by_name (reply_box (STRAY_TYPE_THREAD_VIEW), "activate");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-thread", "s",
+                                             other_parent_id));
+  g_assert_true (thread_is_shown (other_parent_id));
+  g_assert_true (gtk_editable_get_editable (reply_box (STRAY_TYPE_THREAD_VIEW)));
+  gtk_editable_set_text (reply_box (STRAY_TYPE_THREAD_VIEW), "Typing elsewhere");
+  stray_test_wait_for (has_replies_on_server, parent_id, "the reply on the server");
+  stray_test_run_for_ms (100);
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==,
+                   "Typing elsewhere");
+  g_assert_true (gtk_editable_get_editable (reply_box (STRAY_TYPE_THREAD_VIEW)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-thread", "s",
+                                             parent_id));
+  stray_test_wait_for (thread_is_shown, parent_id, "the first thread again");
+  g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==, "");
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.back", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "app.open-channel", "s",
                                              "messaging:random"));

@@ -38,7 +38,8 @@ struct _StrayThreadView
   StrayMessage *parent;
   GListStore *replies;
   GCancellable *cancellable; /* of what was asked for the thread on screen */
-  gboolean sending;
+  char *sending_to;          /* the thread whose reply is on its way, or NULL */
+  char *sending_text;
   guint unread_threads;      /* the session's count, last seen */
   GHashTable *drafts;        /* parent message id → the reply typed and not sent */
 
@@ -162,6 +163,16 @@ load (StrayThreadView *self)
                                   on_replies, g_object_ref (self));
 }
 
+/* The box as it should be for the thread on screen: taken while its own reply is on its way. */
+static void
+set_box_busy (StrayThreadView *self)
+{
+  gboolean busy = self->sending_to != NULL && g_strcmp0 (self->sending_to, self->parent_id) == 0;
+
+  gtk_editable_set_editable (GTK_EDITABLE (self->entry), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), self->sending_to == NULL);
+}
+
 static void
 on_sent (GObject      *source,
          GAsyncResult *result,
@@ -170,18 +181,25 @@ on_sent (GObject      *source,
   g_autoptr(StrayThreadView) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) answer = stray_client_call_finish (STRAY_CLIENT (source), result, &error);
+  g_autofree char *sent_to = g_steal_pointer (&self->sending_to);
+  g_autofree char *text = g_steal_pointer (&self->sending_text);
+  gboolean here = g_strcmp0 (sent_to, self->parent_id) == 0;
 
-  self->sending = FALSE;
-  gtk_editable_set_editable (GTK_EDITABLE (self->entry), TRUE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), TRUE);
+  set_box_busy (self);
   if (answer == NULL)
     {
-      /* The text stays in the entry, to be sent again. */
-      g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
+      g_autofree char *status = g_strdup_printf (_("Not sent: %s"), error->message);
 
-      set_status (self, text);
+      /* The text stays, to be sent again: in the box, or as its thread's draft when the user
+       * has gone to another thread meanwhile (whose box it must not touch). */
+      if (here)
+        set_status (self, status);
+      else if (self->drafts != NULL)
+        g_hash_table_replace (self->drafts, g_steal_pointer (&sent_to), g_steal_pointer (&text));
       return;
     }
+  if (!here)
+    return;
   gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
   load (self);
 }
@@ -192,13 +210,15 @@ send_reply (StrayThreadView *self)
   StrayClient *client = stray_application_get_client (self->application);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
 
-  if (self->sending || client == NULL || self->channel == NULL || self->parent_id == NULL ||
-      *g_strstrip (text) == '\0')
+  if (self->sending_to != NULL || client == NULL || self->channel == NULL ||
+      self->parent_id == NULL || *g_strstrip (text) == '\0')
     return;
-  self->sending = TRUE;
+  self->sending_to = g_strdup (self->parent_id);
+  self->sending_text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
+  /* Being sent, it is no draft any more (a failure makes it one again). */
+  g_hash_table_remove (self->drafts, self->parent_id);
   set_status (self, NULL);
-  gtk_editable_set_editable (GTK_EDITABLE (self->entry), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button), FALSE);
+  set_box_busy (self);
   stray_client_send_reply_async (client, stray_channel_get_cid (self->channel), self->parent_id,
                                  text, NULL, on_sent, g_object_ref (self));
 }
@@ -245,7 +265,11 @@ stray_thread_view_show_thread (StrayThreadView *self,
   title = g_strdup_printf (_("Thread in %s"), stray_channel_get_title (channel));
   gtk_label_set_text (self->title, title);
   set_status (self, _("Loading the thread…"));
-  stray_drafts_restore (self->drafts, parent_id, GTK_EDITABLE (self->entry));
+  if (g_strcmp0 (self->sending_to, parent_id) == 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->entry), self->sending_text);
+  else
+    stray_drafts_restore (self->drafts, parent_id, GTK_EDITABLE (self->entry));
+  set_box_busy (self);
   load (self);
 }
 
@@ -256,7 +280,7 @@ stray_thread_view_clear (StrayThreadView *self)
   g_return_if_fail (STRAY_IS_THREAD_VIEW (self));
 
   /* The text being sent is no draft. */
-  if (self->parent_id != NULL && !self->sending)
+  if (self->parent_id != NULL && g_strcmp0 (self->sending_to, self->parent_id) != 0)
     stray_drafts_keep (self->drafts, self->parent_id, GTK_EDITABLE (self->entry));
   stray_drafts_restore (self->drafts, NULL, GTK_EDITABLE (self->entry));
   g_cancellable_cancel (self->cancellable);
@@ -376,7 +400,11 @@ stray_thread_view_dispose (GObject *object)
 static void
 stray_thread_view_finalize (GObject *object)
 {
-  g_free (STRAY_THREAD_VIEW (object)->parent_id);
+  StrayThreadView *self = STRAY_THREAD_VIEW (object);
+
+  g_free (self->parent_id);
+  g_free (self->sending_to);
+  g_free (self->sending_text);
 
   G_OBJECT_CLASS (stray_thread_view_parent_class)->finalize (object);
 }
@@ -415,7 +443,7 @@ on_session_unread_threads (StraySession    *session,
   gboolean more = unread_threads > self->unread_threads;
 
   self->unread_threads = unread_threads;
-  if (more && self->parent_id != NULL && !self->sending)
+  if (more && self->parent_id != NULL && self->sending_to == NULL)
     load (self);
 }
 
