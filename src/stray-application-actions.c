@@ -19,15 +19,6 @@ on_action_done (GObject      *source,
     g_message ("the server refused: %s", error->message);
 }
 
-/* For stray-application-threads.c: its calls end as these do. */
-void
-stray_application_on_action_done (GObject      *source,
-                                  GAsyncResult *result,
-                                  gpointer      user_data)
-{
-  on_action_done (source, result, user_data);
-}
-
 static void
 action_mark_all_read (G_GNUC_UNUSED GSimpleAction *action,
                       G_GNUC_UNUSED GVariant      *parameter,
@@ -174,11 +165,43 @@ stray_application_get_requested_message (StrayApplication *self)
   return self->requested_message;
 }
 
-/* The window lists the pending invites at its top. */
+/* "mark-thread-read" ((ss): the channel and the thread's parent message): Stream's mark read
+ * with thread_id, as a thread reply's notification button and the thread view on screen ask. */
 static void
-action_show_invitations (G_GNUC_UNUSED GSimpleAction *action,
-                         G_GNUC_UNUSED GVariant      *parameter,
+action_mark_thread_read (G_GNUC_UNUSED GSimpleAction *action,
+                         GVariant                    *parameter,
                          gpointer                     user_data)
+{
+  StrayApplication *self = user_data;
+  StrayClient *client = stray_application_get_client (self);
+  const char *cid, *parent_id;
+
+  g_variant_get (parameter, "(&s&s)", &cid, &parent_id);
+  if (client != NULL && *parent_id != '\0' &&
+      stray_channel_list_lookup (stray_session_get_channels (self->session), cid) != NULL)
+    stray_client_mark_thread_read_async (client, cid, parent_id, NULL,
+                                         on_action_done, NULL);
+}
+
+/* "open-thread" ((ss)): the window at the thread, as a click on a thread reply's notification
+ * or on a message's "N replies" asks. */
+static void
+action_open_thread (G_GNUC_UNUSED GSimpleAction *action,
+                    GVariant                    *parameter,
+                    gpointer                     user_data)
+{
+  const char *cid, *parent_id;
+
+  g_variant_get (parameter, "(&s&s)", &cid, &parent_id);
+  stray_application_show_thread (user_data, cid, parent_id);
+}
+
+/* "show-window", and the tray menu's "Invitations (N)" and "N unread threads": the window,
+ * whose top lists the invites, the upcoming reminders and the unread threads. */
+static void
+action_show_window (G_GNUC_UNUSED GSimpleAction *action,
+                    G_GNUC_UNUSED GVariant      *parameter,
+                    gpointer                     user_data)
 {
   stray_application_show_window (user_data, STRAY_WINDOW_PRESENT, NULL);
 }
@@ -265,17 +288,19 @@ stray_application_add_actions (StrayApplication *self)
     { "send-message", action_send_message, "(ss)", NULL, NULL, { 0 } },
     { "accept-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
     { "decline-invite", action_answer_invite, "s", NULL, NULL, { 0 } },
-    { "show-invitations", action_show_invitations, NULL, NULL, NULL, { 0 } },
+    { "show-invitations", action_show_window, NULL, NULL, NULL, { 0 } },
+    { "show-threads", action_show_window, NULL, NULL, NULL, { 0 } },
+    { "open-thread", action_open_thread, "(ss)", NULL, NULL, { 0 } },
+    { "mark-thread-read", action_mark_thread_read, "(ss)", NULL, NULL, { 0 } },
     { "open-channel", action_open_channel, "s", NULL, NULL, { 0 } },
     { "open-message", action_open_message, "(ss)", NULL, NULL, { 0 } },
     { "set-reminder", action_set_reminder, "(sx)", NULL, NULL, { 0 } },
     { "snooze-reminder", action_set_reminder, "s", NULL, NULL, { 0 } },
     { "delete-reminder", action_delete_reminder, "s", NULL, NULL, { 0 } },
-    { "show-window", action_show_invitations, NULL, NULL, NULL, { 0 } },
+    { "show-window", action_show_window, NULL, NULL, NULL, { 0 } },
     { "reconnect", action_reconnect, NULL, NULL, NULL, { 0 } },
     { "quit", action_quit, NULL, NULL, NULL, { 0 } },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
-  stray_application_add_thread_actions (self);
 }

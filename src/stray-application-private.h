@@ -45,9 +45,5 @@ struct _StrayApplication
 };
 
 void stray_application_add_actions (StrayApplication *self);
-void stray_application_add_thread_actions (StrayApplication *self);
-void stray_application_on_action_done (GObject      *source,
-                                       GAsyncResult *result,
-                                       gpointer      user_data);
 
 G_END_DECLS
