@@ -1620,6 +1620,15 @@ channel_is_shown (gconstpointer cid)
 
 /* What is typed and not sent stays with its channel, and with its thread: through a trip to a
  * thread and back (which fetches the channel again) and a switch of channels. */
+/* The thread view's Send, which is off while a reply is on its way. */
+static gboolean
+thread_send_enabled (G_GNUC_UNUSED gconstpointer data)
+{
+  GtkWidget *view = stray_test_find_child (GTK_WIDGET (window ()), STRAY_TYPE_THREAD_VIEW);
+
+  return gtk_widget_get_sensitive (stray_test_find (view, is_button_labelled, "Send"));
+}
+
 static gboolean
 has_replies_on_server (gconstpointer parent_id)
 {
@@ -1689,8 +1698,9 @@ test_drafts (void)
   g_assert_true (thread_is_shown (other_parent_id));
   g_assert_true (gtk_editable_get_editable (reply_box (STRAY_TYPE_THREAD_VIEW)));
   gtk_editable_set_text (reply_box (STRAY_TYPE_THREAD_VIEW), "Typing elsewhere");
+  g_assert_false (thread_send_enabled (NULL));
   stray_test_wait_for (has_replies_on_server, parent_id, "the reply on the server");
-  stray_test_run_for_ms (100);
+  stray_test_wait_for (thread_send_enabled, NULL, "the answer to the reply");
   g_assert_cmpstr (gtk_editable_get_text (reply_box (STRAY_TYPE_THREAD_VIEW)), ==,
                    "Typing elsewhere");
   g_assert_true (gtk_editable_get_editable (reply_box (STRAY_TYPE_THREAD_VIEW)));
